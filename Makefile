@@ -1,0 +1,61 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Everything is installed into .venv from the locked requirements files, so a fresh
+# clone needs nothing but Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+MANAGE := $(PY) manage.py
+
+.PHONY: run test install install-dev lint format migrate lock messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+run: migrate
+	$(MANAGE) load_roadmap
+	$(MANAGE) seed_demo
+	@echo "Serving on http://127.0.0.1:8000 - sign in at http://127.0.0.1:8000/accounts/login/"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Recompile the locked requirements after editing pyproject.toml.
+lock: install-dev
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.txt pyproject.toml
+
+# Refresh the translation catalogues; the compiled .mo files are committed so that a
+# fresh clone needs no gettext.
+messages: install-dev
+	$(MANAGE) makemessages -l en -l fr --ignore=.venv
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts: users, their organisation and their role in the task force."""

@@ -1,0 +1,51 @@
+"""`manage.py seed_demo`: the demo accounts of DESIGN.md §3, for local use only.
+
+`admin` (administrator), `dns` (task-force member of the DNS) and `has` (task-force member of
+the HAS). The password comes from DEMO_PASSWORD, else one is generated and printed. Running it
+again resets the three accounts to that password. Refused when DEBUG is off, so that no demo
+account with a known password ever exists in production.
+"""
+
+import os
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Organisation, Role, User
+
+DEMO_ACCOUNTS = [
+    ("admin", Role.ADMINISTRATOR, "DNS", "Administrateur (démo)"),
+    ("dns", Role.MEMBER, "DNS", "Membre DNS (démo)"),
+    ("has", Role.MEMBER, "HAS", "Membre HAS (démo)"),
+]
+
+
+class Command(BaseCommand):
+    help = "Crée les comptes de démonstration admin, dns et has (refusé si DEBUG est désactivé)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo est refusé quand DEBUG est désactivé : "
+                "pas de comptes de démonstration en production."
+            )
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        with transaction.atomic():
+            for username, role, acronym, label in DEMO_ACCOUNTS:
+                organisation, _ = Organisation.objects.get_or_create(acronym=acronym)
+                user, _ = User.objects.get_or_create(username=username)
+                user.first_name = label
+                user.role = role
+                user.organisation = organisation
+                user.is_active = True
+                user.set_password(password)
+                user.save()
+        self.stdout.write(self.style.SUCCESS("Comptes de démonstration prêts :"))
+        for username, _role, acronym, label in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<6} {label} ({acronym})")
+        if os.environ.get("DEMO_PASSWORD"):
+            self.stdout.write("Mot de passe : celui de la variable DEMO_PASSWORD.")
+        else:
+            self.stdout.write(f"Mot de passe : {password}")

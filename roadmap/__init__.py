@@ -1,0 +1,1 @@
+"""The project package (settings, urls, wsgi) and the roadmap app (axes, actions, indicators)."""

@@ -1,0 +1,9 @@
+"""App configuration for the roadmap."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RoadmapConfig(AppConfig):
+    name = "roadmap"
+    verbose_name = _("Feuille de route")

@@ -1,0 +1,421 @@
+"""The roadmap's data and the invariants that must hold whatever writes it.
+
+Roadmap → Axis → Action → Milestone / Indicator → Measurement, plus dated progress notes.
+Every change to actions, milestones, indicators and measurements is kept by
+django-simple-history (who, when, old → new). Each of these rows also carries a `version`,
+bumped on every save, so that an edit form can tell when someone saved in between.
+Who may edit an action is decided here, once, by `Action.objects.editable_by(user)`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation
+
+from . import progress
+
+DECIMAL = {"max_digits": 20, "decimal_places": 4}
+
+
+class Status(models.TextChoices):
+    """The status the task force declares for an action; empty until someone sets it."""
+
+    NOT_STARTED = "not_started", _("Non démarrée")
+    IN_PROGRESS = "in_progress", _("En cours")
+    AT_RISK = "at_risk", _("À risque")
+    LATE = "late", _("En retard")
+    DONE = "done", _("Réalisée")
+    ABANDONED = "abandoned", _("Abandonnée")
+
+
+STATUS_UNSET_LABEL = _("Non renseigné")
+
+
+class Kind(models.TextChoices):
+    CUMULATIVE = progress.CUMULATIVE, _("Cumulatif")
+    PER_PERIOD = progress.PER_PERIOD, _("Par période")
+    LEVEL = progress.LEVEL, _("Niveau")
+
+
+class Direction(models.TextChoices):
+    HIGHER = progress.HIGHER, _("Plus haut est mieux")
+    LOWER = progress.LOWER, _("Plus bas est mieux")
+
+
+class VersionedModel(models.Model):
+    """A row edited by people: a version for optimistic locking and timestamps."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Every save is a new version, so a form read at an older one can detect the change.
+        if self.pk is not None and not self._state.adding:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class RoadmapQuerySet(models.QuerySet):
+    def current(self) -> Roadmap | None:
+        """The roadmap the public pages show: the most recent source document."""
+        return self.order_by("-source_date", "-pk").first()
+
+
+class Roadmap(models.Model):
+    title = models.CharField(_("titre"), max_length=255)
+    slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
+    period = models.CharField(_("période"), max_length=40, blank=True)
+    source_title = models.CharField(_("document source"), max_length=255)
+    source_date = models.DateField(_("date du document source"))
+    description = models.TextField(_("présentation"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = RoadmapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-source_date", "-pk"]
+        verbose_name = _("feuille de route")
+        verbose_name_plural = _("feuilles de route")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Axis(models.Model):
+    roadmap = models.ForeignKey(
+        Roadmap, verbose_name=_("feuille de route"), on_delete=models.CASCADE, related_name="axes"
+    )
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    short_title = models.CharField(_("titre court"), max_length=100)
+    title = models.CharField(_("intitulé"), max_length=500)
+
+    class Meta:
+        ordering = ["roadmap", "number"]
+        verbose_name = _("axe")
+        verbose_name_plural = _("axes")
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "number"], name="axis_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="axis_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Axe {self.number} – {self.short_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap:axis", args=[self.number])
+
+
+class ActionQuerySet(models.QuerySet):
+    def editable_by(self, user) -> ActionQuerySet:
+        """The actions `user` may update: the one rule of who edits what.
+
+        An administrator edits every action; a task-force member edits the actions whose
+        lead or partners include their organisation; anyone else edits nothing.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self
+        if not user.is_member:
+            return self.none()
+        partnered = Action.partners.through.objects.filter(
+            organisation_id=user.organisation_id
+        ).values("action_id")
+        return self.filter(Q(lead_id=user.organisation_id) | Q(pk__in=partnered))
+
+
+class Action(VersionedModel):
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    axis = models.ForeignKey(
+        Axis, verbose_name=_("axe"), on_delete=models.PROTECT, related_name="actions"
+    )
+    code = models.CharField(_("code"), max_length=20, help_text=_("Par exemple « IA 2-1 »."))
+    slug = models.SlugField(_("identifiant d'URL"), max_length=40)
+    title = models.CharField(_("titre"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    objective = models.TextField(_("objectif"), blank=True)
+    framework = models.TextField(_("cadre"), blank=True)
+    lead = models.ForeignKey(
+        Organisation,
+        verbose_name=_("pilote"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_actions",
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partenaires"),
+        blank=True,
+        related_name="partnered_actions",
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, blank=True, default=""
+    )
+    start_date = models.DateField(_("début"), null=True, blank=True)
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[partners])
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["axis__number", "code"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "code"], name="action_unique_code"),
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="action_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(status__in=["", *Status.values]), name="action_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="action_end_after_start",
+                violation_error_message=_("La date de fin précède la date de début."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # An action belongs to the roadmap of its axis; its slug follows its code.
+        self.roadmap_id = self.axis.roadmap_id
+        if not self.slug:
+            self.slug = slugify(self.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap:action", args=[self.slug])
+
+    @property
+    def status_label(self) -> str:
+        return self.get_status_display() if self.status else str(STATUS_UNSET_LABEL)
+
+
+class Milestone(VersionedModel):
+    """A dated step. Without an action it is a step of the roadmap as a whole."""
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.CASCADE,
+        related_name="milestones",
+    )
+    action = models.ForeignKey(
+        Action,
+        verbose_name=_("action"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+    )
+    title = models.CharField(_("jalon"), max_length=500)
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    original_due_date = models.DateField(
+        _("échéance initiale"),
+        null=True,
+        blank=True,
+        help_text=_("L'échéance prévue à l'origine, gardée quand le jalon est replanifié."),
+    )
+    done_on = models.DateField(_("réalisé le"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("jalon")
+        verbose_name_plural = _("jalons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "title"],
+                condition=Q(action__isnull=False),
+                name="milestone_unique_title_per_action",
+            ),
+            models.UniqueConstraint(
+                fields=["roadmap", "title"],
+                condition=Q(action__isnull=True),
+                name="milestone_unique_title_per_roadmap",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.action_id is not None:
+            self.roadmap_id = self.action.roadmap_id
+        # The first due date is kept, so that slippage stays visible after a reschedule.
+        if self.original_due_date is None:
+            self.original_due_date = self.due_date
+        super().save(*args, **kwargs)
+
+    def is_overdue(self, today) -> bool:
+        return progress.is_overdue(self.due_date, self.done_on, today)
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+    @property
+    def slipped(self) -> bool:
+        return bool(
+            self.original_due_date and self.due_date and self.due_date != self.original_due_date
+        )
+
+
+class Indicator(VersionedModel):
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    label = models.CharField(_("indicateur"), max_length=500)
+    unit = models.CharField(_("unité"), max_length=40)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    direction = models.CharField(
+        _("sens"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    baseline_value = models.DecimalField(_("valeur initiale"), null=True, blank=True, **DECIMAL)
+    baseline_date = models.DateField(_("date initiale"), null=True, blank=True)
+    target_value = models.DecimalField(_("cible"), **DECIMAL)
+    target_date = models.DateField(_("date cible"), null=True, blank=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("La phrase du document source qui fixe la cible.")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action__code", "position", "code"]
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="indicator_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="indicator_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_date__isnull=True)
+                | Q(target_date__isnull=True)
+                | Q(target_date__gt=F("baseline_date")),
+                name="indicator_target_after_baseline",
+                violation_error_message=_("La date cible doit suivre la date initiale."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.roadmap_id = self.action.roadmap_id
+        super().save(*args, **kwargs)
+
+    def figures(self, today, measurements=None) -> progress.IndicatorFigures:
+        """Progress, trajectory and forecast, from `measurements` if already fetched."""
+        if measurements is None:
+            measurements = self.measurements.all()
+        return progress.evaluate_indicator(
+            kind=self.kind,
+            direction=self.direction,
+            baseline=self.baseline_value,
+            baseline_date=self.baseline_date,
+            target=self.target_value,
+            target_date=self.target_date,
+            points=[progress.Point(m.date, m.value) for m in measurements],
+            today=today,
+        )
+
+
+class Measurement(VersionedModel):
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicateur"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("valeur"), **DECIMAL)
+    source = models.CharField(_("source"), max_length=500)
+    comment = models.TextField(_("commentaire"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        verbose_name = _("mesure")
+        verbose_name_plural = _("mesures")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "date"], name="measurement_unique_date"),
+            models.CheckConstraint(
+                condition=~Q(source=""),
+                name="measurement_has_source",
+                violation_error_message=_("La source de la mesure est obligatoire."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.date:%Y-%m-%d}: {self.value}"
+
+
+class ProgressNote(models.Model):
+    """A dated, signed narrative update on an action."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.PROTECT,
+        related_name="progress_notes",
+    )
+    written_on = models.DateField(_("date"))
+    done = models.TextField(_("ce qui a été fait"))
+    risks = models.TextField(_("risques"), blank=True)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-created_at"]
+        verbose_name = _("point d'avancement")
+        verbose_name_plural = _("points d'avancement")
+        indexes = [models.Index(fields=["action", "-written_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.action.code} {self.written_on:%Y-%m-%d}"

@@ -1,0 +1,163 @@
+"""Load the seed roadmap (fixtures/) into the database, idempotently.
+
+The seed is the ministry's « IA en santé : état des lieux » (February 2025), transcribed in
+`fixtures/ia-en-sante-2025.json`; every title and target there is quoted from the source text
+kept beside it. Loading creates what is missing and leaves what exists alone, so running it
+twice changes nothing and never undoes the task force's updates. With `update=True` the
+fields that come from the source are rewritten where they differ (statuses, measurements and
+notes, which the source does not give, are never touched).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Organisation
+
+from .models import Action, Axis, Indicator, Milestone, Roadmap
+
+DEFAULT_SEED = Path(settings.BASE_DIR) / "fixtures" / "ia-en-sante-2025.json"
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: dict[str, int], model) -> None:
+        name = str(model._meta.verbose_name_plural)
+        bucket[name] = bucket.get(name, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+class _Loader:
+    def __init__(self, update: bool):
+        self.update = update
+        self.report = LoadReport()
+
+    def upsert(self, model, lookup: dict, values: dict):
+        """Create the row if missing; with `update`, rewrite the source fields that differ."""
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            obj._change_reason = "load_roadmap"
+            obj.save()
+            self.report.count(self.report.created, model)
+            return obj, True
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if self.update and changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj._change_reason = "load_roadmap"
+            obj.save()
+            self.report.count(self.report.updated, model)
+        return obj, False
+
+    def load(self, data: dict) -> LoadReport:
+        organisations = {}
+        for item in data["organisations"]:
+            org, _ = self.upsert(
+                Organisation, {"acronym": item["acronym"]}, {"name": item.get("name", "")}
+            )
+            organisations[org.acronym] = org
+
+        source = data["roadmap"]
+        roadmap, _ = self.upsert(
+            Roadmap,
+            {"slug": source["slug"]},
+            {
+                "title": source["title"],
+                "period": source.get("period", ""),
+                "source_title": source["source_title"],
+                "source_date": _date(source["source_date"]),
+                "description": source.get("description", ""),
+            },
+        )
+        for item in data.get("milestones", []):
+            self.milestone(roadmap, None, item)
+
+        for axis_data in data["axes"]:
+            axis, _ = self.upsert(
+                Axis,
+                {"roadmap": roadmap, "number": axis_data["number"]},
+                {"short_title": axis_data["short_title"], "title": axis_data["title"]},
+            )
+            for action_data in axis_data["actions"]:
+                self.action(roadmap, axis, action_data, organisations)
+        return self.report
+
+    def action(self, roadmap, axis, item, organisations) -> None:
+        lead = organisations[item["lead"]] if item.get("lead") else None
+        action, created = self.upsert(
+            Action,
+            {"roadmap": roadmap, "code": item["code"]},
+            {
+                "axis": axis,
+                "title": item["title"],
+                "description": item.get("description", ""),
+                "objective": item.get("objective", ""),
+                "framework": item.get("framework", ""),
+                "lead": lead,
+            },
+        )
+        partners = {organisations[acronym] for acronym in item.get("partners", [])}
+        if (created or self.update) and set(action.partners.all()) != partners:
+            action.partners.set(partners)
+            if not created:
+                self.report.count(self.report.updated, Action)
+        for milestone in item.get("milestones", []):
+            self.milestone(roadmap, action, milestone)
+        for position, indicator in enumerate(item.get("indicators", []), start=1):
+            self.upsert(
+                Indicator,
+                {"roadmap": roadmap, "code": indicator["code"]},
+                {
+                    "action": action,
+                    "label": indicator["label"],
+                    "unit": indicator["unit"],
+                    "kind": indicator["kind"],
+                    "direction": indicator.get("direction", "higher"),
+                    "baseline_value": _decimal(indicator.get("baseline_value")),
+                    "baseline_date": _date(indicator.get("baseline_date")),
+                    "target_value": _decimal(indicator["target_value"]),
+                    "target_date": _date(indicator.get("target_date")),
+                    "source": indicator.get("source", ""),
+                    "position": position,
+                },
+            )
+
+    def milestone(self, roadmap, action, item) -> None:
+        self.upsert(
+            Milestone,
+            {"roadmap": roadmap, "action": action, "title": item["title"]},
+            {
+                "due_date": _date(item.get("due_date")),
+                "done_on": _date(item.get("done_on")),
+                "source": item.get("source", ""),
+            },
+        )
+
+
+def load_seed(path: Path = DEFAULT_SEED, *, update: bool = False) -> LoadReport:
+    """Load the seed file at `path` in one transaction and say what changed."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    with transaction.atomic():
+        return _Loader(update).load(data)

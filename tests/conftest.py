@@ -1,0 +1,56 @@
+"""Shared fixtures: the seed roadmap, organisations and the three kinds of user."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Organisation, Role, User
+from roadmap.models import Action, Roadmap
+
+PASSWORD = "mot-de-passe-de-test-1234"
+
+
+@pytest.fixture
+def roadmap(db) -> Roadmap:
+    """The seed roadmap of the source document, loaded as `load_roadmap` does."""
+    call_command("load_roadmap", verbosity=0)
+    return Roadmap.objects.get(slug="ia-en-sante-2025")
+
+
+@pytest.fixture
+def ia_2_1(roadmap) -> Action:
+    return Action.objects.get(roadmap=roadmap, code="IA 2-1")
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    dns, _ = Organisation.objects.get_or_create(acronym="DNS")
+    return User.objects.create_user(
+        "administrateur", password=PASSWORD, role=Role.ADMINISTRATOR, organisation=dns
+    )
+
+
+@pytest.fixture
+def has_member(roadmap) -> User:
+    """A member of the HAS, which leads IA 2-4."""
+    return User.objects.create_user(
+        "membre-has",
+        password=PASSWORD,
+        role=Role.MEMBER,
+        organisation=Organisation.objects.get(acronym="HAS"),
+    )
+
+
+@pytest.fixture
+def dns_member(roadmap) -> User:
+    """A member of the DNS, a partner of IA 4-1."""
+    return User.objects.create_user(
+        "membre-dns",
+        password=PASSWORD,
+        role=Role.MEMBER,
+        organisation=Organisation.objects.get(acronym="DNS"),
+    )
+
+
+@pytest.fixture
+def reader(db) -> User:
+    return User.objects.create_user("lecteur", password=PASSWORD)
