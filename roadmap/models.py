@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +135,29 @@ class ActionQuerySet(models.QuerySet):
             organisation_id=user.organisation_id
         ).values("action_id")
         return self.filter(Q(lead_id=user.organisation_id) | Q(pk__in=partnered))
+
+    def with_last_update(self) -> ActionQuerySet:
+        """Annotate `last_update`: the latest change to the action, its milestones,
+        measurements or notes (what « no update for 90 days » is measured against)."""
+
+        def latest(model, field, path):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(**{path: OuterRef("pk")})
+                    .order_by(f"-{field}")
+                    .values(field)[:1]
+                ),
+                F("updated_at"),
+            )
+
+        return self.annotate(
+            last_update=Greatest(
+                F("updated_at"),
+                latest(Milestone, "updated_at", "action"),
+                latest(Measurement, "updated_at", "indicator__action"),
+                latest(ProgressNote, "created_at", "action"),
+            )
+        )
 
 
 class Action(VersionedModel):
@@ -419,3 +443,40 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.code} {self.written_on:%Y-%m-%d}"
+
+
+class ImportUpload(models.Model):
+    """A spreadsheet uploaded for import, kept between its preview and its confirmation.
+
+    Kept in the database, not in memory or on a local disk, so that the confirmation may reach
+    another app server than the preview. Rows older than a day are purged on each new upload.
+    """
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True, db_index=True)
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    content = models.BinaryField(_("contenu"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import de classeur")
+        verbose_name_plural = _("imports de classeurs")
+
+    def __str__(self) -> str:
+        return self.filename

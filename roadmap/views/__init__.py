@@ -1,0 +1,1 @@
+"""Views: thin functions that fetch through querysets, compute with `progress`, and render."""

@@ -1,0 +1,611 @@
+"""Tests of the public pages: the dashboard `/`, `/axes/<number>/` and `/actions/<slug>/`.
+
+What an anonymous reader sees of the seed roadmap (every action under its axis, owners, targets in
+French formatting with their source sentences), what an empty database shows, the errors (404,
+405), the shared layout (DSFR header, sign-in, assets served by the app) and a number of SQL
+queries that does not grow with the size of the roadmap.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import escape
+
+from accounts.models import Organisation
+from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status
+from roadmap.templatetags.roadmap_tags import number, percent, quantity
+from tests.conftest import PASSWORD
+
+NBSP = "\u00a0"
+SEED = json.loads((settings.BASE_DIR / "fixtures" / "ia-en-sante-2025.json").read_text("utf-8"))
+SEED_ACTIONS = [(axis, action) for axis in SEED["axes"] for action in axis["actions"]]
+
+# The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
+DASHBOARD_MAX_QUERIES = 6
+AXIS_MAX_QUERIES = 6
+ACTION_MAX_QUERIES = 7
+
+
+def french(text: str) -> str:
+    """« 140 000 » as the pages write it: thousands and units held by no-break spaces."""
+    return text.replace(" ", NBSP)
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+def fragment(html: str, element_id: str, closing_tag: str) -> str:
+    """The markup of the element with `element_id`, up to its first `closing_tag`."""
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index(closing_tag, start)]
+
+
+def seed_indicator(code: str) -> dict:
+    return next(
+        indicator
+        for _, action in SEED_ACTIONS
+        for indicator in action["indicators"]
+        if indicator["code"] == code
+    )
+
+
+def grow(roadmap: Roadmap, factor: int = 10) -> None:
+    """Make the roadmap `factor` times bigger: more actions, milestones, indicators, measurements.
+
+    Every new action has a done milestone, an overdue one, two partners and an indicator with two
+    measurements, so that each prefetch of the pages has rows to fetch.
+    """
+    today = timezone.localdate()
+    organisations = list(Organisation.objects.all()[:2])
+    new_actions = []
+    for axis in roadmap.axes.all():
+        for index in range(axis.actions.count() * (factor - 1)):
+            code = f"IA {axis.number}-{100 + index}"
+            new_actions.append(
+                Action(
+                    roadmap=roadmap,
+                    axis=axis,
+                    code=code,
+                    slug=code.lower().replace(" ", "-"),
+                    title=f"Action supplémentaire {code}",
+                    lead=organisations[0],
+                )
+            )
+    Action.objects.bulk_create(new_actions)
+    new_actions = list(Action.objects.filter(code__in=[a.code for a in new_actions]))
+    Action.partners.through.objects.bulk_create(
+        Action.partners.through(action=action, organisation=organisation)
+        for action in new_actions
+        for organisation in organisations
+    )
+    Milestone.objects.bulk_create(
+        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
+        for action in new_actions
+        for title, due, done in (
+            ("Jalon réalisé", today - datetime.timedelta(days=30), today),
+            ("Jalon en retard", today - datetime.timedelta(days=10), None),
+        )
+    )
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            roadmap=roadmap,
+            action=action,
+            code=f"IND-{action.slug}",
+            label="Indicateur supplémentaire",
+            unit="apprenants",
+            kind="cumulative",
+            target_value=Decimal(1000),
+        )
+        for action in new_actions
+    )
+    Measurement.objects.bulk_create(
+        Measurement(
+            indicator=indicator, date=today - datetime.timedelta(days=days), value=10, source="Test"
+        )
+        for indicator in indicators
+        for days in (1, 2)
+    )
+
+
+def grow_action(action: Action, factor: int = 10) -> None:
+    """Give `action` many milestones, partners, indicators and measurements."""
+    today = timezone.localdate()
+    for index in range(factor):
+        Milestone.objects.create(
+            action=action, title=f"Jalon {index}", due_date=today + datetime.timedelta(days=index)
+        )
+        organisation = Organisation.objects.create(acronym=f"ORG-{index}")
+        action.partners.add(organisation)
+        indicator = Indicator.objects.create(
+            action=action,
+            code=f"{action.code}-EXTRA-{index}",
+            label=f"Indicateur {index}",
+            unit="parcours",
+            kind="level",
+            target_value=10,
+        )
+        for days in (1, 2):
+            Measurement.objects.create(
+                indicator=indicator,
+                date=today - datetime.timedelta(days=days),
+                value=days,
+                source="Test",
+            )
+
+
+# --- The dashboard -------------------------------------------------------------------------------
+
+
+def test_an_anonymous_reader_sees_every_action_of_the_seed_under_its_axis(client, roadmap):
+    # GIVEN the seed roadmap, WHEN an anonymous reader opens the dashboard
+    response = client.get("/")
+
+    # THEN the page answers, with the roadmap's title, source document and date
+    assert response.status_code == 200
+    html = html_of(response)
+    assert escape(SEED["roadmap"]["title"]) in html
+    assert escape(SEED["roadmap"]["source_title"]) in html
+    assert "11 février 2025" in html
+    # AND each of the 4 axes lists its own actions, each with its exact title and a link to it
+    assert len(SEED["axes"]) == 4
+    assert len(SEED_ACTIONS) == 17
+    for axis in SEED["axes"]:
+        section = fragment(html, f"axe-{axis['number']}", "</section>")
+        assert f"Axe {axis['number']} – {escape(axis['short_title'])}" in section
+        assert escape(axis["title"]) in section
+        assert section.count('<tr id="action-') == len(axis["actions"])
+        for action in axis["actions"]:
+            slug = action["code"].lower().replace(" ", "-")
+            row = fragment(section, f"action-{slug}", "</tr>")
+            assert f">{action['code']}<" in row
+            assert f'<a href="/actions/{slug}/">{escape(action["title"])}</a>' in row
+
+
+def test_the_dashboard_shows_each_action_s_lead_status_progress_and_next_milestone(client, roadmap):
+    # GIVEN the seed, where IA 1-3 is led by the HDH and IA 2-1 has no named lead
+    html = html_of(client.get("/"))
+
+    ia_1_3 = fragment(html, "action-ia-1-3", "</tr>")
+    assert 'title="Plateforme des Données de Santé">HDH</abbr>' in ia_1_3
+    assert "Pilote à désigner" not in ia_1_3
+    ia_2_1 = fragment(html, "action-ia-2-1", "</tr>")
+    assert "Pilote à désigner" in ia_2_1
+    # AND no status is declared, nothing is measured, no milestone is planned
+    for _, action in SEED_ACTIONS:
+        row = fragment(html, "action-" + action["code"].lower().replace(" ", "-"), "</tr>")
+        assert "Non renseigné" in row
+        assert "Non mesuré" in row
+        assert "Aucun jalon à venir" in row
+
+
+def test_the_dashboard_shows_a_declared_status_as_a_coloured_badge(client, ia_2_1):
+    ia_2_1.status = Status.IN_PROGRESS
+    ia_2_1.save()
+
+    row = fragment(html_of(client.get("/")), "action-ia-2-1", "</tr>")
+
+    assert '<p class="fr-badge fr-badge--sm fr-badge--info">En cours</p>' in row
+    assert "Non renseigné" not in row
+
+
+def test_the_dashboard_shows_milestone_progress_and_the_next_overdue_milestone(client, ia_2_1):
+    # GIVEN an action with one milestone done, one overdue and one to come
+    today = timezone.localdate()
+    Milestone.objects.create(
+        action=ia_2_1,
+        title="Premier bilan",
+        due_date=today - datetime.timedelta(days=40),
+        done_on=today - datetime.timedelta(days=41),
+    )
+    Milestone.objects.create(
+        action=ia_2_1, title="Rapport annuel", due_date=today - datetime.timedelta(days=5)
+    )
+    Milestone.objects.create(
+        action=ia_2_1, title="Bilan final", due_date=today + datetime.timedelta(days=60)
+    )
+
+    row = fragment(html_of(client.get("/")), "action-ia-2-1", "</tr>")
+
+    # THEN its progress is the share of milestones done, as a bar and a figure
+    assert '<progress class="app-progress__bar" max="100" value="33"' in row
+    assert french("33 %") in row
+    # AND its next milestone is the overdue one, flagged
+    assert "Rapport annuel" in row
+    assert "Bilan final" not in row
+    assert "Échéance dépassée" in row
+
+
+def test_an_empty_database_shows_an_empty_state_and_no_none(client, db):
+    # GIVEN no roadmap at all
+    assert not Roadmap.objects.exists()
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "Aucune feuille de route n'est chargée pour le moment." in html
+    assert "Les administrateurs du service chargent la feuille de route" in html
+    assert "None" not in html
+    assert '<tr id="action-' not in html
+
+
+def test_the_pages_of_an_empty_database_are_not_found(client, db):
+    assert client.get("/axes/1/").status_code == 404
+    assert client.get("/actions/ia-2-1/").status_code == 404
+
+
+# --- One axis ------------------------------------------------------------------------------------
+
+
+def test_an_axis_page_shows_the_axis_and_only_its_actions(client, roadmap):
+    response = client.get("/axes/2/")
+
+    assert response.status_code == 200
+    html = html_of(response)
+    axis = SEED["axes"][1]
+    assert f'<h1 class="fr-mb-2w">Axe 2 – {escape(axis["short_title"])}</h1>' in html
+    assert escape(axis["title"]) in html
+    assert html.count('<tr id="action-') == 5
+    for action in axis["actions"]:
+        assert escape(action["title"]) in html
+    assert "IA 1-1" not in html
+    # AND the navigation marks this axis as the current page
+    assert re.search(r'href="/axes/2/"\s+aria-current="page"', html)
+    assert not re.search(r'href="/axes/1/"\s+aria-current', html)
+
+
+@pytest.mark.parametrize("number", [0, 5, 99])
+def test_an_unknown_axis_is_not_found(client, roadmap, number):
+    assert client.get(f"/axes/{number}/").status_code == 404
+
+
+# --- One action ----------------------------------------------------------------------------------
+
+
+EXPECTED_TARGETS = {
+    "IA2-1-PRO-AN": "140 000 professionnels",
+    "IA2-1-APP-AN": "70 000 apprenants",
+    "IA2-1-APP-5ANS": "500 000 apprenants",
+    "IA2-1-MASTER-NUM": "15 parcours",
+    "IA2-1-MASTER-JUR": "2 parcours",
+    "IA2-1-MASTER-REG": "5 masters",
+    "IA2-1-EHESP-DIR": "100 %",
+    "IA2-1-EHESP-MASTERS": "5 masters",
+    "IA2-1-INVEST": "119 000 000 €",
+}
+
+
+def test_the_action_page_shows_each_target_in_french_with_its_source_sentence(client, ia_2_1):
+    response = client.get("/actions/ia-2-1/")
+
+    assert response.status_code == 200
+    html = html_of(response)
+    indicators = {indicator.code: indicator for indicator in ia_2_1.indicators.all()}
+    assert set(indicators) == set(EXPECTED_TARGETS)
+    for code, target in EXPECTED_TARGETS.items():
+        seed = seed_indicator(code)
+        row = fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
+        assert escape(seed["label"]) in row
+        assert f'<td class="app-nowrap">{french(target)}</td>' in row
+        assert f"Source : <q>{escape(seed['source'])}</q>" in row
+        assert "Aucune valeur mesurée" in row
+    # AND the dated targets show their date, the others say so
+    assert "31/08/2025" in fragment(html, f"indicateur-{indicators['IA2-1-APP-AN'].pk}", "</tr>")
+    assert "Non précisée" in fragment(html, f"indicateur-{indicators['IA2-1-INVEST'].pk}", "</tr>")
+
+
+def test_the_action_page_shows_the_kind_of_each_indicator(client, ia_2_1):
+    html = html_of(client.get("/actions/ia-2-1/"))
+    indicators = {indicator.code: indicator for indicator in ia_2_1.indicators.all()}
+
+    for code, kind in (
+        ("IA2-1-APP-AN", "Par période"),
+        ("IA2-1-APP-5ANS", "Cumulatif"),
+        ("IA2-1-MASTER-NUM", "Niveau"),
+    ):
+        assert f"<td>{kind}</td>" in fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
+
+
+def test_the_action_page_shows_the_texts_of_the_source_with_their_line_breaks(client, ia_2_1):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    assert '<h2 class="fr-h4">Objectif</h2>' in html
+    assert '<h2 class="fr-h4">Cadre</h2>' in html
+    first, second = (escape(line) for line in ia_2_1.objective.split("\n"))
+    assert f"<p>{first}<br>{second}</p>" in html
+    assert escape(ia_2_1.framework) in html
+
+
+def test_the_action_page_shows_the_current_value_and_progress_of_a_measured_indicator(
+    client, ia_2_1
+):
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    Measurement.objects.create(
+        indicator=indicator, date=datetime.date(2025, 6, 30), value=35000, source="DGOS"
+    )
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+    row = fragment(html, f"indicateur-{indicator.pk}", "</tr>")
+
+    assert french("35 000 apprenants") in row
+    assert "au 30/06/2025" in row
+    assert french("50 %") in row
+    assert "Aucune valeur mesurée" not in row
+    # 35 000 at the end of June is below the line from 0 in September to 70 000 in August
+    assert "Hors trajectoire" in row
+    # AND the action, which has no milestone, progresses as its one measured indicator
+    assert french("50 %") in fragment(html_of(client.get("/")), "action-ia-2-1", "</tr>")
+
+
+def test_the_action_page_shows_the_lead_organisation(client, roadmap):
+    html = html_of(client.get("/actions/ia-1-3/"))
+
+    assert "Plateforme des Données de Santé (HDH)" in html
+    assert "Pilote à désigner" not in html
+
+
+def test_the_action_page_says_a_lead_is_to_be_named_when_the_source_names_none(client, roadmap):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    assert "Pilote à désigner" in html
+    assert "Aucun partenaire désigné" in html
+
+
+def test_the_action_page_lists_the_eight_partners_of_ia_4_1(client, roadmap):
+    html = html_of(client.get("/actions/ia-4-1/"))
+
+    start = html.index('<ul class="app-partners">')
+    names = re.findall(r"<li>(.*?)</li>", html[start : html.index("</ul>", start)])
+    expected = [
+        organisation.display_name
+        for organisation in Organisation.objects.filter(
+            acronym__in=SEED["axes"][3]["actions"][0]["partners"]
+        )
+    ]
+    assert len(expected) == 8
+    assert sorted(names) == sorted(escape(name) for name in expected)
+
+
+def test_the_action_page_shows_milestones_with_their_dates_and_overdue_flag(client, ia_2_1):
+    today = timezone.localdate()
+    done = Milestone.objects.create(
+        action=ia_2_1,
+        title="Premier bilan",
+        due_date=datetime.date(2025, 3, 31),
+        done_on=datetime.date(2025, 3, 28),
+    )
+    late = Milestone.objects.create(
+        action=ia_2_1, title="Rapport annuel", due_date=today - datetime.timedelta(days=1)
+    )
+    coming = Milestone.objects.create(
+        action=ia_2_1, title="Bilan final", due_date=today + datetime.timedelta(days=1)
+    )
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    done_row = fragment(html, f"jalon-{done.pk}", "</tr>")
+    assert "Premier bilan" in done_row
+    assert "31 mars 2025" in done_row
+    assert "28 mars 2025" in done_row
+    assert "Réalisé<" in done_row
+    late_row = fragment(html, f"jalon-{late.pk}", "</tr>")
+    assert "Échéance dépassée" in late_row
+    assert "Non réalisé" in late_row
+    coming_row = fragment(html, f"jalon-{coming.pk}", "</tr>")
+    assert "À venir" in coming_row
+    assert "Échéance dépassée" not in coming_row
+
+
+def test_an_unknown_action_is_not_found(client, roadmap):
+    assert client.get("/actions/ia-9-9/").status_code == 404
+
+
+def test_a_text_typed_by_a_member_is_escaped_never_trusted(client, ia_2_1):
+    ia_2_1.objective = "<script>alert('x')</script>"
+    ia_2_1.save()
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+
+
+# --- Every page ----------------------------------------------------------------------------------
+
+
+def every_public_url() -> list[str]:
+    return [
+        "/",
+        *(f"/axes/{axis['number']}/" for axis in SEED["axes"]),
+        *(f"/actions/{action['code'].lower().replace(' ', '-')}/" for _, action in SEED_ACTIONS),
+    ]
+
+
+def test_no_public_page_of_the_seed_shows_a_literal_none(client, roadmap):
+    for url in every_public_url():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "None" not in html_of(response), url
+
+
+@pytest.mark.parametrize("url", ["/", "/axes/2/", "/actions/ia-2-1/"])
+def test_the_public_pages_refuse_to_be_posted_to(client, roadmap, url):
+    response = client.post(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("url", ["/", "/axes/2/", "/actions/ia-2-1/"])
+def test_the_public_pages_answer_head_requests(client, roadmap, url):
+    assert client.head(url).status_code == 200
+
+
+def test_the_layout_is_a_french_state_service_served_by_the_app(client, roadmap):
+    html = html_of(client.get("/"))
+
+    assert html.lstrip().startswith("<!DOCTYPE html>")
+    assert '<html lang="fr"' in html
+    assert "<title>Tableau de bord - Feuille de route IA en santé</title>" in html
+    assert '<p class="fr-logo">République<br>française</p>' in html
+    assert '<p class="fr-header__service-title">Feuille de route IA en santé</p>' in html
+    assert "Suivi de la task force IA en santé" in html
+    assert "Ministère chargé de la santé" in html
+    assert 'href="#content"' in html
+    assert '<main id="content" role="main">' in html
+    # every script and stylesheet comes from the app itself, none from a CDN
+    assert '<script src="/static/django_htmx/htmx-2.min.js" defer></script>' in html
+    assert "/static/dsfr/dist/dsfr/dsfr.min.css" in html
+    assert "/static/dsfr/dist/dsfr/dsfr.module.min.js" in html
+    assert "/static/css/app.css" in html
+    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)
+
+
+def test_the_header_invites_an_anonymous_reader_to_sign_in(client, roadmap):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    assert 'href="/accounts/login/?next=/actions/ia-2-1/">Se connecter</a>' in html
+    assert "Se déconnecter" not in html
+
+
+def test_the_header_shows_a_signed_in_user_and_a_sign_out_form(client, roadmap, has_member):
+    has_member.first_name, has_member.last_name = "Camille", "Martin"
+    has_member.save()
+    client.force_login(has_member)
+
+    html = html_of(client.get("/"))
+
+    assert "Camille Martin" in html
+    assert '<form method="post" action="/accounts/logout/"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "Se déconnecter</button>" in html
+    assert ">Se connecter</a>" not in html
+
+
+def test_the_sign_out_form_signs_out_and_returns_to_the_dashboard(client, roadmap, has_member):
+    client.force_login(has_member)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_page_is_a_french_dsfr_form(client, db):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Se connecter - Feuille de route IA en santé</title>" in html
+    assert '<label class="fr-label" for="id_username">Identifiant</label>' in html
+    assert '<label class="fr-label" for="id_password">Mot de passe</label>' in html
+    assert 'type="submit" class="fr-btn">Se connecter</button>' in html
+    assert '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié ?</a>' in html
+    assert "fr-alert--error" not in html
+
+
+def test_a_wrong_password_is_reported_in_french(client, has_member):
+    response = client.post(
+        "/accounts/login/", {"username": has_member.username, "password": "mauvais"}
+    )
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "fr-alert--error" in html
+    assert "La connexion a échoué" in html
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides." in html
+    assert f'value="{has_member.username}"' in html
+
+
+def test_a_right_password_signs_in_and_returns_to_the_page_asked_for(client, has_member):
+    response = client.post(
+        "/accounts/login/?next=/axes/2/",
+        {"username": has_member.username, "password": PASSWORD, "next": "/axes/2/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/axes/2/"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("140000.0000"), "140 000"),
+        (Decimal("119000000.0000"), "119 000 000"),
+        (Decimal("1234.5000"), "1 234,5"),
+        (Decimal("100"), "100"),
+        (Decimal("0.0000"), "0"),
+        (33.3333, "33,33"),
+        (None, ""),
+        ("", ""),
+        ("pas un nombre", ""),
+        (float("nan"), ""),
+    ],
+)
+def test_numbers_are_written_the_french_way_and_unknown_ones_not_at_all(value, expected):
+    assert number(value) == french(expected)
+
+
+def test_quantities_and_percentages_keep_their_unit_on_the_same_line():
+    assert quantity(Decimal("119000000.0000"), "€") == french("119 000 000 €")
+    assert quantity(Decimal("15.0000"), "parcours") == french("15 parcours")
+    assert quantity(None, "€") == ""
+    assert percent(33.3333) == french("33 %")
+    assert percent(99.5) == french("100 %")
+    assert percent(None) == ""
+
+
+# --- Bounded queries ----------------------------------------------------------------------------
+
+
+def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(DASHBOARD_MAX_QUERIES) as small:
+        assert client.get("/").status_code == 200
+
+    grow(roadmap)
+    assert Action.objects.count() == 170
+    with django_assert_max_num_queries(DASHBOARD_MAX_QUERIES) as big:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert html_of(response).count('<tr id="action-') == 170
+    assert len(big) == len(small)
+
+
+def test_an_axis_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(AXIS_MAX_QUERIES) as small:
+        assert client.get("/axes/2/").status_code == 200
+
+    grow(roadmap)
+    with django_assert_max_num_queries(AXIS_MAX_QUERIES) as big:
+        response = client.get("/axes/2/")
+    assert html_of(response).count('<tr id="action-') == 50
+    assert len(big) == len(small)
+
+
+def test_an_action_page_issues_as_many_queries_for_an_action_ten_times_bigger(
+    client, ia_2_1, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(ACTION_MAX_QUERIES) as small:
+        assert client.get("/actions/ia-2-1/").status_code == 200
+
+    grow_action(ia_2_1)
+    grow(ia_2_1.roadmap)
+    with django_assert_max_num_queries(ACTION_MAX_QUERIES) as big:
+        response = client.get("/actions/ia-2-1/")
+    html = html_of(response)
+    assert html.count('<tr id="jalon-') == 10
+    assert html.count('<tr id="indicateur-') == 19
+    assert len(big) == len(small)
