@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import progress
 from .models import Action, Axis, Indicator, Measurement, Milestone
@@ -125,3 +127,62 @@ def summarise_action(
 def summarise_axis(axis: Axis, today: datetime.date) -> AxisSummary:
     """An axis and the summaries of its actions (prefetched through `with_figures`)."""
     return AxisSummary(axis, [summarise_action(action, today) for action in axis.actions.all()])
+
+
+CONTRADICTION_LABELS = {
+    progress.CONTRADICTION_IN_PROGRESS_OVERDUE: _lazy(
+        "Déclarée « En cours » alors que des jalons ont dépassé leur échéance"
+    ),
+    progress.CONTRADICTION_DONE_OPEN: _lazy(
+        "Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs a task-force member's attention on an action, most urgent first."""
+
+    overdue_count: int
+    stale: bool
+    days_since_update: int | None
+    contradictions: list[str]
+    off_track: list[Indicator]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.overdue_count or self.stale or self.contradictions or self.off_track)
+
+    @property
+    def urgency(self) -> tuple:
+        """Sort key: overdue milestones, then contradictions, staleness, indicators off track."""
+        return (
+            -self.overdue_count,
+            -len(self.contradictions),
+            not self.stale,
+            -len(self.off_track),
+        )
+
+
+def attention(
+    summary: ActionSummary,
+    milestones: list[MilestoneSummary],
+    indicators: list[IndicatorSummary],
+    last_update: datetime.datetime | datetime.date | None,
+    today: datetime.date,
+) -> Attention:
+    open_count = sum(1 for s in milestones if not s.milestone.is_done)
+    if isinstance(last_update, datetime.datetime):
+        last_update = timezone.localtime(last_update).date()
+    return Attention(
+        overdue_count=summary.overdue_count,
+        stale=progress.is_stale(last_update, today),
+        days_since_update=(today - last_update).days if last_update else None,
+        contradictions=[
+            str(CONTRADICTION_LABELS[code])
+            for code in progress.contradictions(
+                summary.action.status or None, summary.overdue_count, open_count
+            )
+        ],
+        off_track=[s.indicator for s in indicators if s.figures.on_track is False],
+    )

@@ -3,13 +3,33 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import public
+from .views import edit, public
 
 app_patterns = (
     [
         path("", public.dashboard, name="dashboard"),
         path("axes/<int:number>/", public.axis_detail, name="axis"),
         path("actions/<slug:slug>/", public.action_detail, name="action"),
+        # The task force's edits: POST only, each also answering HTMX with the changed section.
+        path("actions/<slug:slug>/statut/", edit.change_status, name="edit-status"),
+        path("actions/<slug:slug>/jalons/", edit.add_milestone, name="edit-milestone-add"),
+        path(
+            "actions/<slug:slug>/jalons/<int:pk>/realisation/",
+            edit.tick_milestone,
+            name="edit-milestone-done",
+        ),
+        path(
+            "actions/<slug:slug>/jalons/<int:pk>/echeance/",
+            edit.reschedule_milestone,
+            name="edit-milestone-reschedule",
+        ),
+        path(
+            "actions/<slug:slug>/indicateurs/<str:code>/mesures/",
+            edit.add_measurement,
+            name="edit-measurement",
+        ),
+        path("actions/<slug:slug>/points/", edit.add_note, name="edit-note"),
+        path("mes-actions/", edit.my_actions, name="my-actions"),
     ],
     "roadmap",
 )

@@ -30,7 +30,7 @@ SEED_ACTIONS = [(axis, action) for axis in SEED["axes"] for action in axis["acti
 # The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
 DASHBOARD_MAX_QUERIES = 6
 AXIS_MAX_QUERIES = 6
-ACTION_MAX_QUERIES = 7
+ACTION_MAX_QUERIES = 8  # with the progress notes
 
 
 def french(text: str) -> str:
