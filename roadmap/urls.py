@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import edit, public
+from .views import edit, ops, public
 
 app_patterns = (
     [
@@ -35,6 +35,7 @@ app_patterns = (
 )
 
 urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -54,3 +54,10 @@ def dns_member(roadmap) -> User:
 @pytest.fixture
 def reader(db) -> User:
     return User.objects.create_user("lecteur", password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_throttling_off_by_default(settings):
+    """django-axes refuses `Client.login()`, which passes no request; tests that exercise
+    the lock-out turn it back on with `settings.AXES_ENABLED = True`."""
+    settings.AXES_ENABLED = False
