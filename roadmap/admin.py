@@ -1,9 +1,140 @@
-"""Admin for the roadmap: administrators correct data here and read each row's history."""
+"""Admin for the roadmap: administrators correct data here, read each row's history, and bring
+the roadmap in and out as spreadsheets.
 
-from django.contrib import admin
+- Actions, milestones, indicators and measurements have django-import-export's buttons: import
+  one sheet (preview, then confirm) and export it, in the French format of `roadmap.spreadsheets`.
+- « Imports de classeurs » (/admin/roadmap/importupload/) is the whole-workbook import: upload an
+  .xlsx or a .csv, see per sheet what would change, confirm; plus the blank template and the
+  export of the whole workbook.
+
+Only administrators (`user.is_administrator`) may import or export. Between the preview and the
+confirmation the file waits in the database (`ImportUpload`), so that any app server can take
+the confirmation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from import_export.admin import ImportExportMixin
+from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, Axis, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from .models import (
+    Action,
+    Axis,
+    ImportUpload,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressNote,
+    Roadmap,
+)
+from .spreadsheets import (
+    SHEETS,
+    XLSX_CONTENT_TYPE,
+    ActionResource,
+    IndicatorResource,
+    MeasurementResource,
+    MilestoneResource,
+    SpreadsheetError,
+    display,
+    export_workbook,
+    import_file,
+    max_bytes,
+    max_rows,
+    sheet_formats,
+    template_workbook,
+)
+
+UPLOAD_LIFETIME = timedelta(days=1)
+
+
+def keep_upload(content: bytes, *, filename: str, user=None, roadmap=None) -> ImportUpload:
+    """Keep an uploaded file until its import is confirmed; forget those left for a day."""
+    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
+    return ImportUpload.objects.create(
+        filename=filename[:255],
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+        roadmap=roadmap,
+    )
+
+
+class DatabaseTmpStorage(BaseStorage):
+    """django-import-export's temporary file for the per-model import, in the database.
+
+    Its name, carried by the confirmation form, is the row's id and the file's SHA-256, so that
+    it cannot be guessed from the id alone.
+    """
+
+    def save(self, data):
+        upload = keep_upload(bytes(data), filename="import")
+        self.name = f"{upload.pk}-{upload.sha256}"
+
+    def _uploads(self):
+        pk, _sep, digest = (self.name or "").partition("-")
+        return ImportUpload.objects.filter(pk=int(pk) if pk.isdigit() else None, sha256=digest)
+
+    def read(self):
+        upload = self._uploads().first()
+        if upload is None:
+            raise Http404(_("Ce fichier n'est plus disponible : déposez-le à nouveau."))
+        return bytes(upload.content)
+
+    def remove(self):
+        self._uploads().delete()
+
+
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    """Per-model import and export of one sheet, for administrators, all or nothing."""
+
+    sheet_name = ""
+    tmp_storage_class = DatabaseTmpStorage
+
+    @property
+    def import_formats(self):
+        return sheet_formats(self.sheet_name)
+
+    @property
+    def export_formats(self):
+        return sheet_formats(self.sheet_name)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"roadmap": Roadmap.objects.current(), "user": request.user}
+
+    def has_import_permission(self, request):
+        return request.user.is_administrator
+
+    def has_export_permission(self, request):
+        return request.user.is_administrator
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # One bad row and nothing is written, as with the whole-workbook import.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetError):
+            for error in e.errors:
+                form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 class AxisInline(admin.TabularInline):
@@ -39,7 +170,9 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    sheet_name = "Actions"
+    resource_classes = [ActionResource]
     list_display = ["code", "title", "axis", "lead", "status", "updated_at"]
     list_filter = ["roadmap", "axis", "status", "lead"]
     list_select_related = ["axis", "lead"]
@@ -50,7 +183,9 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    sheet_name = "Jalons"
+    resource_classes = [MilestoneResource]
     list_display = ["title", "action", "due_date", "original_due_date", "done_on"]
     list_filter = ["roadmap"]
     list_select_related = ["action"]
@@ -65,7 +200,9 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    sheet_name = "Indicateurs"
+    resource_classes = [IndicatorResource]
     list_display = ["code", "label", "action", "kind", "target_value", "target_date"]
     list_filter = ["roadmap", "kind"]
     list_select_related = ["action"]
@@ -75,7 +212,9 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    sheet_name = "Mesures"
+    resource_classes = [MeasurementResource]
     list_display = ["indicator", "date", "value", "source", "recorded_by"]
     list_filter = ["indicator__roadmap"]
     list_select_related = ["indicator", "recorded_by"]
@@ -93,3 +232,182 @@ class ProgressNoteAdmin(admin.ModelAdmin):
     list_display = ["action", "written_on", "author"]
     list_select_related = ["action", "author"]
     search_fields = ["action__code", "done"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole-workbook import
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Fichier à importer"))
+    roadmap = forms.ModelChoiceField(
+        label=gettext_lazy("Feuille de route"), queryset=Roadmap.objects.all(), empty_label=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Un classeur Excel (.xlsx) avec les feuilles Actions, Jalons, Indicateurs et "
+            "Mesures, ou une seule de ces feuilles en CSV (.csv) ; %(size)d Mo et %(rows)s "
+            "lignes au plus."
+        ) % {"size": max_bytes() // (1024 * 1024), "rows": display(max_rows())}
+        self.fields["roadmap"].initial = Roadmap.objects.current()
+
+    def clean_file(self):
+        # Checked before reading the file into memory; the reader checks it again for the
+        # command line.
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                _("Le fichier dépasse la taille maximale de %(limit)d Mo.")
+                % {"limit": max_bytes() // (1024 * 1024)}
+            )
+        return upload
+
+
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(ImportUpload)
+class WorkbookImportAdmin(admin.ModelAdmin):
+    """Not a list of rows: the page where administrators import a whole workbook.
+
+    Upload → preview per sheet (nothing written) → confirm (written, all or nothing).
+    """
+
+    def has_module_permission(self, request):
+        return request.user.is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_administrator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("", view(self.changelist_view), name="roadmap_importupload_changelist"),
+            path(
+                "<int:pk>/confirmer/",
+                view(require_POST(self.confirm_view)),
+                name="roadmap_importupload_confirm",
+            ),
+            path(
+                "modele.xlsx",
+                view(require_GET(self.template_view)),
+                name="roadmap_importupload_template",
+            ),
+            path(
+                "export.xlsx",
+                view(require_GET(self.export_view)),
+                name="roadmap_importupload_export",
+            ),
+        ]
+
+    @staticmethod
+    def _require_administrator(request) -> None:
+        if not request.user.is_administrator:
+            raise PermissionDenied
+
+    def _render(self, request, *, form, report=None, upload=None, status=200):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Importer un classeur"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "upload": upload,
+            "sheets": SHEETS,
+        }
+        return TemplateResponse(request, "admin/roadmap/import.html", context, status=status)
+
+    def changelist_view(self, request, extra_context=None):
+        """The upload form; posting a file shows its preview, and keeps it if it can be imported."""
+        self._require_administrator(request)
+        if request.method == "GET":
+            return self._render(request, form=WorkbookUploadForm())
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        form = WorkbookUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form=form, status=400)
+        uploaded, roadmap = form.cleaned_data["file"], form.cleaned_data["roadmap"]
+        content = uploaded.read()
+        report = import_file(
+            content, uploaded.name, roadmap=roadmap, user=request.user, dry_run=True
+        )
+        upload = None
+        if report.ok and report.has_changes:
+            upload = keep_upload(
+                content, filename=report.filename, user=request.user, roadmap=roadmap
+            )
+        return self._render(
+            request,
+            form=WorkbookUploadForm(initial={"roadmap": roadmap}),
+            report=report,
+            upload=upload,
+            status=200 if report.ok else 400,
+        )
+
+    def confirm_view(self, request, pk):
+        """Import the previewed file for real, all or nothing."""
+        self._require_administrator(request)
+        with transaction.atomic():
+            # Locked, so that a double click on two app servers imports the file once.
+            upload = (
+                ImportUpload.objects.select_for_update()
+                .filter(pk=pk, uploaded_by=request.user)
+                .first()
+            )
+            if upload is None or request.POST.get("sha256") != upload.sha256:
+                messages.error(
+                    request,
+                    _("Cet import a déjà été confirmé ou a expiré : déposez à nouveau le fichier."),
+                )
+                return redirect("admin:roadmap_importupload_changelist")
+            report = import_file(
+                bytes(upload.content), upload.filename, roadmap=upload.roadmap, user=request.user
+            )
+            if report.committed:
+                upload.delete()
+        if not report.committed:
+            # The roadmap changed since the preview in a way that makes the file invalid.
+            return self._render(request, form=WorkbookUploadForm(), report=report, status=409)
+        messages.success(
+            request,
+            " ".join(
+                [_("Import du fichier « %(name)s » terminé.") % {"name": report.filename}]
+                + [sheet.summary for sheet in report.sheets]
+            ),
+        )
+        return redirect("admin:roadmap_importupload_changelist")
+
+    def _roadmap(self, request) -> Roadmap:
+        slug = request.GET.get("feuille_de_route")
+        roadmap = Roadmap.objects.filter(slug=slug).first() if slug else Roadmap.objects.current()
+        if roadmap is None:
+            raise Http404(_("Feuille de route introuvable."))
+        return roadmap
+
+    def template_view(self, request):
+        """The blank workbook, with one example row per sheet and the allowed values."""
+        self._require_administrator(request)
+        content = template_workbook(self._roadmap(request))
+        return _attachment(content, "modele-feuille-de-route.xlsx")
+
+    def export_view(self, request):
+        """The whole roadmap as a workbook in the import format."""
+        self._require_administrator(request)
+        roadmap = self._roadmap(request)
+        filename = f"feuille-de-route-{roadmap.slug}-{timezone.localdate():%Y-%m-%d}.xlsx"
+        return _attachment(export_workbook(roadmap), filename)

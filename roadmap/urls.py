@@ -1,9 +1,10 @@
 """URLs: the public contract of DESIGN.md §3 (French, stable), the admin and sign-in."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import edit, ops, public
+from .views import bench, edit, ops, public
 
 app_patterns = (
     [
@@ -41,3 +42,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(app_patterns)),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.insert(0, path("bench/bare", bench.bare, name="bench-bare"))

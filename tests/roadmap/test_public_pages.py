@@ -462,7 +462,7 @@ def test_the_layout_is_a_french_state_service_served_by_the_app(client, roadmap)
     assert 'href="#content"' in html
     assert '<main id="content" role="main">' in html
     # every script and stylesheet comes from the app itself, none from a CDN
-    assert '<script src="/static/django_htmx/htmx-2.min.js" defer></script>' in html
+    assert '<script src="/static/django_htmx/htmx-2.min.js" defer nonce="' in html
     assert "/static/dsfr/dist/dsfr/dsfr.min.css" in html
     assert "/static/dsfr/dist/dsfr/dsfr.module.min.js" in html
     assert "/static/css/app.css" in html

@@ -1,0 +1,58 @@
+"""`manage.py export_roadmap FILE [--roadmap SLUG]`: the roadmap in the import format.
+
+The format follows FILE's extension: .xlsx (one workbook, four sheets), .json, or .csv (one
+file per sheet beside FILE: feuille.csv gives feuille-actions.csv, feuille-jalons.csv,
+feuille-indicateurs.csv and feuille-mesures.csv).
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from roadmap.models import Roadmap
+from roadmap.spreadsheets import export_csv_files, export_json, export_workbook
+
+
+class Command(BaseCommand):
+    help = (
+        "Exporte la feuille de route dans le format d'import. Le format suit l'extension de "
+        "FILE : .xlsx (un classeur de quatre feuilles), .json, ou .csv (un fichier par feuille, "
+        "UTF-8, séparateur virgule : FILE-actions.csv, FILE-jalons.csv, FILE-indicateurs.csv "
+        "et FILE-mesures.csv, à côté de FILE)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="Fichier à écrire (.xlsx, .json ou .csv).")
+        parser.add_argument(
+            "--roadmap",
+            metavar="SLUG",
+            help="Identifiant de la feuille de route (par défaut : la plus récente).",
+        )
+
+    def handle(self, *args, file: Path, roadmap: str | None, **options):
+        target = (
+            Roadmap.objects.filter(slug=roadmap).first() if roadmap else Roadmap.objects.current()
+        )
+        if target is None:
+            raise CommandError(_("Feuille de route introuvable."))
+        extension = file.suffix.lower()
+        if extension == ".xlsx":
+            written = {file: export_workbook(target)}
+        elif extension == ".json":
+            written = {file: export_json(target)}
+        elif extension == ".csv":
+            written = {
+                file.with_name(f"{file.stem}-{slug}.csv"): content
+                for slug, content in export_csv_files(target).items()
+            }
+        else:
+            raise CommandError(
+                _("Extension non prise en charge : « %(ext)s ». Utilisez .xlsx, .json ou .csv.")
+                % {"ext": file.suffix or file.name}
+            )
+        if not file.parent.is_dir():
+            raise CommandError(_("Dossier introuvable : %(dir)s") % {"dir": file.parent})
+        for path, content in written.items():
+            path.write_bytes(content)
+            self.stdout.write(_("Écrit : %(path)s") % {"path": path})

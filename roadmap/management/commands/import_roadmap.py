@@ -1,0 +1,90 @@
+"""`manage.py import_roadmap FILE [--dry-run] [--roadmap SLUG] [--user USERNAME]`.
+
+Imports a workbook (.xlsx) or one sheet (.csv) in the format of DESIGN.md §3, all or nothing:
+exit code 0 when imported (or, with --dry-run, importable), else non-zero with every error
+listed on stderr and nothing written.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from roadmap.models import Roadmap
+from roadmap.spreadsheets import import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe un classeur Excel (.xlsx : feuilles Actions, Jalons, Indicateurs, Mesures) ou "
+        "une feuille en CSV (.csv) dans la feuille de route, tout ou rien : à la moindre erreur, "
+        "rien n'est écrit et chaque erreur est listée (feuille, ligne, colonne, valeur)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="Fichier .xlsx ou .csv à importer.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Vérifie le fichier et montre ce qui changerait, sans rien écrire.",
+        )
+        parser.add_argument(
+            "--roadmap",
+            metavar="SLUG",
+            help="Identifiant de la feuille de route (par défaut : la plus récente).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Utilisateur à qui l'historique attribue l'import.",
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, roadmap: str | None, user, **options):
+        if not file.is_file():
+            raise CommandError(_("Fichier introuvable : %(file)s") % {"file": file})
+        target = None
+        if roadmap:
+            target = Roadmap.objects.filter(slug=roadmap).first()
+            if target is None:
+                raise CommandError(
+                    _("Feuille de route inconnue : « %(slug)s ».") % {"slug": roadmap}
+                )
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(_("Utilisateur inconnu : « %(user)s ».") % {"user": user})
+
+        report = import_file(
+            file.read_bytes(), file.name, roadmap=target, user=importer, dry_run=dry_run
+        )
+        empty = _("(vide)")
+        for sheet in report.sheets:
+            self.stdout.write(sheet.summary)
+            for row in sheet.changed:
+                for column, old, new in row.changes:
+                    self.stdout.write(
+                        f"  {row.label} · {column} : « {old or empty} » → « {new or empty} »"
+                    )
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.errors:
+            raise CommandError(
+                ngettext(
+                    "%(count)d erreur : rien n'a été importé.",
+                    "%(count)d erreurs : rien n'a été importé.",
+                    len(report.errors),
+                )
+                % {"count": len(report.errors)}
+            )
+        if dry_run:
+            self.stdout.write(_("Simulation : rien n'a été écrit."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Import de « %(name)s » terminé dans « %(roadmap)s ».")
+                    % {"name": report.filename, "roadmap": report.roadmap}
+                )
+            )

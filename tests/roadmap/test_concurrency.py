@@ -1,0 +1,175 @@
+"""Many people saving the same thing at the same moment, against a live server on PostgreSQL.
+
+Every request either saves or is told why not (409 conflict, 422 already recorded); none
+fails with a 500, exactly one change wins, and the history holds exactly the saved changes.
+SQLite serialises writers on one file and has no row locks, so these run on PostgreSQL only.
+"""
+
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from decimal import Decimal
+from http.cookiejar import CookieJar
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import Role, User
+from roadmap.models import Action, Measurement
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (see .ci/run)"
+    ),
+]
+
+WRITERS = 8
+
+
+class Browser:
+    """A signed-in person: their own session cookie and CSRF token, over real HTTP."""
+
+    def __init__(self, live_server, user):
+        self.base = live_server.url
+        client = Client()
+        client.force_login(user)
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+        self.session = client.cookies["sessionid"].value
+        self.username = user.username
+
+    def get(self, path):
+        request = urllib.request.Request(self.base + path)
+        request.add_header("Cookie", f"sessionid={self.session}")
+        with self.opener.open(request) as response:
+            html = response.read().decode()
+        self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        return html
+
+    def post(self, path, data) -> int:
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf}).encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST")
+        request.add_header("Cookie", f"sessionid={self.session}; csrftoken={self.csrf_cookie}")
+        request.add_header("Referer", self.base + path)
+        request.add_header("HX-Request", "true")
+        try:
+            with self.opener.open(request) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    @property
+    def csrf_cookie(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def all_at_once(functions):
+    """Run each function in its own thread, released together; return their results."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        barrier.wait()
+        results[index] = function()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def browsers(live_server, roadmap):
+    users = [
+        User.objects.create_user(f"admin-{n}", password="x" * 20, role=Role.ADMINISTRATOR)
+        for n in range(WRITERS)
+    ]
+    return [Browser(live_server, user) for user in users]
+
+
+def test_simultaneous_status_changes_save_exactly_one(browsers):
+    action = Action.objects.get(code="IA 2-1")
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+    statuses = ["in_progress", "at_risk", "late", "done", "not_started", "abandoned"]
+    wanted = [statuses[n % len(statuses)] for n in range(WRITERS)]
+    history_before = action.history.count()
+
+    codes = all_at_once(
+        [
+            lambda b=browser, s=status: b.post(
+                f"/actions/{action.slug}/statut/", {"status": s, "version": action.version}
+            )
+            for browser, status in zip(browsers, wanted, strict=True)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (WRITERS - 1), codes
+    winner = wanted[codes.index(200)]
+    action.refresh_from_db()
+    assert (action.status, action.version) == (winner, 2)
+    assert action.history.count() == history_before + 1
+    latest = action.history.first()
+    assert (latest.status, latest.history_user.username) == (
+        winner,
+        browsers[codes.index(200)].username,
+    )
+
+
+def test_simultaneous_values_for_the_same_date_keep_exactly_one(browsers):
+    action = Action.objects.get(code="IA 2-1")
+    indicator = action.indicators.get(code="IA2-1-APP-AN")
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+
+    codes = all_at_once(
+        [
+            lambda b=browser, n=n: b.post(
+                f"/actions/{action.slug}/indicateurs/{indicator.code}/mesures/",
+                {"date": "2025-08-31", "value": str(60000 + n), "source": f"Enquête {n}"},
+            )
+            for n, browser in enumerate(browsers)
+        ]
+    )
+
+    assert codes.count(200) == 1, codes
+    assert set(codes) <= {200, 409, 422}, codes
+    (measurement,) = Measurement.objects.filter(indicator=indicator)
+    winner = codes.index(200)
+    assert (measurement.value, measurement.source) == (Decimal(60000 + winner), f"Enquête {winner}")
+    assert Measurement.history.filter(indicator_id=indicator.pk).count() == 1
+
+
+def test_simultaneous_ticks_of_one_milestone_record_one_change(browsers, roadmap):
+    action = Action.objects.get(code="IA 2-1")
+    milestone = action.milestones.create(title="Premier bilan", due_date="2025-12-31")
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+
+    codes = all_at_once(
+        [
+            lambda b=browser: b.post(
+                f"/actions/{action.slug}/jalons/{milestone.pk}/realisation/",
+                {"done": "on", "done_on": "2025-10-01", "version": milestone.version},
+            )
+            for browser in browsers
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (WRITERS - 1), codes
+    milestone.refresh_from_db()
+    assert (str(milestone.done_on), milestone.version) == ("2025-10-01", 2)
+    assert milestone.history.count() == 2  # created, then ticked once

@@ -1,0 +1,502 @@
+"""Tests of importing real French files, all or nothing, with every error reported.
+
+- a Windows-1252 semicolon CSV, a UTF-8-with-BOM CSV and an xlsx with Excel date cells import,
+  and the values stored are the ones the files mean;
+- headers are matched loosely, blank rows and extra columns are ignored, row numbers are Excel's;
+- a workbook with several bad rows reports every error (sheet, row, column, value, why) and
+  leaves the database exactly as it was;
+- guard rails: size, rows, empty, wrong extension or content, corrupt, password-protected,
+  zip bomb, missing headers: each a clear French error, never an exception;
+- hypothesis feeds random and malformed cells and files: the outcome is always either a clean
+  import or a list of errors, never an exception and never a partial write.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from roadmap import spreadsheets
+from roadmap.models import Action, Indicator, Measurement, Milestone
+from roadmap.spreadsheets import OLE_MAGIC, import_file, template_workbook
+from tests.roadmap.spreadsheet_files import HEADERS, csv_file, database_dump, xlsx_file
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+DB_PROPERTY = hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Users are created by the dozen here; their password strength is not what is tested.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def errors_of(report) -> set[tuple]:
+    return {(error.sheet, error.row, error.column) for error in report.errors}
+
+
+def only_message(report) -> str:
+    assert not report.committed
+    assert len(report.errors) == 1, [str(error) for error in report.errors]
+    return str(report.errors[0])
+
+
+# --- real French files
+
+
+def test_a_windows_1252_semicolon_csv_with_french_numbers_and_dates(roadmap, administrator):
+    # What Excel writes with « CSV (séparateur : point-virgule) » on a French Windows.
+    rows = [
+        ["IA 2-1", "NOUV-1", "Étudiants formés à l’IA « en santé »", "€", "Cumulatif",
+         f"1{NBSP}234,5", "01/09/2024", "70 000", "31/08/2029", "plus haut est mieux"],
+        ["IA 2-1", "NOUV-2", "Délai moyen", "jours", "niveau",
+         "45,75", "1/1/2024", "30", "31/12/2026", "Plus bas est mieux"],
+    ]  # fmt: skip
+    content = csv_file(rows, header=HEADERS["Indicateurs"], delimiter=";", encoding="cp1252")
+    assert b"\x92" in content and b"\x80" in content  # ’ and € as Windows-1252 bytes
+
+    report = import_file(content, "indicateurs.csv", user=administrator)
+
+    assert report.committed, report.errors
+    first = Indicator.objects.get(code="NOUV-1")
+    assert first.label == "Étudiants formés à l’IA « en santé »"
+    assert (first.unit, first.kind, first.direction) == ("€", "cumulative", "higher")
+    assert (first.baseline_value, first.target_value) == (Decimal("1234.5"), Decimal("70000"))
+    assert (first.baseline_date, first.target_date) == (date(2024, 9, 1), date(2029, 8, 31))
+    second = Indicator.objects.get(code="NOUV-2")
+    assert (second.kind, second.direction, second.baseline_value) == (
+        "level",
+        "lower",
+        Decimal("45.75"),
+    )
+    assert second.baseline_date == date(2024, 1, 1)
+
+
+def test_a_utf8_csv_with_bom_and_commas(roadmap, administrator):
+    rows = [
+        ["IA2-1-APP-AN", "2025-06-30", f"35{NNBSP}000", "Rapport « DGOS »", "Premier bilan"],
+        ["IA2-1-INVEST", "31/12/2025", "1234.5", "Loi de finances", ""],
+    ]
+    content = csv_file(rows, header=HEADERS["Mesures"], delimiter=",", encoding="utf-8", bom=True)
+
+    report = import_file(content, "mesures.csv", user=administrator)
+
+    assert report.committed, report.errors
+    stored = {
+        m.indicator.code: (m.date, m.value, m.source, m.comment)
+        for m in Measurement.objects.select_related("indicator")
+    }
+    assert stored == {
+        "IA2-1-APP-AN": (date(2025, 6, 30), Decimal("35000"), "Rapport « DGOS »", "Premier bilan"),
+        "IA2-1-INVEST": (date(2025, 12, 31), Decimal("1234.5"), "Loi de finances", ""),
+    }
+
+
+def test_an_xlsx_with_excel_date_cells_and_several_sheets(roadmap, administrator):
+    ia_2_4 = Action.objects.get(roadmap=roadmap, code="IA 2-4")
+    content = xlsx_file(
+        {
+            "Actions": [
+                ["IA 2-4", 2, ia_2_4.title, ia_2_4.description, "réalisée", "HAS", "DNS",
+                 date(2024, 1, 15), date(2025, 3, 31)],
+                ["IA 5-1", "Axe 3", "Une action nouvelle", "", "", None, "", None, None],
+            ],
+            "Jalons": [
+                ["IA 5-1", "Lancement", date(2025, 9, 1), None],
+                ["IA 2-4", "Publication", date(2025, 3, 1), date(2025, 3, 20)],
+            ],
+            "Mesures": [["IA2-1-MASTER-NUM", date(2025, 9, 1), 12, "Arrêté", None]],
+        }
+    )  # fmt: skip
+
+    report = import_file(content, "suivi.xlsx", user=administrator)
+
+    assert report.committed, report.errors
+    ia_2_4.refresh_from_db()
+    assert (ia_2_4.status, ia_2_4.start_date, ia_2_4.end_date) == (
+        "done",
+        date(2024, 1, 15),
+        date(2025, 3, 31),
+    )
+    new = Action.objects.get(code="IA 5-1")
+    assert (new.axis.number, new.slug, new.lead, new.status) == (3, "ia-5-1", None, "")
+    # A milestone may refer to an action created by the Actions sheet of the same file.
+    assert Milestone.objects.get(title="Lancement").action == new
+    done = Milestone.objects.get(title="Publication")
+    assert (done.due_date, done.done_on) == (date(2025, 3, 1), date(2025, 3, 20))
+    assert Measurement.objects.get().value == Decimal("12")
+
+
+def test_headers_are_matched_loosely_and_blanks_and_extra_columns_are_ignored(roadmap):
+    header = ["  ACTION ", "jalon", "ECHEANCE", "réalisé  LE", "Remarque", None, None]
+    rows = [
+        [],
+        ["IA 2-1", "Premier", "30/06/2025", "", "à voir", None, None],
+        [None, None, None, None],
+        ["IA 2-1", "Second", "pas une date", "", "", None, None],
+    ]
+    content = xlsx_file({"Feuil1": [header, *rows]}, headers=False)
+
+    report = import_file(content, "jalons.xlsx", dry_run=True)
+
+    # Excel's row numbers: the header is row 1, the bad row is row 5 despite the blank rows.
+    assert errors_of(report) == {("Feuil1", 5, "Échéance")}
+    assert report.errors[0].value == "pas une date"
+    assert report.sheets[0].ignored_columns == ["Remarque"]
+    assert [row.row for row in report.sheets[0].new] == [3]
+
+
+def test_a_quoted_cell_on_several_lines_counts_as_one_excel_row(roadmap):
+    rows = [["IA 2-1", "Jalon sur\ndeux lignes", "", ""], ["IA 2-1", "Autre", "hier", ""]]
+    report = import_file(csv_file(rows, header=HEADERS["Jalons"]), "j.csv", dry_run=True)
+    # The sheet is named as Excel names a CSV's only sheet: after the file.
+    assert errors_of(report) == {("j", 3, "Échéance")}
+
+
+# --- all or nothing, every error
+
+
+def test_a_workbook_with_several_bad_rows_reports_every_error_and_writes_nothing(
+    roadmap, administrator
+):
+    content = xlsx_file(
+        {
+            "Actions": [
+                ["IA 5-1", 1, "Nouvelle action", "", "En cours", "DNS", "", None, None],
+                [None] * 9,
+                ["IA 5-2", 9, "Axe inconnu", "", "Terminé", "XYZ", "HAS, ABC", None, None],
+                ["IA 5-3", 1, "", "", "", "", "", "32/01/2025", None],
+                ["IA 5-1", 1, "Doublon", "", "", "", "", None, None],
+                ["IA 5-4", 1, "Dates inversées", "", "", "", "", date(2025, 6, 1),
+                 date(2025, 1, 1)],
+            ],
+            "Jalons": [
+                ["IA 5-1", "Jalon d'une action nouvelle", date(2025, 6, 30), None],
+                ["IA 9-9", "Action inconnue", date(2025, 6, 30), None],
+                ["IA 2-1", "Jalon", "bientôt", None],
+            ],
+            "Indicateurs": [
+                ["IA 2-1", "NOUVEAU", "Libellé", "u", "Cumulatif", "abc", None, None, None, ""],
+            ],
+            "Mesures": [
+                ["IA2-1-APP-AN", date(2025, 6, 30), "70 000", "", ""],
+                ["ia2-1-app-an", date(2025, 6, 30), 1, "Source", ""],
+            ],
+        }
+    )  # fmt: skip
+    before = database_dump()
+
+    report = import_file(content, "classeur.xlsx", user=administrator)
+
+    assert not report.committed
+    assert errors_of(report) == {
+        ("Actions", 4, "Axe"),
+        ("Actions", 4, "Statut"),
+        ("Actions", 4, "Pilote"),
+        ("Actions", 4, "Partenaires"),
+        ("Actions", 5, "Titre"),
+        ("Actions", 5, "Début"),
+        ("Actions", 6, "Code"),
+        ("Actions", 7, "Fin"),
+        ("Jalons", 3, "Action"),
+        ("Jalons", 4, "Échéance"),
+        ("Indicateurs", 2, "Valeur initiale"),
+        ("Indicateurs", 2, "Cible"),
+        ("Mesures", 2, "Source"),
+        ("Mesures", 3, "Indicateur"),
+    }
+    messages = {(e.sheet, e.row, e.column): (e.value, e.message) for e in report.errors}
+    assert messages["Actions", 4, "Axe"] == (
+        "9",
+        "Axe inconnu : les axes de cette feuille de route sont 1, 2, 3, 4.",
+    )
+    assert messages["Actions", 4, "Partenaires"][1].startswith("Organisation inconnue : ABC.")
+    assert messages["Actions", 6, "Code"][1] == (
+        "Doublon : même Code qu'à la ligne 2 de cette feuille."
+    )
+    assert messages["Actions", 7, "Fin"][1] == "La date de fin précède la date de début."
+    assert messages["Jalons", 3, "Action"][0] == "IA 9-9"
+    assert "Vouliez-vous dire « IA2-1-APP-AN » ?" in messages["Mesures", 3, "Indicateur"][1]
+    assert str(report.errors[0]).startswith("Feuille « Actions », ligne 4, colonne « ")
+    # The valid rows were checked too, and nothing at all was written.
+    assert [len(sheet.new) for sheet in report.sheets] == [1, 1, 0, 0]
+    assert database_dump() == before
+
+
+def test_a_failed_import_writes_no_history_either(roadmap, administrator):
+    ia_2_4 = Action.objects.get(code="IA 2-4")
+    content = xlsx_file(
+        {
+            "Actions": [["IA 2-4", 2, ia_2_4.title, "", "En cours", "HAS", "", None, None]],
+            "Mesures": [["INCONNU", date(2025, 1, 1), 1, "x", ""]],
+        }
+    )
+    history = Action.history.count()
+    report = import_file(content, "c.xlsx", user=administrator)
+    assert not report.committed
+    assert len(report.sheets[0].changed) == 1  # valid, but not written
+    assert Action.history.count() == history
+    assert Action.objects.get(pk=ia_2_4.pk).status == ""
+
+
+# --- guard rails
+
+
+def test_an_empty_file_is_refused(roadmap):
+    assert only_message(import_file(b"", "vide.xlsx")) == "Le fichier « vide.xlsx » est vide."
+
+
+def test_a_file_with_only_blank_cells_is_refused(roadmap):
+    message = only_message(import_file(csv_file([["", "", ""], []]), "blanc.csv"))
+    assert "ne contient aucune donnée" in message
+
+
+def test_a_file_over_the_size_limit_is_refused(roadmap, settings):
+    settings.ROADMAP_IMPORT_MAX_BYTES = 1024 * 1024
+    content = csv_file([["x" * 1000]] * 1100, header=HEADERS["Jalons"])
+    assert "dépasse la taille maximale de 1 Mo" in only_message(import_file(content, "g.csv"))
+
+
+def test_a_file_over_the_row_limit_is_refused(roadmap, settings):
+    settings.ROADMAP_IMPORT_MAX_ROWS = 3
+    rows = [["IA 2-1", f"Jalon {n}", "", ""] for n in range(4)]
+    for content, name in [
+        (csv_file(rows, header=HEADERS["Jalons"]), "j.csv"),
+        (xlsx_file({"Jalons": rows}), "j.xlsx"),
+    ]:
+        assert "dépasse la limite de 3 lignes" in only_message(import_file(content, name))
+    assert import_file(csv_file(rows[:3], header=HEADERS["Jalons"]), "j.csv").committed
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("feuille.ods", b"PK\x03\x04...", "Format non pris en charge"),
+        ("feuille", b"Code;Axe", "Format non pris en charge"),
+        ("feuille.xls", OLE_MAGIC + b"\x00" * 64, "Excel 97-2003 (.xls)"),
+        ("feuille.xlsx", OLE_MAGIC + b"\x00" * 64, "Excel 97-2003 (.xls)"),
+        ("feuille.xlsx", b"Code;Axe;Titre\r\n", "n'est pas un classeur Excel .xlsx"),
+        ("feuille.csv", xlsx_file({"Jalons": []}), "est un classeur Excel, pas un CSV"),
+        ("feuille.csv", b"Action;Jalon\x00\x00\x01", "n'est pas un fichier texte CSV"),
+        ("feuille.csv", b"Action;Jalon\xff\x81\x8d", "encodage du fichier"),
+        ("feuille.xlsx", xlsx_file({"Jalons": []})[:500], "endommagé ou illisible"),
+        ("feuille.xlsx", b"PK\x03\x04" + b"\x00" * 200, "endommagé ou illisible"),
+    ],
+)
+def test_a_file_that_is_not_what_its_extension_says_is_refused(roadmap, name, content, message):
+    assert message in only_message(import_file(content, name))
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(roadmap):
+    content = zip_of({"word/document.xml": b"<w/>"})
+    assert "n'est pas un classeur Excel (.xlsx)" in only_message(import_file(content, "a.xlsx"))
+
+
+def test_a_workbook_whose_xml_is_broken_is_refused(roadmap):
+    content = zip_of({"[Content_Types].xml": b"<broken", "xl/workbook.xml": b"<also broken"})
+    assert "endommagé ou illisible" in only_message(import_file(content, "a.xlsx"))
+
+
+def test_a_password_protected_workbook_is_refused_with_its_reason(roadmap):
+    # Excel encrypts an .xlsx into an OLE compound file holding an « EncryptionInfo » stream.
+    content = OLE_MAGIC + b"\x00" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
+    message = only_message(import_file(content, "protege.xlsx"))
+    assert "protégé par un mot de passe" in message
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_reads_it(roadmap, settings, monkeypatch):
+    settings.ROADMAP_IMPORT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    content = zip_of(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": b"\x00" * (3 * 1024 * 1024),
+        }
+    )
+    assert len(content) < 10_000
+    opened = []
+    monkeypatch.setattr(spreadsheets.openpyxl, "load_workbook", lambda *a, **k: opened.append(a))
+
+    message = only_message(import_file(content, "bombe.xlsx"))
+
+    assert "anormalement volumineux une fois décompressé" in message
+    assert opened == []
+
+
+def test_a_sheet_without_its_required_headers_is_refused(roadmap):
+    content = xlsx_file({"Actions": [["Code", "Titre", "Axe"], ["IA 2-1", "x", 1]]}, headers=False)
+    message = only_message(import_file(content, "a.xlsx"))
+    assert message.startswith("Feuille « Actions », ligne 1 : Colonnes obligatoires manquantes :")
+    assert "Description, Statut, Pilote, Partenaires, Début, Fin" in message
+
+
+def test_a_csv_is_recognised_by_its_headers_or_told_what_is_missing(roadmap):
+    content = csv_file([["IA 2-1", "Un jalon"]], header=["Action", "Jalon"])
+    message = only_message(import_file(content, "jalons.csv"))
+    assert "Colonnes obligatoires manquantes : Échéance, Réalisé le" in message
+
+
+def test_a_header_twice_is_refused(roadmap):
+    header = [*HEADERS["Jalons"], "Jalon"]
+    message = only_message(import_file(csv_file([], header=header), "j.csv"))
+    assert "La colonne « Jalon » apparaît deux fois (colonnes B et E)" in message
+
+
+def test_unknown_sheets_are_ignored_and_named(roadmap):
+    content = xlsx_file(
+        {"Notes": [["Ceci n'est pas une feuille du modèle"]], "Jalons": [["", "J", "", ""]]}
+    )
+    report = import_file(content, "c.xlsx", dry_run=True)
+    assert report.ok and report.ignored_sheets == ["Notes"]
+    assert only_message(import_file(xlsx_file({"Notes": [["rien"]]}), "c.xlsx")).startswith(
+        "Aucune feuille reconnue"
+    )
+
+
+def test_two_sheets_of_the_same_kind_are_refused(roadmap):
+    rows = [["", "J", "", ""]]
+    content = xlsx_file({"Jalons": rows, "Feuil2": [HEADERS["Jalons"], *rows]})
+    assert "Deux feuilles correspondent à « Jalons »" in only_message(
+        import_file(content, "c.xlsx")
+    )
+
+
+# --- properties: whatever comes in, errors or a clean import, never an exception or a half
+
+
+GARBAGE = st.one_of(
+    st.none(),
+    st.text(max_size=15),
+    st.integers(min_value=-(10**22), max_value=10**22),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(min_value=date(1800, 1, 1), max_value=date(2400, 1, 1)),
+    st.sampled_from(["#N/A", "=SUM(A1:A2)", NBSP, "IA 9-9", "32/13/2025", "1.234,5", "-"]),
+)
+
+
+def plausible(*values):
+    """Mostly a value that makes sense in the column, sometimes anything at all."""
+    return st.one_of(st.sampled_from(values), st.sampled_from(values), GARBAGE)
+
+
+COLUMNS = {
+    "Actions": [
+        plausible("IA 2-1", "IA 2-4", "IA 7-1"),
+        plausible(1, 2, "4", "Axe 3"),
+        plausible("Titre", "Une action"),
+        plausible("", "Texte\nsur deux lignes"),
+        plausible("En cours", "done", "", "À RISQUE"),
+        plausible("", "DNS", "has"),
+        plausible("", "DGOS; HAS", "DNS, AIS"),
+        plausible(None, date(2025, 1, 1), "01/01/2025"),
+        plausible(None, date(2025, 12, 31), "2025-12-31"),
+    ],
+    "Jalons": [
+        plausible("", "IA 2-1", "IA 7-1"),
+        plausible("Jalon A", "Jalon B"),
+        plausible(None, "30/06/2025", date(2025, 6, 30)),
+        plausible(None, "2025-07-01"),
+    ],
+    "Indicateurs": [
+        plausible("IA 2-1", "IA 7-1"),
+        plausible("IA2-1-APP-AN", "NOUVEAU-1"),
+        plausible("Libellé"),
+        plausible("u", "€"),
+        plausible("Cumulatif", "per_period", "Niveau"),
+        plausible(None, 0, "1 234,5"),
+        plausible(None, "01/01/2024"),
+        plausible(70000, "70 000", "12,5"),
+        plausible(None, "31/12/2030"),
+        plausible("", "Plus bas est mieux", "higher"),
+    ],
+    "Mesures": [
+        plausible("IA2-1-APP-AN", "NOUVEAU-1"),
+        plausible("30/06/2025", date(2025, 6, 30), "2025-12-31"),
+        plausible("35 000", 12.5, -3),
+        plausible("Rapport", "DGOS"),
+        plausible("", "=1+1"),
+    ],
+}
+
+
+def sheet_rows(sheet: str):
+    return st.lists(st.tuples(*COLUMNS[sheet]).map(list), max_size=3)
+
+
+def as_csv_text(value) -> str:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+@st.composite
+def spreadsheet_files(draw):
+    if draw(st.booleans()):
+        sheets = {sheet: draw(sheet_rows(sheet)) for sheet in COLUMNS}
+        return "classeur.xlsx", xlsx_file(sheets)
+    sheet = draw(st.sampled_from(list(COLUMNS)))
+    rows = [[as_csv_text(value) for value in row] for row in draw(sheet_rows(sheet))]
+    delimiter = draw(st.sampled_from([";", ","]))
+    return f"{sheet}.csv", csv_file(
+        rows, header=HEADERS[sheet], delimiter=delimiter, encoding="utf-8"
+    )
+
+
+def assert_all_or_nothing(content: bytes, name: str, user) -> None:
+    before = database_dump()
+    with transaction.atomic():
+        report = import_file(content, name, user=user)  # must not raise
+        event("importé" if report.committed else "refusé")
+        if report.committed:
+            assert report.ok
+        else:
+            assert report.errors
+            assert all(str(error) for error in report.errors)
+            assert database_dump() == before
+        transaction.set_rollback(True)  # keep the examples independent
+
+
+@DB_PROPERTY
+@given(spreadsheet_files())
+def test_random_cells_give_a_clean_import_or_errors_never_a_half(roadmap, administrator, file):
+    name, content = file
+    assert_all_or_nothing(content, name, administrator)
+
+
+@DB_PROPERTY
+@given(
+    name=st.sampled_from(["f.xlsx", "f.csv", "f.xls", "f.txt"]),
+    data=st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=500).map(lambda text: text.encode("utf-8")),
+    ),
+)
+def test_random_bytes_never_raise_nor_write_half(roadmap, administrator, name, data):
+    assert_all_or_nothing(data, name, administrator)
+
+
+@DB_PROPERTY
+@given(cut=st.integers(min_value=0, max_value=10_000), flips=st.lists(st.integers(0, 10_000)))
+def test_damaged_workbooks_never_raise_nor_write_half(roadmap, administrator, cut, flips):
+    content = bytearray(template_workbook(roadmap))
+    for position in flips:
+        content[position % len(content)] ^= 0xFF
+    assert_all_or_nothing(bytes(content[: len(content) - cut]), "abime.xlsx", administrator)
