@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Measurement, Milestone, ProgressNote, Status
@@ -43,6 +43,15 @@ class VersionField(forms.IntegerField):
 
 class VersionedForm(forms.Form):
     version = VersionField()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("version"):
+            # The version is a hidden field: its error would show nowhere.
+            self.add_error(
+                None, _("Ce formulaire est incomplet : rechargez la page et recommencez.")
+            )
+        return cleaned
 
 
 class StatusForm(VersionedForm):
@@ -137,6 +146,8 @@ class MeasurementForm(forms.ModelForm):
         label=_("Valeur"),
         max_digits=20,
         decimal_places=4,
+        # A text input: a number input refuses « 70 000 » and « 1 234,5 » in the browser.
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={
             "invalid": _("Saisissez un nombre, par exemple 70 000 ou 1 234,5."),
             "required": _("Saisissez la valeur mesurée."),
@@ -177,7 +188,8 @@ class MeasurementForm(forms.ModelForm):
             else None
         )
         if existing is not None:
-            author = existing.recorded_by.get_full_name() if existing.recorded_by else None
+            author = existing.recorded_by
+            author = (author.get_full_name() or author.get_username()) if author else None
             self.add_error(
                 "date",
                 _(
@@ -185,7 +197,8 @@ class MeasurementForm(forms.ModelForm):
                     "Choisissez une autre date ou demandez à un administrateur de la corriger."
                 )
                 % {
-                    "value": existing.value.normalize(),
+                    # normalize() alone would write 70 000 as « 7E+4 ».
+                    "value": formats.number_format(existing.value.normalize(), force_grouping=True),
                     "source": existing.source,
                     "by": f", {author}" if author else "",
                 },

@@ -61,3 +61,9 @@ def _sign_in_throttling_off_by_default(settings):
     """django-axes refuses `Client.login()`, which passes no request; tests that exercise
     the lock-out turn it back on with `settings.AXES_ENABLED = True`."""
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The real hasher is slow on purpose; tests sign people in by the hundred."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -213,7 +213,14 @@ def add_milestone(request: HttpRequest, action: Action) -> HttpResponse:
     form = MilestoneForm(request.POST, action=action)
     if not form.is_valid():
         return respond(request, action, "milestones", status=INVALID, forms={"milestone": form})
-    milestone = form.save()
+    try:
+        with transaction.atomic():
+            milestone = form.save()
+    except IntegrityError:
+        # Someone added a milestone of that title since the form was validated: show it.
+        form = MilestoneForm(request.POST, action=action)
+        form.is_valid()
+        return respond(request, action, "milestones", status=CONFLICT, forms={"milestone": form})
     return respond(
         request,
         action,

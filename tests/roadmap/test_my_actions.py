@@ -1,0 +1,246 @@
+"""`/mes-actions/`: the actions a member may update, most urgent first, with what needs attention.
+
+Overdue milestones first, then statuses the facts contradict, then no update for 90 days, then
+indicators off their trajectory; flags in French; an empty state for readers; a number of SQL
+queries that does not grow with the number of actions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Organisation
+from roadmap.models import (
+    Action,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressNote,
+    Roadmap,
+    Status,
+)
+from tests.roadmap.edit_helpers import (
+    FAST_PASSWORD_HASHERS,
+    days,
+    make_indicator,
+    make_milestone,
+    text,
+)
+
+URL = "/mes-actions/"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+def action(code: str) -> Action:
+    return Action.objects.get(code=code)
+
+
+@pytest.fixture
+def has_actions(roadmap) -> None:
+    """Five actions of the HAS, each with one kind of trouble (or none), so that the order
+    of urgency is the reverse of the order of their codes."""
+    has = Organisation.objects.get(acronym="HAS")
+    for code in ("IA 1-1", "IA 1-2", "IA 3-1", "IA 4-3"):
+        action(code).partners.add(has)
+    # IA 4-3: a milestone past its due date.
+    make_milestone(action("IA 4-3"), "Signer la convention", due_date=days(-3))
+    # IA 3-1: declared done, with a milestone still open.
+    contradicted = action("IA 3-1")
+    contradicted.status = Status.DONE
+    contradicted.save()
+    make_milestone(contradicted, "Publier le bilan", due_date=days(20))
+    # IA 2-4 (led by the HAS): untouched for 100 days.
+    long_ago = timezone.now() - datetime.timedelta(days=100)
+    Action.objects.filter(code="IA 2-4").update(updated_at=long_ago)
+    # IA 1-1: an indicator far below its trajectory (10 000 of 140 000, halfway through).
+    indicator = make_indicator(action("IA 1-1"), code="IA1-1-PROS")
+    Measurement.objects.create(indicator=indicator, date=days(-1), value=10000, source="Enquête")
+    # IA 1-2: nothing to report.
+
+
+def rows(response) -> list[str]:
+    """The text of each row of the table, in order."""
+    html = response.content.decode()
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [text(row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_an_anonymous_user_is_sent_to_the_login_page(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/mes-actions/"
+
+
+def test_a_member_sees_the_actions_of_their_organisation_most_urgent_first(
+    client, has_actions, has_member
+):
+    client.force_login(has_member)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    # Only the HAS's actions (not IA 4-1, of which the DNS is a partner), most urgent first.
+    assert [summary.action.code for summary, _ in response.context["items"]] == [
+        "IA 4-3",
+        "IA 3-1",
+        "IA 2-4",
+        "IA 1-1",
+        "IA 1-2",
+    ]
+    table = rows(response)
+    assert [row.split(" ", 2)[:2] for row in table] == [
+        ["IA", "4-3"],
+        ["IA", "3-1"],
+        ["IA", "2-4"],
+        ["IA", "1-1"],
+        ["IA", "1-2"],
+    ]
+    # Each with what needs attention, in French.
+    assert table[0].endswith("1 jalon en retard")
+    assert table[1].endswith(
+        "Réalisée 0 % Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
+    )
+    assert table[2].endswith("Non renseigné Non mesuré Sans mise à jour depuis 100 jours")
+    assert table[3].endswith("1 indicateur hors trajectoire")
+    assert table[4].endswith("Rien à signaler")
+    page = text(response)
+    assert "Les actions que vous pouvez mettre à jour au titre de : HAS." in page
+    assert "4 actions demandent votre attention ; elles apparaissent en premier." in page
+    assert '<a href="/actions/ia-4-3/">' in response.content.decode()
+
+
+def test_an_action_with_more_overdue_milestones_comes_first(client, has_actions, has_member):
+    # GIVEN IA 1-2 now has two overdue milestones, one more than IA 4-3
+    for title in ("Installer le comité", "Rendre l'avis"):
+        make_milestone(action("IA 1-2"), title, due_date=days(-1))
+    client.force_login(has_member)
+
+    response = client.get(URL)
+
+    assert [summary.action.code for summary, _ in response.context["items"]][:2] == [
+        "IA 1-2",
+        "IA 4-3",
+    ]
+    assert rows(response)[0].endswith("2 jalons en retard")
+
+
+def test_a_member_of_a_partner_organisation_sees_the_actions_it_partners(
+    client, roadmap, dns_member
+):
+    client.force_login(dns_member)
+
+    response = client.get(URL)
+
+    assert [summary.action.code for summary, _ in response.context["items"]] == ["IA 4-1"]
+    assert rows(response)[0].startswith("IA 4-1")
+
+
+def test_an_administrator_sees_every_action(client, roadmap, administrator):
+    client.force_login(administrator)
+
+    response = client.get(URL)
+
+    codes = [summary.action.code for summary, _ in response.context["items"]]
+    assert sorted(codes) == sorted(Action.objects.values_list("code", flat=True))
+    assert len(codes) == 17
+
+
+def test_a_reader_sees_that_no_action_is_theirs(client, roadmap, reader):
+    client.force_login(reader)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["items"] == []
+    assert "<tbody>" not in response.content.decode()
+    assert "Aucune action ne vous est confiée." in text(response)
+
+
+def test_it_rejects_post(client, roadmap, has_member):
+    client.force_login(has_member)
+
+    response = client.post(URL)
+
+    assert response.status_code == 405
+
+
+def grow(roadmap: Roadmap, count: int) -> None:
+    """`count` more actions led by the HAS, each with milestones, an indicator with
+    measurements, a partner and a note, so that each prefetch of the page has rows to fetch."""
+    has = Organisation.objects.get(acronym="HAS")
+    dns = Organisation.objects.get(acronym="DNS")
+    author = has.members.first()
+    axes = list(roadmap.axes.all())
+    Action.objects.bulk_create(
+        Action(
+            roadmap=roadmap,
+            axis=axes[index % len(axes)],
+            code=f"IA 9-{index}",
+            slug=f"ia-9-{index}",
+            title=f"Action supplémentaire {index}",
+            lead=has,
+        )
+        for index in range(count)
+    )
+    actions = list(Action.objects.filter(code__startswith="IA 9-"))
+    Action.partners.through.objects.bulk_create(
+        Action.partners.through(action=action, organisation=dns) for action in actions
+    )
+    Milestone.objects.bulk_create(
+        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
+        for action in actions
+        for title, due, done in (("Fait", days(-30), days(-31)), ("En retard", days(-2), None))
+    )
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            roadmap=roadmap,
+            action=action,
+            code=f"IND-{action.slug}",
+            label="Indicateur",
+            unit="apprenants",
+            kind="level",
+            baseline_value=Decimal(0),
+            baseline_date=days(-100),
+            target_value=Decimal(100),
+            target_date=days(100),
+        )
+        for action in actions
+    )
+    Measurement.objects.bulk_create(
+        Measurement(indicator=indicator, date=days(-back), value=back, source="Test")
+        for indicator in indicators
+        for back in (1, 2)
+    )
+    ProgressNote.objects.bulk_create(
+        ProgressNote(action=action, author=author, written_on=days(-1), done="Fait.")
+        for action in actions
+    )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_actions(
+    client, has_actions, has_member
+):
+    client.force_login(has_member)
+    client.get(URL)  # the session and the translations are loaded once and for all
+
+    with CaptureQueriesContext(connection) as few:
+        small = client.get(URL)
+    grow(Roadmap.objects.get(), 40)
+    with CaptureQueriesContext(connection) as many:
+        large = client.get(URL)
+
+    assert len(small.context["items"]) == 5
+    assert len(large.context["items"]) == 45
+    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
