@@ -42,9 +42,21 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The browser tests (tests/browser, marked `browser`) drive Debian's Chromium: without it they are
+# skipped, and said so here; in CI (CI=true) they fail instead (.ci/run installs Chromium).
+CHROMIUM := /usr/bin/chromium
+
 test: lint
 	$(MANAGE) makemigrations --check --dry-run
+	@test -x $(CHROMIUM) || echo "Chromium absent : tests navigateur ignorés ($(CHROMIUM) introuvable ; apt-get install chromium)"
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Speed of the public pages beside a bare Django view, at the seed and a large size: a throwaway
+# PostgreSQL, gunicorn and wrk (installed from Debian when missing); writes docs/benchmarks.md.
+# Options through BENCH_ARGS, e.g. `make bench BENCH_ARGS=--seed-only`.
+.PHONY: bench
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Recompile the locked requirements after editing pyproject.toml.
 lock: install-dev

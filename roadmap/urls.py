@@ -3,14 +3,30 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
-from .views import bench, edit, ops, public
+from .feeds import JournalFeed
+from .views import bench, edit, opendata, ops, public
 
 app_patterns = (
     [
         path("", public.dashboard, name="dashboard"),
         path("axes/<int:number>/", public.axis_detail, name="axis"),
         path("actions/<slug:slug>/", public.action_detail, name="action"),
+        path("indicateurs/", public.indicators, name="indicators"),
+        path("methode/", public.method, name="method"),
+        path("journal/", public.journal, name="journal"),
+        path("journal/atom.xml", require_safe(JournalFeed()), name="journal-feed"),
+        # Open data: the page, then its files.
+        path("donnees/", opendata.index, name="opendata"),
+        path("donnees/feuille-de-route.json", opendata.roadmap_json, name="opendata-json"),
+        path(
+            "donnees/feuille-de-route.schema.json",
+            opendata.roadmap_schema,
+            name="opendata-schema",
+        ),
+        path("donnees/feuille-de-route.xlsx", opendata.workbook, name="opendata-xlsx"),
+        path("donnees/<slug:sheet>.csv", opendata.sheet_csv, name="opendata-csv"),
         # The task force's edits: POST only, each also answering HTMX with the changed section.
         path("actions/<slug:slug>/statut/", edit.change_status, name="edit-status"),
         path("actions/<slug:slug>/jalons/", edit.add_milestone, name="edit-milestone-add"),

@@ -1,4 +1,4 @@
-"""Display helpers for the roadmap pages: numbers, percentages and status badges.
+"""Display helpers for the roadmap pages: numbers, percentages, status badges and charts.
 
 Numbers are formatted in the active language (« 140 000 », « 119 000 000 € » in French): the
 model stores Decimals with four decimal places, which must not leak onto the page as
@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 
-from roadmap import summaries
+from roadmap import charts, summaries
 from roadmap.models import Status
 
 register = template.Library()
@@ -69,6 +69,17 @@ def quantity(value, unit: str = "") -> str:
 
 
 @register.filter
+def estimate(value) -> Decimal | None:
+    """A computed estimate (trajectory, forecast) rounded as a reader would say it: to the unit
+    from 100 up (« 99 726 », not « 99 726,03 »), to a tenth below (« 1,6 parcours »)."""
+    amount = _as_decimal(value)
+    if amount is None:
+        return None
+    places = Decimal(1) if abs(amount) >= 100 else Decimal("0.1")
+    return amount.quantize(places, rounding=ROUND_HALF_UP)
+
+
+@register.filter
 def percent(value) -> str:
     """A percentage rounded to the unit, French style: « 42 % »; empty when unknown."""
     text = number(value, 0)
@@ -94,3 +105,22 @@ def status_badge_class(status: str) -> str:
 def axis_label(axis) -> str:
     """« Axe 2 – Prise en charge »."""
     return summaries.axis_label(axis)
+
+
+@register.filter
+def indicator_chart(item) -> charts.Chart:
+    """The chart of an indicator (or of an IndicatorSummary), from its prefetched measurements."""
+    indicator = getattr(item, "indicator", item)
+    return charts.build_chart(
+        ident=str(indicator.pk),
+        label=indicator.label,
+        unit=indicator.unit,
+        kind=indicator.kind,
+        direction=indicator.direction,
+        baseline=indicator.baseline_value,
+        baseline_date=indicator.baseline_date,
+        target=indicator.target_value,
+        target_date=indicator.target_date,
+        samples=[charts.Sample(m.date, m.value, m.source) for m in indicator.measurements.all()],
+        today=timezone.localdate(),
+    )

@@ -272,8 +272,8 @@ def urgency_order(item) -> tuple:
     return (flags.urgency, summary.action.axis.number, summary.action.code)
 
 
-@login_required
 @require_safe
+@login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions the user may edit, most urgent first, with what needs their attention."""
     roadmap = Roadmap.objects.current()

@@ -1,27 +1,47 @@
-"""Public pages, readable without signing in: the dashboard, one axis, one action.
+"""Public pages, readable without signing in.
 
-Each view fetches the current roadmap's rows with their prefetches (a fixed number of queries,
-whatever the size of the roadmap), lets `roadmap.summaries` compute the figures, and renders.
-The axes of the roadmap are always in the context as `nav_axes`, for the main navigation.
+The dashboard (headline targets, then every action by axis, filtered from the URL), one axis, one
+action, every indicator (sortable), how the figures are computed, and the journal of the latest
+notes and status changes. Each view fetches the current roadmap's rows with their prefetches (a
+fixed number of queries, whatever the size of the roadmap), lets `roadmap.summaries`,
+`roadmap.overview` and `roadmap.history` compute what is shown, and renders. The axes of the
+roadmap are always in the context as `nav_axes`, for the main navigation, and every page has a
+breadcrumb (`breadcrumb_data`) and the date of its latest update (`last_update`).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, prefetch_related_objects
+import datetime
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.models import Organisation
+from roadmap.filters import ActionFilters, IndicatorSort
 from roadmap.forms import edit_forms
-from roadmap.models import Action, Roadmap
+from roadmap.history import action_history
+from roadmap.journal import journal_entries
+from roadmap.method import worked_example
+from roadmap.models import Action, Indicator, Roadmap
+from roadmap.overview import (
+    action_rows,
+    headlines,
+    indicators_last_update,
+    latest,
+    measurements_prefetch,
+    roadmap_last_update,
+    sort_indicators,
+)
 from roadmap.summaries import (
     attention,
     axis_label,
     summarise_action,
-    summarise_axis,
     summarise_indicators,
     summarise_milestones,
     with_figures,
@@ -35,26 +55,61 @@ def _current_roadmap_or_404() -> Roadmap:
     return roadmap
 
 
-def _actions_prefetch() -> Prefetch:
-    return Prefetch("actions", with_figures(Action.objects.order_by("code")))
+def _actions_prefetch(actions=None) -> Prefetch:
+    actions = Action.objects.all() if actions is None else actions
+    return Prefetch("actions", with_figures(actions.with_last_update().order_by("code")))
+
+
+def _involved_organisations(roadmap: Roadmap) -> list[Organisation]:
+    """The organisations that lead or partner at least one action of `roadmap`."""
+    return list(
+        Organisation.objects.filter(
+            Q(led_actions__roadmap=roadmap) | Q(partnered_actions__roadmap=roadmap)
+        )
+        .distinct()
+        .order_by("acronym")
+    )
+
+
+def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    # The same URL answers a page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.current()
-    axes = []
-    if roadmap is not None:
-        axes = list(roadmap.axes.order_by("number").prefetch_related(_actions_prefetch()))
+    context = {"roadmap": roadmap, "breadcrumb_data": {"current": _("Tableau de bord")}}
+    if roadmap is None:
+        return render(request, "roadmap/dashboard.html", context)
     today = timezone.localdate()
-    return render(
-        request,
-        "roadmap/dashboard.html",
-        {
-            "roadmap": roadmap,
-            "nav_axes": axes,
-            "axis_summaries": [summarise_axis(axis, today) for axis in axes],
-        },
-    )
+    axes = list(roadmap.axes.order_by("number"))
+    filters = ActionFilters(request.GET, axes=axes, organisations=_involved_organisations(roadmap))
+    prefetch_related_objects(axes, _actions_prefetch(filters.apply(Action.objects.all())))
+    sections = [
+        {"axis": axis, "rows": action_rows(axis.actions.all(), today)}
+        for axis in axes
+        if not filters.active or axis.actions.all()
+    ]
+    context |= {
+        "nav_axes": axes,
+        "filters": filters,
+        "sections": sections,
+        "shown_count": sum(len(section["rows"]) for section in sections),
+        "headlines": headlines(roadmap, today),
+        "last_update": roadmap_last_update(roadmap),
+    }
+    status = 400 if filters.errors else 200
+    if (
+        request.htmx
+        and request.htmx.target == "filtrage"
+        and not request.htmx.history_restore_request
+    ):
+        response = render(request, "roadmap/dashboard.html#filtered", context, status=status)
+    else:
+        response = render(request, "roadmap/dashboard.html", context, status=status)
+    return _vary_on_htmx(response)
 
 
 @require_safe
@@ -66,6 +121,7 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
     if axis is None:
         raise Http404(_("Cet axe n'existe pas."))
     prefetch_related_objects([axis], _actions_prefetch())
+    actions = axis.actions.all()
     return render(
         request,
         "roadmap/axis_detail.html",
@@ -73,7 +129,9 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
             "roadmap": roadmap,
             "nav_axes": axes,
             "current_axis": axis,
-            "axis_summary": summarise_axis(axis, timezone.localdate()),
+            "axis": axis,
+            "rows": action_rows(actions, timezone.localdate()),
+            "last_update": latest(roadmap.updated_at, *(action.last_update for action in actions)),
             "breadcrumb_data": {"current": axis_label(axis)},
         },
     )
@@ -116,6 +174,8 @@ def action_context(request: HttpRequest, slug: str, *, forms=None, conflict=None
         "milestones": milestones,
         "indicators": indicators,
         "notes": list(action.notes.select_related("author")[:NOTES_SHOWN]),
+        "history": action_history(action),
+        "last_update": action.last_update,
         "today": today,
         "can_edit": can_edit,
         "edit": edit_forms(action, milestones, indicators, forms or {}) if can_edit else {},
@@ -143,4 +203,85 @@ def render_action_sections(request, slug, section, *, forms=None, conflict=None,
         html += render_to_string(
             "roadmap/action_detail.html#summary", {**context, "oob": True}, request
         )
+    # Every edit also dates the page and adds to its history.
+    for also in ("last_update", "history"):
+        html += render_to_string(
+            f"roadmap/action_detail.html#{also}", {**context, "oob": True}, request
+        )
     return HttpResponse(html, status=status)
+
+
+@require_safe
+def indicators(request: HttpRequest) -> HttpResponse:
+    """`/indicateurs/`: every indicator of the roadmap against its target, sortable."""
+    roadmap = Roadmap.objects.current()
+    sort = IndicatorSort(request.GET)
+    context = {
+        "roadmap": roadmap,
+        "sort": sort,
+        "breadcrumb_data": {"current": _("Indicateurs")},
+    }
+    if roadmap is not None:
+        today = timezone.localdate()
+        items = summarise_indicators(
+            Indicator.objects.filter(roadmap=roadmap)
+            .select_related("action__axis", "action__lead")
+            .prefetch_related(measurements_prefetch()),
+            today,
+        )
+        context |= {
+            "nav_axes": list(roadmap.axes.order_by("number")),
+            "items": sort_indicators(items, sort.key, sort.descending),
+            "last_update": indicators_last_update(items),
+            "columns": {
+                key: {
+                    "label": label,
+                    "url": sort.link(key),
+                    "sorted": key == sort.key,
+                    "descending": sort.descending,
+                }
+                for key, label in sort.fields["tri"].choices
+            },
+        }
+    return render(request, "roadmap/indicators.html", context, status=400 if sort.errors else 200)
+
+
+# The date the rules of `/methode/` last changed: bump it with any change to roadmap.progress.
+METHOD_REVISED_ON = datetime.date(2026, 11, 28)
+
+
+@require_safe
+def method(request: HttpRequest) -> HttpResponse:
+    """`/methode/`: every rule that produces a figure, with a worked example computed live."""
+    roadmap = Roadmap.objects.current()
+    return render(
+        request,
+        "roadmap/method.html",
+        {
+            "roadmap": roadmap,
+            "nav_axes": list(roadmap.axes.order_by("number")) if roadmap else [],
+            "example": worked_example(
+                label=_("Apprenants formés sur 5 ans (exemple)"), source=_("exemple")
+            ),
+            "last_update_date": METHOD_REVISED_ON,
+            "breadcrumb_data": {"current": _("Méthode de calcul")},
+        },
+    )
+
+
+@require_safe
+def journal(request: HttpRequest) -> HttpResponse:
+    """`/journal/`: the latest progress notes and status changes across the roadmap."""
+    roadmap = Roadmap.objects.current()
+    entries = journal_entries(roadmap)
+    return render(
+        request,
+        "roadmap/journal.html",
+        {
+            "roadmap": roadmap,
+            "nav_axes": list(roadmap.axes.order_by("number")) if roadmap else [],
+            "entries": entries,
+            "last_update": entries[0].when if entries else None,
+            "breadcrumb_data": {"current": _("Journal")},
+        },
+    )

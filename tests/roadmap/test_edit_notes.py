@@ -94,7 +94,12 @@ def test_a_member_publishes_a_progress_note(client, action, has_member):
 
 def test_with_htmx_it_answers_the_notes_and_the_summary_no_longer_stale(client, action, has_member):
     # GIVEN an action nobody updated for 100 days, flagged in its summary
-    long_ago = timezone.now() - datetime.timedelta(days=100)
+    # Noon, local time, 100 days ago: a day count that no clock change or late hour can shift.
+    long_ago = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() - datetime.timedelta(days=100), datetime.time(12)
+        )
+    )
     Action.objects.filter(pk=action.pk).update(updated_at=long_ago)
     client.force_login(has_member)
     page = client.get(action.get_absolute_url())

@@ -61,7 +61,12 @@ def has_actions(roadmap) -> None:
     contradicted.save()
     make_milestone(contradicted, "Publier le bilan", due_date=days(20))
     # IA 2-4 (led by the HAS): untouched for 100 days.
-    long_ago = timezone.now() - datetime.timedelta(days=100)
+    # Noon, local time, 100 days ago: a day count that no clock change or late hour can shift.
+    long_ago = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() - datetime.timedelta(days=100), datetime.time(12)
+        )
+    )
     Action.objects.filter(code="IA 2-4").update(updated_at=long_ago)
     # IA 1-1: an indicator far below its trajectory (10 000 of 140 000, halfway through).
     indicator = make_indicator(action("IA 1-1"), code="IA1-1-PROS")

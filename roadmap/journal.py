@@ -1,0 +1,90 @@
+"""The journal of the roadmap: its latest progress notes and changes of declared status.
+
+Shown at `/journal/` and published as an Atom feed (`roadmap.feeds`), so that readers can follow
+the roadmap. Both read the same entries, in a fixed number of queries: the latest notes in one,
+the latest status changes in one (see `roadmap.history.status_changes`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .history import Entry, status_changes
+from .models import ProgressNote, Roadmap
+
+JOURNAL_SHOWN = 50
+
+NOTE = "note"
+STATUS = "status"
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    key: str  # unique and stable, for anchors and the feed's ids
+    kind: str  # NOTE or STATUS
+    when: datetime.datetime  # when it was published or saved: the journal's order
+    action_code: str
+    action_slug: str
+    action_title: str
+    author: str
+    organisation: str
+    note: ProgressNote | None = None
+    change: Entry | None = None
+
+    @property
+    def url(self) -> str:
+        anchor = f"#point-{self.note.pk}" if self.note else "#historique"
+        return reverse("roadmap:action", args=[self.action_slug]) + anchor
+
+    @property
+    def by(self) -> str:
+        if self.author and self.organisation:
+            return f"{self.author} ({self.organisation})"
+        return self.author
+
+    @classmethod
+    def from_note(cls, note: ProgressNote) -> JournalEntry:
+        author = note.author
+        return cls(
+            key=f"point-{note.pk}",
+            kind=NOTE,
+            when=note.created_at,
+            action_code=note.action.code,
+            action_slug=note.action.slug,
+            action_title=note.action.title,
+            author=author.get_full_name() or author.get_username(),
+            organisation=author.organisation.acronym if author.organisation_id else "",
+            note=note,
+        )
+
+    @classmethod
+    def from_change(cls, change: Entry) -> JournalEntry:
+        return cls(
+            key=change.key,
+            kind=STATUS,
+            when=change.when,
+            action_code=change.action_code,
+            action_slug=change.action_slug,
+            action_title=change.action_title,
+            author=change.author,
+            organisation=change.organisation,
+            change=change,
+        )
+
+
+def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list[JournalEntry]:
+    """The latest progress notes and status changes of `roadmap`, newest first."""
+    if roadmap is None:
+        return []
+    notes = (
+        ProgressNote.objects.filter(action__roadmap=roadmap)
+        .select_related("action", "author__organisation")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    entries = [JournalEntry.from_note(note) for note in notes]
+    entries += [JournalEntry.from_change(change) for change in status_changes(roadmap, limit)]
+    entries.sort(key=lambda entry: (entry.when, entry.key), reverse=True)
+    return entries[:limit]

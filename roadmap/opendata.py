@@ -1,0 +1,284 @@
+"""The roadmap as open data: the JSON document of DESIGN.md §3 and what each field means.
+
+`roadmap_document` builds `/donnees/feuille-de-route.json`: the roadmap, its axes, their actions
+with milestones and indicators, and every derived figure as computed for the pages (progress,
+trajectory, forecast), so that a reuser gets the same numbers as a reader. Numbers are JSON
+numbers (a whole Decimal becomes an integer: 140000, never "140000.0000"), dates ISO 8601,
+unknowns `null`. The document follows `roadmap/schemas/feuille-de-route.schema.json`, which is
+served beside it and checked by the tests.
+
+The workbook and the CSV files come from `roadmap.spreadsheets`, in the import format.
+Everything is read in a fixed number of queries, whatever the size of the roadmap.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import progress
+from .models import Action, Milestone, Roadmap
+from .overview import roadmap_last_update
+from .summaries import (
+    summarise_action,
+    summarise_indicators,
+    summarise_milestones,
+    with_figures,
+)
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "feuille-de-route.schema.json"
+
+
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text("utf-8"))
+
+
+def plain_number(value) -> int | float | None:
+    """A JSON number: whole values as integers, others as floats, unknown as None."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        # Computed figures: ten significant decimals are plenty and hide float noise.
+        return round(value, 10)
+    return value
+
+
+def iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _milestone(summary) -> dict:
+    milestone = summary.milestone
+    return {
+        "title": milestone.title,
+        "due_date": iso(milestone.due_date),
+        "done_on": iso(milestone.done_on),
+        "original_due_date": iso(milestone.original_due_date),
+        "overdue": summary.overdue,
+    }
+
+
+def _indicator(summary) -> dict:
+    indicator, figures = summary.indicator, summary.figures
+    return {
+        "code": indicator.code,
+        "label": indicator.label,
+        "unit": indicator.unit,
+        "kind": indicator.kind,
+        "direction": indicator.direction,
+        "baseline": plain_number(indicator.baseline_value),
+        "baseline_date": iso(indicator.baseline_date),
+        "target": plain_number(indicator.target_value),
+        "target_date": iso(indicator.target_date),
+        "source": indicator.source,
+        "latest_value": plain_number(figures.current),
+        "latest_date": iso(figures.current_date),
+        "progress": plain_number(figures.progress),
+        "expected": plain_number(figures.expected),
+        "on_track": figures.on_track,
+        "forecast": plain_number(figures.forecast),
+        "measurements": [
+            {
+                "date": iso(measurement.date),
+                "value": plain_number(measurement.value),
+                "source": measurement.source,
+                "comment": measurement.comment,
+            }
+            for measurement in indicator.measurements.all()
+        ],
+    }
+
+
+def _action(action: Action, today: datetime.date, base_url: str) -> dict:
+    milestones = summarise_milestones(action.milestones.all(), today)
+    indicators = summarise_indicators(action.indicators.all(), today)
+    summary = summarise_action(action, today, milestones, indicators)
+    return {
+        "code": action.code,
+        "slug": action.slug,
+        "title": action.title,
+        "url": base_url + action.get_absolute_url(),
+        "description": action.description,
+        "objective": action.objective,
+        "framework": action.framework,
+        "status": action.status or None,
+        "status_label": action.status_label,
+        "progress": plain_number(summary.progress),
+        "lead": action.lead.acronym if action.lead else None,
+        "partners": sorted(partner.acronym for partner in action.partners.all()),
+        "start_date": iso(action.start_date),
+        "end_date": iso(action.end_date),
+        "last_update": iso(action.last_update),
+        "overdue_milestones": summary.overdue_count,
+        "stale": progress.is_stale(action.last_update, today),
+        "milestones": [_milestone(item) for item in milestones],
+        "indicators": [_indicator(item) for item in indicators],
+    }
+
+
+def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: str = "") -> dict:
+    """The open data JSON of `roadmap` (DESIGN.md §3); `base_url` makes its links absolute."""
+    if roadmap is None:
+        return {"roadmap": None, "axes": []}
+    actions = (
+        with_figures(Action.objects.order_by("code"))
+        .prefetch_related("partners")
+        .with_last_update()
+    )
+    axes = roadmap.axes.order_by("number").prefetch_related(Prefetch("actions", actions))
+    own_milestones = summarise_milestones(
+        Milestone.objects.filter(roadmap=roadmap, action__isnull=True).order_by("due_date", "pk"),
+        today,
+    )
+    return {
+        "roadmap": {
+            "title": roadmap.title,
+            "slug": roadmap.slug,
+            "period": roadmap.period or None,
+            "source_title": roadmap.source_title,
+            "source_date": iso(roadmap.source_date),
+            "updated_at": iso(roadmap_last_update(roadmap)),
+            "url": base_url + reverse("roadmap:dashboard"),
+            "method_url": base_url + reverse("roadmap:method"),
+            "milestones": [_milestone(item) for item in own_milestones],
+        },
+        "axes": [
+            {
+                "number": axis.number,
+                "short_title": axis.short_title,
+                "title": axis.title,
+                "url": base_url + axis.get_absolute_url(),
+                "actions": [_action(action, today, base_url) for action in axis.actions.all()],
+            }
+            for axis in axes
+        ],
+    }
+
+
+# What each field of the JSON means, for the open data page (in the order of the document).
+JSON_FIELDS = [
+    ("roadmap.title", _("texte"), _("Titre de la feuille de route.")),
+    ("roadmap.source_title", _("texte"), _("Titre du document source.")),
+    ("roadmap.source_date", _("date"), _("Date de publication du document source.")),
+    (
+        "roadmap.updated_at",
+        _("date et heure"),
+        _("Dernière modification d'une donnée de la feuille de route."),
+    ),
+    (
+        "roadmap.milestones[]",
+        _("liste"),
+        _("Jalons de la feuille de route elle-même, rattachés à aucune action."),
+    ),
+    ("axes[].number", _("nombre"), _("Numéro de l'axe, de 1 à 4.")),
+    ("axes[].title", _("texte"), _("Intitulé complet de l'axe.")),
+    ("axes[].actions[].code", _("texte"), _("Code de l'action, par exemple « IA 2-1 ».")),
+    ("axes[].actions[].slug", _("texte"), _("Identifiant de l'action dans les adresses.")),
+    (
+        "axes[].actions[].status",
+        _("code ou null"),
+        _(
+            "Statut déclaré par la task force : not_started, in_progress, at_risk, late, done, "
+            "abandoned ; null tant qu'il n'est pas renseigné."
+        ),
+    ),
+    ("axes[].actions[].status_label", _("texte"), _("Le statut en toutes lettres.")),
+    (
+        "axes[].actions[].progress",
+        _("nombre ou null"),
+        _(
+            "Avancement de l'action, de 0 à 100 : part des jalons réalisés, sinon moyenne de "
+            "l'avancement de ses indicateurs ; null quand il n'est pas mesurable."
+        ),
+    ),
+    (
+        "axes[].actions[].lead",
+        _("sigle ou null"),
+        _("Organisation pilote ; null quand le document source n'en désigne pas."),
+    ),
+    ("axes[].actions[].partners", _("liste de sigles"), _("Organisations partenaires.")),
+    (
+        "axes[].actions[].milestones[]",
+        _("liste"),
+        _(
+            "Jalons : title (intitulé), due_date (échéance), done_on (date de réalisation, null "
+            "tant qu'il n'est pas réalisé), overdue (échéance dépassée sans réalisation)."
+        ),
+    ),
+    (
+        "axes[].actions[].indicators[]",
+        _("liste"),
+        _(
+            "Indicateurs : code, label (libellé), unit (unité), kind (cumulative, per_period ou "
+            "level), baseline et baseline_date (valeur et date de départ), target et target_date "
+            "(cible et date cible)."
+        ),
+    ),
+    (
+        "…indicators[].latest_value, latest_date",
+        _("nombre, date ou null"),
+        _("Valeur actuelle et date de la dernière mesure ; null sans mesure."),
+    ),
+    (
+        "…indicators[].progress",
+        _("nombre ou null"),
+        _("Avancement vers la cible, de 0 à 100 ; null sans mesure."),
+    ),
+    (
+        "…indicators[].on_track",
+        _("booléen ou null"),
+        _(
+            "true quand la valeur actuelle atteint la trajectoire à sa date ; null quand la "
+            "trajectoire ou la valeur est inconnue."
+        ),
+    ),
+    (
+        "…indicators[].forecast",
+        _("nombre ou null"),
+        _("Valeur projetée à la date cible au rythme constaté depuis la date de départ."),
+    ),
+    (
+        "…indicators[].measurements[]",
+        _("liste"),
+        _("Mesures : date, value (valeur), source et comment (commentaire)."),
+    ),
+]
+
+# What each column of the workbook and CSV files means, by header (DESIGN.md §3).
+COLUMN_DESCRIPTIONS = {
+    "Code": _("Code de l'action (Actions) ou de l'indicateur (Indicateurs)."),
+    "Axe": _("Numéro de l'axe de l'action."),
+    "Titre": _("Titre de l'action."),
+    "Description": _("Description de l'action."),
+    "Statut": _("Statut déclaré, en toutes lettres ; vide tant qu'il n'est pas renseigné."),
+    "Pilote": _("Sigle de l'organisation pilote ; vide quand elle reste à désigner."),
+    "Partenaires": _("Sigles des organisations partenaires, séparés par des virgules."),
+    "Début": _("Date de début de l'action (AAAA-MM-JJ)."),
+    "Fin": _("Date de fin de l'action (AAAA-MM-JJ)."),
+    "Action": _("Code de l'action à laquelle la ligne se rattache."),
+    "Jalon": _("Intitulé du jalon."),
+    "Échéance": _("Date prévue du jalon (AAAA-MM-JJ)."),
+    "Réalisé le": _("Date de réalisation du jalon ; vide tant qu'il n'est pas réalisé."),
+    "Indicateur": _("Libellé de l'indicateur (Indicateurs) ou son code (Mesures)."),
+    "Unité": _("Unité de l'indicateur : apprenants, €, parcours…"),
+    "Type": _("Cumulatif, Par période ou Niveau : comment les mesures font la valeur actuelle."),
+    "Valeur initiale": _("Valeur de départ de l'indicateur."),
+    "Date initiale": _("Date de la valeur de départ (AAAA-MM-JJ)."),
+    "Cible": _("Valeur cible de l'indicateur."),
+    "Date cible": _("Date à laquelle la cible doit être atteinte (AAAA-MM-JJ)."),
+    "Sens": _("Plus haut est mieux, ou plus bas est mieux."),
+    "Date": _("Date de la mesure (AAAA-MM-JJ)."),
+    "Valeur": _("Valeur mesurée, nombre sans séparateur de milliers."),
+    "Source": _("D'où vient la mesure."),
+    "Commentaire": _("Précision éventuelle sur la mesure."),
+}

@@ -1,0 +1,203 @@
+"""What the reader pages show about the roadmap as a whole.
+
+- the headline targets of the dashboard (learners trained, professionals trained, master
+  programmes, money), with their figures and their latest measurement;
+- the rows of the dashboard and of an axis page: each action with its summary and what needs
+  attention (overdue milestones, no update for 90 days, a contradictory status);
+- the rows of the indicators page, and how they sort;
+- « Dernière mise à jour »: the latest change to what a page shows.
+
+Like `roadmap.summaries`, every function here reads prefetched relations through `.all()`, so a
+page issues the same number of queries whatever the size of the roadmap.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import DateTimeField, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+from . import progress
+from .models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from .summaries import (
+    ActionSummary,
+    Attention,
+    IndicatorSummary,
+    attention,
+    summarise_action,
+    summarise_indicators,
+    summarise_milestones,
+)
+
+# The dashboard's headline targets, by roadmap, in the order shown: the figures the roadmap is
+# judged on (DESIGN.md §1). A roadmap not listed here shows its first indicators instead.
+HEADLINE_INDICATORS = {
+    "ia-en-sante-2025": (
+        "IA2-1-APP-AN",
+        "IA2-1-APP-5ANS",
+        "IA2-1-PRO-AN",
+        "IA2-1-MASTER-NUM",
+        "IA2-1-MASTER-JUR",
+        "IA2-1-MASTER-REG",
+        "IA2-1-INVEST",
+    ),
+}
+DEFAULT_HEADLINES = 6
+
+
+@dataclass(frozen=True)
+class Headline:
+    indicator: Indicator
+    figures: progress.IndicatorFigures
+    latest: Measurement | None  # the measurement dated last: where the current value comes from
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    summary: ActionSummary
+    attention: Attention
+
+
+def measurements_prefetch() -> Prefetch:
+    return Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+
+
+def latest_measurement(indicator: Indicator) -> Measurement | None:
+    """The measurement dated last (the last recorded among equal dates), from the prefetch."""
+    measurements = list(indicator.measurements.all())
+    return measurements[-1] if measurements else None
+
+
+def headlines(roadmap: Roadmap, today: datetime.date) -> list[Headline]:
+    indicators = Indicator.objects.filter(roadmap=roadmap).select_related("action__lead")
+    codes = HEADLINE_INDICATORS.get(roadmap.slug)
+    if codes:
+        found = {
+            indicator.code: indicator
+            for indicator in indicators.filter(code__in=codes).prefetch_related(
+                measurements_prefetch()
+            )
+        }
+        chosen = [found[code] for code in codes if code in found]
+    else:
+        chosen = list(
+            indicators.order_by(
+                "action__axis__number", "action__code", "position", "code"
+            ).prefetch_related(measurements_prefetch())[:DEFAULT_HEADLINES]
+        )
+    return [
+        Headline(
+            indicator,
+            indicator.figures(today, indicator.measurements.all()),
+            latest_measurement(indicator),
+        )
+        for indicator in chosen
+    ]
+
+
+def action_rows(actions: Iterable[Action], today: datetime.date) -> list[ActionRow]:
+    """Rows of actions fetched through `with_figures(...).with_last_update()`."""
+    rows = []
+    for action in actions:
+        milestones = summarise_milestones(action.milestones.all(), today)
+        indicators = summarise_indicators(action.indicators.all(), today)
+        summary = summarise_action(action, today, milestones, indicators)
+        rows.append(
+            ActionRow(
+                summary, attention(summary, milestones, indicators, action.last_update, today)
+            )
+        )
+    return rows
+
+
+def latest(*moments: datetime.datetime | None) -> datetime.datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
+
+
+def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
+    """The latest change to the roadmap, its actions, milestones, indicators, measurements and
+    notes, in one query."""
+
+    def newest(queryset, field):
+        return Subquery(
+            queryset.order_by(f"-{field}").values(field)[:1], output_field=DateTimeField()
+        )
+
+    same = OuterRef("pk")
+    moments = (
+        Roadmap.objects.filter(pk=roadmap.pk)
+        .annotate(
+            action=newest(Action.objects.filter(roadmap=same), "updated_at"),
+            milestone=newest(Milestone.objects.filter(roadmap=same), "updated_at"),
+            indicator=newest(Indicator.objects.filter(roadmap=same), "updated_at"),
+            measurement=newest(Measurement.objects.filter(indicator__roadmap=same), "updated_at"),
+            note=newest(ProgressNote.objects.filter(action__roadmap=same), "created_at"),
+        )
+        .values_list("updated_at", "action", "milestone", "indicator", "measurement", "note")
+        .get()
+    )
+    return latest(*moments)
+
+
+def indicators_last_update(items: Iterable[IndicatorSummary]) -> datetime.datetime | None:
+    """The latest change to these indicators or their (prefetched) measurements."""
+    moments = []
+    for item in items:
+        moments.append(item.indicator.updated_at)
+        moments.extend(m.updated_at for m in item.indicator.measurements.all())
+    return latest(*moments)
+
+
+def local_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return None if moment is None else timezone.localdate(moment)
+
+
+# --- The indicators page -------------------------------------------------------------------
+
+
+def _folded(text: str) -> str:
+    """`text` without case or accents, so that « Évaluation » sorts among the E."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _action_key(item: IndicatorSummary) -> tuple:
+    indicator = item.indicator
+    return (
+        indicator.action.axis.number,
+        indicator.action.code,
+        indicator.position,
+        indicator.code,
+    )
+
+
+# How the indicators page sorts, by the value of its `tri` parameter. Unknown values (an
+# indicator with no measurement yet, no target date) always come last, whatever the order.
+SORT_KEYS = {
+    "action": lambda item: (False, _action_key(item)),
+    "indicateur": lambda item: (False, (_folded(item.indicator.label), item.indicator.code)),
+    "avancement": lambda item: (item.figures.progress is None, item.figures.progress or 0.0),
+    "echeance": lambda item: (
+        item.indicator.target_date is None,
+        item.indicator.target_date or datetime.date.min,
+    ),
+}
+DEFAULT_SORT = "action"
+
+
+def sort_indicators(
+    items: list[IndicatorSummary], key: str = DEFAULT_SORT, descending: bool = False
+) -> list[IndicatorSummary]:
+    sort_key = SORT_KEYS[key]
+    known = [item for item in items if not sort_key(item)[0]]
+    unknown = [item for item in items if sort_key(item)[0]]
+    # Ties keep the roadmap's order, so that the page reads the same from one visit to the next.
+    known.sort(key=_action_key)
+    known.sort(key=lambda item: sort_key(item)[1], reverse=descending)
+    unknown.sort(key=_action_key)
+    return known + unknown

@@ -1,0 +1,104 @@
+"""Open data: `/donnees/` and the files it describes, free for anyone to take away.
+
+- `/donnees/feuille-de-route.json`: the JSON of DESIGN.md §3 (`roadmap.opendata`), and its
+  JSON Schema at `/donnees/feuille-de-route.schema.json`;
+- `/donnees/feuille-de-route.xlsx`: the workbook in the import format, which re-imports unchanged;
+- `/donnees/<sheet>.csv`: one sheet of it (actions, jalons, indicateurs, mesures), UTF-8, comma,
+  header row.
+
+The workbook and CSV files are written by `roadmap.spreadsheets`, the same code as the admin's
+export. With no roadmap loaded every file still answers, empty but well formed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from roadmap import spreadsheets
+from roadmap.models import Roadmap
+from roadmap.opendata import (
+    COLUMN_DESCRIPTIONS,
+    JSON_FIELDS,
+    SCHEMA_PATH,
+    roadmap_document,
+)
+from roadmap.overview import roadmap_last_update
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+WORKBOOK_NAME = "feuille-de-route.xlsx"
+
+
+def _open(response: HttpResponse) -> HttpResponse:
+    # Open data: any site may fetch these files from a browser.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _download(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _open(response)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """`/donnees/`: the files, their formats and what each field means."""
+    roadmap = Roadmap.objects.current()
+    return render(
+        request,
+        "roadmap/opendata.html",
+        {
+            "roadmap": roadmap,
+            "nav_axes": list(roadmap.axes.order_by("number")) if roadmap else [],
+            "last_update": roadmap_last_update(roadmap) if roadmap else None,
+            "json_fields": JSON_FIELDS,
+            "sheets": [
+                {
+                    "name": spec.name,
+                    "slug": spec.slug,
+                    "columns": [
+                        (column, COLUMN_DESCRIPTIONS.get(column, "")) for column in spec.columns
+                    ],
+                }
+                for spec in spreadsheets.SHEETS
+            ],
+            "breadcrumb_data": {"current": _("Données ouvertes")},
+        },
+    )
+
+
+@require_safe
+def roadmap_json(request: HttpRequest) -> HttpResponse:
+    document = roadmap_document(
+        Roadmap.objects.current(),
+        timezone.localdate(),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    return _open(JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2}))
+
+
+@require_safe
+def roadmap_schema(request: HttpRequest) -> HttpResponse:
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    return _open(JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2}))
+
+
+@require_safe
+def workbook(request: HttpRequest) -> HttpResponse:
+    content = spreadsheets.export_workbook(Roadmap.objects.current())
+    return _download(
+        HttpResponse(content, content_type=spreadsheets.XLSX_CONTENT_TYPE), WORKBOOK_NAME
+    )
+
+
+@require_safe
+def sheet_csv(request: HttpRequest, sheet: str) -> HttpResponse:
+    if sheet not in {spec.slug for spec in spreadsheets.SHEETS}:
+        raise Http404(_("Ce fichier n'existe pas."))
+    content = spreadsheets.export_csv_files(Roadmap.objects.current())[sheet]
+    return _download(HttpResponse(content, content_type=CSV_CONTENT_TYPE), f"{sheet}.csv")

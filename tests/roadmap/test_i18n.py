@@ -1,0 +1,184 @@
+"""Tests of the English version: French by default, English on request through the header's
+language switch (Django's set_language), every message of the catalogue translated, and dates
+and numbers written the way the reader's language writes them."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+
+import pytest
+from django.conf import settings
+
+from roadmap.models import Measurement
+from tests.roadmap.pages import element, text
+
+CATALOGUES = settings.BASE_DIR / "locale"
+
+
+def in_english(client):
+    response = client.post("/i18n/setlang/", {"language": "en"}, headers={"Referer": "/"})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_pages_are_in_french_by_default(client, roadmap):
+    html = client.get("/").content.decode()
+
+    assert '<html lang="fr"' in html
+    assert "Tableau de bord" in html
+    assert "Dernière mise à jour" in html
+
+
+def test_the_header_offers_english_through_set_language(client, roadmap):
+    html = client.get("/").content.decode()
+
+    form = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', html, re.S).group(0)
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<button type="submit" name="language" value="en" lang="en"' in form
+    assert ">English</button>" in form
+    assert 'title="Afficher le site en anglais"' in form
+
+
+def test_switching_to_english_returns_to_the_page_being_read(client, roadmap):
+    response = client.post(
+        "/i18n/setlang/", {"language": "en"}, headers={"Referer": "/indicateurs/?tri=avancement"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/indicateurs/?tri=avancement"
+
+
+@pytest.mark.parametrize(
+    ("url", "english"),
+    [
+        ("/", ["Headline targets", "The actions, axis by axis", "Last updated:", "17 actions."]),
+        ("/axes/2/", ["Axis 2 – Prise en charge", "5 actions", "Next milestone"]),
+        ("/actions/ia-2-1/", ["At a glance", "Lead to be named", "History of changes"]),
+        ("/indicateurs/", ["Indicators against their targets", "Target date", "Charts"]),
+        (
+            "/methode/",
+            ["Worked example: learners trained", "off track", "Points needing attention"],
+        ),
+        ("/donnees/", ["Open data", "The roadmap as JSON", "Main fields of the JSON"]),
+        ("/journal/", ["Journal of the roadmap", "Nothing has been published yet."]),
+    ],
+)
+def test_every_page_is_translated(client, roadmap, url, english):
+    in_english(client)
+
+    html = client.get(url).content.decode()
+
+    assert '<html lang="en"' in html
+    content = text(element(html, "content"))
+    for words in english:
+        assert words in content, words
+    assert "Dernière mise à jour" not in html
+    assert "<title>" in html and "AI in health roadmap</title>" in html
+    # and the header offers French back
+    assert '<button type="submit" name="language" value="fr" lang="fr"' in html
+    assert ">Français</button>" in html
+
+
+def test_numbers_and_dates_follow_the_reader_s_language(client, ia_2_1):
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    Measurement.objects.create(
+        indicator=indicator, date="2025-06-30", value="35000.5", source="DGOS"
+    )
+
+    french = text(element(client.get("/").content.decode(), f"cible-{indicator.pk}"))
+    in_english(client)
+    english = text(element(client.get("/").content.decode(), f"cible-{indicator.pk}"))
+
+    assert "35\u00a0000,5\u00a0apprenants" in french
+    assert "au 31 août 2025" in french
+    assert "35,000.5\u00a0apprenants" in english
+    assert "by Aug. 31, 2025" in english
+    assert "On June 30, 2025, source: DGOS" in english
+
+
+def test_the_history_and_the_feed_are_told_in_english(client, ia_2_1):
+    from tests.roadmap.pages import member, set_status
+
+    set_status(ia_2_1, "in_progress", member())
+    in_english(client)
+
+    history = text(element(client.get("/actions/ia-2-1/").content.decode(), "historique"))
+    feed = client.get("/journal/atom.xml").content.decode()
+
+    assert "Status: Not set → In progress, by Camille Martin (DGOS) on" in history
+    assert "Action created (loading of the source document), on" in history
+    assert "IA 2-1: Status: Not set → In progress" in feed.replace("IA 2-1 : ", "IA 2-1: ")
+
+
+def test_french_counts_zero_as_singular(client, db):
+    from roadmap.models import Axis, Roadmap
+
+    roadmap = Roadmap.objects.create(
+        title="Vide", slug="vide", source_title="Document", source_date="2025-01-01"
+    )
+    Axis.objects.create(roadmap=roadmap, number=1, short_title="Axe", title="Axe")
+
+    assert text(element(client.get("/").content.decode(), "annonce-filtres")) == "0 action."
+
+
+# --- The catalogues ------------------------------------------------------------------------------
+
+
+def po_entries(path) -> list[dict]:
+    """msgid, msgid_plural, msgstr(s) and flags of each entry of a .po file."""
+    entries = []
+    for block in path.read_text("utf-8").split("\n\n"):
+        entry, field = {"flags": ""}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] += line
+            elif line.startswith("#"):
+                continue
+            elif match := re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line):
+                field = match.group(1)
+                entry[field] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and field:
+                entry[field] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def test_every_message_has_its_english_translation_and_none_is_fuzzy():
+    entries = po_entries(CATALOGUES / "en" / "LC_MESSAGES" / "django.po")
+
+    assert len(entries) > 500
+    untranslated = [
+        e["msgid"]
+        for e in entries
+        if not (e.get("msgstr") or (e.get("msgstr[0]") and e.get("msgstr[1]")))
+    ]
+    assert untranslated == []
+    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+
+
+def test_the_compiled_catalogue_is_up_to_date_with_its_source():
+    path = CATALOGUES / "en" / "LC_MESSAGES"
+    with (path / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+
+    for entry in po_entries(path / "django.po"):
+        if "msgid_plural" in entry:
+            assert (
+                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 2) == entry["msgstr[1]"]
+            )
+        else:
+            assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+
+
+def test_the_placeholders_of_each_translation_are_those_of_its_message():
+    def placeholders(message: str) -> list[str]:
+        return sorted(re.findall(r"%\([a-z_]+\)[sd]|%%", message))
+
+    for entry in po_entries(CATALOGUES / "en" / "LC_MESSAGES" / "django.po"):
+        if "msgid_plural" in entry:
+            assert placeholders(entry["msgstr[1]"]) == placeholders(entry["msgid_plural"])
+        else:
+            assert placeholders(entry["msgstr"]) == placeholders(entry["msgid"]), entry["msgid"]

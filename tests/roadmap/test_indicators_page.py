@@ -1,0 +1,146 @@
+"""Tests of `/indicateurs/`: every indicator against its target, sortable by plain links."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from roadmap.models import Indicator, Measurement
+from tests.roadmap.pages import element, has_id, tables_without_rows, text
+from tests.roadmap.test_public_pages import french
+
+SEED_ORDER = [
+    "IA2-1-PRO-AN",
+    "IA2-1-APP-AN",
+    "IA2-1-APP-5ANS",
+    "IA2-1-MASTER-NUM",
+    "IA2-1-MASTER-JUR",
+    "IA2-1-MASTER-REG",
+    "IA2-1-EHESP-DIR",
+    "IA2-1-EHESP-MASTERS",
+    "IA2-1-INVEST",
+]
+
+
+def rows(client, query="") -> list[str]:
+    """The codes of the indicators, in the order of the table."""
+    response = client.get(f"/indicateurs/{query}")
+    assert response.status_code == 200
+    ids = re.findall(r'<tr id="indicateur-(\d+)"', response.content.decode())
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    return [codes[int(pk)] for pk in ids]
+
+
+@pytest.fixture
+def measured(ia_2_1):
+    """Three indicators measured: 50 %, 14 % and 60 % of the way to their targets."""
+    for code, on, value in (
+        ("IA2-1-APP-AN", datetime.date(2025, 6, 30), 35000),
+        ("IA2-1-APP-5ANS", datetime.date(2025, 8, 31), 70000),
+        ("IA2-1-MASTER-NUM", datetime.date(2025, 9, 1), 9),
+    ):
+        Measurement.objects.create(
+            indicator=ia_2_1.indicators.get(code=code), date=on, value=value, source="Test"
+        )
+    return ia_2_1
+
+
+def test_every_indicator_is_listed_against_its_target_in_the_roadmap_s_order(client, roadmap):
+    response = client.get("/indicateurs/")
+
+    html = response.content.decode()
+    assert rows(client) == SEED_ORDER
+    indicator = Indicator.objects.get(code="IA2-1-INVEST")
+    row = text(element(html, f"indicateur-{indicator.pk}"))
+    assert french("119 000 000 €") in row
+    assert "Non précisée" in row
+    assert "Aucune valeur mesurée" in row
+    assert "Non calculable" in row
+    assert 'href="/actions/ia-2-1/"' in element(html, f"indicateur-{indicator.pk}")
+    assert tables_without_rows(html) == []
+
+
+def test_each_indicator_has_its_chart_below_the_table(client, roadmap):
+    html = client.get("/indicateurs/").content.decode()
+
+    for indicator in Indicator.objects.all():
+        assert has_id(html, f"graphique-{indicator.pk}")
+        assert f'href="#graphique-{indicator.pk}"' in html
+
+
+def test_a_measured_indicator_shows_value_progress_and_trajectory(client, measured):
+    html = client.get("/indicateurs/").content.decode()
+
+    indicator = measured.indicators.get(code="IA2-1-APP-AN")
+    row = text(element(html, f"indicateur-{indicator.pk}"))
+    assert french("35 000 apprenants") in row
+    assert "au 30/06/2025" in row
+    assert french("50 %") in row
+    assert "Hors trajectoire" in row
+    assert '<polyline class="app-chart__values"' in element(html, f"graphique-{indicator.pk}")
+
+
+def test_sorting_by_progress_puts_the_unmeasured_last_whatever_the_order(client, measured):
+    assert rows(client, "?tri=avancement&ordre=asc")[:3] == [
+        "IA2-1-APP-5ANS",
+        "IA2-1-APP-AN",
+        "IA2-1-MASTER-NUM",
+    ]
+    descending = rows(client, "?tri=avancement&ordre=desc")
+    assert descending[:3] == ["IA2-1-MASTER-NUM", "IA2-1-APP-AN", "IA2-1-APP-5ANS"]
+    # the unmeasured keep the roadmap's order, after the measured
+    assert descending[3:] == [code for code in SEED_ORDER if code not in descending[:3]]
+
+
+def test_sorting_by_label_ignores_case_and_accents(client, roadmap):
+    Indicator.objects.filter(code="IA2-1-INVEST").update(label="élan budgétaire")
+
+    codes = rows(client, "?tri=indicateur")
+
+    labels = [Indicator.objects.get(code=code).label for code in codes]
+    assert labels.index("élan budgétaire") < labels.index(
+        "Formations de direction de l'EHESP intégrant le numérique en santé"
+    )
+    assert labels[0].startswith("Apprenants")
+    assert rows(client, "?tri=indicateur&ordre=desc") == list(reversed(codes))
+
+
+def test_sorting_by_target_date_puts_the_undated_last(client, roadmap):
+    codes = rows(client, "?tri=echeance&ordre=desc")
+
+    assert codes[:2] == ["IA2-1-APP-5ANS", "IA2-1-APP-AN"]
+    assert set(codes[2:]) == set(SEED_ORDER) - {"IA2-1-APP-5ANS", "IA2-1-APP-AN"}
+
+
+def test_the_sorted_column_says_so_and_its_link_reverses_the_order(client, roadmap):
+    html = client.get("/indicateurs/?tri=avancement").content.decode()
+
+    header = re.search(r'<th scope="col" aria-sort="ascending">(.*?)</th>', html, re.S).group(1)
+    assert "Avancement" in header
+    assert 'href="?tri=avancement&amp;ordre=desc#tableau-indicateurs"' in header
+    assert html.count("aria-sort=") == 1
+    # the other columns sort ascending
+    assert 'href="?tri=indicateur&amp;ordre=asc#tableau-indicateurs"' in html
+
+
+@pytest.mark.parametrize("query", ["?tri=prix", "?ordre=aleatoire"])
+def test_an_unknown_sort_is_a_bad_request_explained_in_french(client, roadmap, query):
+    response = client.get(f"/indicateurs/{query}")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ce tri n'existe pas" in html.replace("&#x27;", "'")
+    assert len(re.findall(r'<tr id="indicateur-', html)) == len(SEED_ORDER)
+
+
+def test_without_indicators_the_page_says_who_defines_them(client, roadmap):
+    Indicator.objects.all().delete()
+
+    response = client.get("/indicateurs/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<table" not in html
+    assert "Les administrateurs de la task force les ajoutent" in html

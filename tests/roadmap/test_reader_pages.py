@@ -1,0 +1,147 @@
+"""What every public page and file promises a reader, checked on each of them.
+
+- each answers 200 to an anonymous reader, on the seed (where nothing is measured yet), on a
+  roadmap with nothing in it, and (for the pages of the whole roadmap) with no roadmap at all;
+- no « None » and no table without rows is ever shown: an empty state says what is missing;
+- a title, a breadcrumb and « Dernière mise à jour » on every page;
+- a number of SQL queries that does not grow with the roadmap: the same at the seed's size and
+  at ten times that size (actions, milestones, indicators, measurements, notes, status changes).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Organisation
+from roadmap.models import Action, Axis, Roadmap
+from tests.roadmap.pages import grow_everything, tables_without_rows
+
+# Every public page, and the most queries it may issue for an anonymous reader.
+PAGES = {
+    "/": 10,
+    "/?axe=2&statut=non-renseigne&organisation=HDH": 10,
+    "/axes/2/": 6,
+    "/actions/ia-2-1/": 13,
+    "/indicateurs/": 4,
+    "/indicateurs/?tri=avancement&ordre=desc": 4,
+    "/methode/": 2,
+    "/journal/": 4,
+    "/donnees/": 3,
+}
+FILES = {
+    "/donnees/feuille-de-route.json": 9,
+    "/donnees/feuille-de-route.schema.json": 0,
+    "/donnees/feuille-de-route.xlsx": 7,
+    "/donnees/actions.csv": 7,
+    "/donnees/jalons.csv": 7,
+    "/donnees/indicateurs.csv": 7,
+    "/donnees/mesures.csv": 7,
+    "/journal/atom.xml": 3,
+}
+# The workbook and CSV files come from roadmap.spreadsheets, whose Actions sheet is read through
+# django-import-export in pages of 100 rows (two more queries per page, because of its
+# prefetch): bounded by the size of the roadmap, not constant. To be fixed there (a chunk size
+# as large as the row limit); strict, so that this mark goes once it is.
+GROWING_WITH_ROWS = pytest.mark.xfail(
+    strict=True, reason="django-import-export exports the Actions sheet 100 rows at a time"
+)
+SPREADSHEETS = {url for url in FILES if url.endswith((".csv", ".xlsx"))}
+ROADMAP_WIDE = [
+    "/",
+    "/indicateurs/",
+    "/methode/",
+    "/journal/",
+    "/donnees/",
+    *FILES,
+]
+
+
+def empty_roadmap() -> Roadmap:
+    """A roadmap with one axis and one action that has nothing yet: no owner, milestone,
+    indicator, note, status."""
+    roadmap = Roadmap.objects.create(
+        title="Feuille de route vide",
+        slug="vide",
+        source_title="Document",
+        source_date="2025-01-01",
+    )
+    axis = Axis.objects.create(roadmap=roadmap, number=1, short_title="Axe", title="Le seul axe")
+    Action.objects.create(axis=axis, code="IA 1-1", title="Une action sans rien")
+    return roadmap
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/actions/ia-4-1/", "/axes/1/"])
+def test_every_page_of_the_seed_answers_without_none_nor_empty_table(client, roadmap, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "None" not in html
+    assert tables_without_rows(html) == []
+    assert "<title>" in html
+    assert 'class="fr-breadcrumb"' in html
+    assert "Dernière mise à jour" in html
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/actions/ia-1-1/", "/axes/1/"])
+def test_every_page_of_an_empty_roadmap_answers_with_empty_states(client, db, url):
+    empty_roadmap()
+    url = url.replace("/axes/2/", "/axes/1/").replace("ia-2-1", "ia-1-1")
+    url = url.replace("axe=2&statut=non-renseigne&organisation=HDH", "axe=1&statut=non-renseigne")
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "None" not in html
+    assert tables_without_rows(html) == []
+    assert "Dernière mise à jour" in html
+
+
+@pytest.mark.parametrize("url", ROADMAP_WIDE)
+def test_the_pages_of_the_whole_roadmap_answer_before_any_roadmap_is_loaded(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    body = response.content.decode(errors="replace")
+    assert "None" not in body
+    if response["Content-Type"].startswith("text/html"):
+        assert tables_without_rows(body) == []
+        assert "Dernière mise à jour" in body
+
+
+@pytest.mark.parametrize("url", [*FILES])
+def test_every_file_of_the_seed_answers(client, roadmap, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    if url.startswith("/donnees/"):
+        assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("url", [*PAGES, *FILES])
+def test_every_page_refuses_posts(client, roadmap, url):
+    response = client.post(url)
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("url", "bound"),
+    [
+        pytest.param(url, bound, marks=[GROWING_WITH_ROWS] if url in SPREADSHEETS else [])
+        for url, bound in [*PAGES.items(), *FILES.items()]
+    ],
+)
+def test_every_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, django_assert_max_num_queries, url, bound
+):
+    Organisation.objects.get_or_create(acronym="HDH")
+    with django_assert_max_num_queries(bound) as small:
+        assert client.get(url).status_code == 200
+
+    grow_everything(roadmap)
+    with django_assert_max_num_queries(bound) as big:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]

@@ -1,0 +1,227 @@
+"""Who may do what, URL by URL and method by method: the whole app in one table.
+
+Every route of the app has a row: for an anonymous reader, a member of the organisation that
+leads the action (HAS, IA 2-4), a member of another organisation (DNS) and an administrator,
+the status code of each HTTP method. Every refused write leaves the database exactly as it
+was. A new route without a row makes `test_every_route_has_a_row` fail.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Organisation
+from roadmap.models import Action, Indicator, Milestone
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+USERS = ("anonymous", "owner", "other", "administrator")
+READ = {"GET": 200, "HEAD": 200}
+
+
+@dataclass
+class Row:
+    """Expected status per method and user; methods not listed answer 405 to everyone."""
+
+    url: str | None = None
+    statuses: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+    def expected(self, method, user):
+        by_user = self.statuses.get(method, 405)
+        return by_user if isinstance(by_user, int) else by_user[user]
+
+
+def everyone(status):
+    return dict.fromkeys(USERS, status)
+
+
+PUBLIC = Row(statuses=READ)
+SIGNED_IN_ONLY = {"anonymous": 302, "owner": 200, "other": 200, "administrator": 200}
+# Views that require signing in before checking the method.
+SIGN_IN_FIRST = {"anonymous": 302, "owner": 405, "other": 405, "administrator": 405}
+EDIT = {"anonymous": 302, "owner": 302, "other": 403, "administrator": 302}
+
+
+def matrix(action, milestone, indicator):
+    slug = action.slug
+    return {
+        # Public pages and open data.
+        "roadmap:dashboard": PUBLIC,
+        "roadmap:axis": Row(reverse("roadmap:axis", args=[2]), READ),
+        "roadmap:action": Row(reverse("roadmap:action", args=[slug]), READ),
+        "roadmap:indicators": PUBLIC,
+        "roadmap:method": PUBLIC,
+        "roadmap:journal": PUBLIC,
+        "roadmap:journal-feed": PUBLIC,
+        "roadmap:opendata": PUBLIC,
+        "roadmap:opendata-json": PUBLIC,
+        "roadmap:opendata-schema": PUBLIC,
+        "roadmap:opendata-xlsx": PUBLIC,
+        "roadmap:opendata-csv": Row(reverse("roadmap:opendata-csv", args=["actions"]), READ),
+        "healthz": PUBLIC,
+        # The task force's edits: POST only, by the owning organisation or an administrator.
+        "roadmap:edit-status": Row(
+            reverse("roadmap:edit-status", args=[slug]),
+            {"POST": EDIT},
+            {"status": "in_progress", "version": action.version},
+        ),
+        "roadmap:edit-milestone-add": Row(
+            reverse("roadmap:edit-milestone-add", args=[slug]),
+            {"POST": EDIT},
+            {"title": "Jalon de la matrice", "due_date": "2026-06-30"},
+        ),
+        "roadmap:edit-milestone-done": Row(
+            reverse("roadmap:edit-milestone-done", args=[slug, milestone.pk]),
+            {"POST": EDIT},
+            {"done": "on", "done_on": "2025-06-01", "version": milestone.version},
+        ),
+        "roadmap:edit-milestone-reschedule": Row(
+            reverse("roadmap:edit-milestone-reschedule", args=[slug, milestone.pk]),
+            {"POST": EDIT},
+            {"due_date": "2026-12-31", "version": milestone.version},
+        ),
+        "roadmap:edit-measurement": Row(
+            reverse("roadmap:edit-measurement", args=[slug, indicator.code]),
+            {"POST": EDIT},
+            {"date": "2025-06-30", "value": "12", "source": "Matrice", "comment": ""},
+        ),
+        "roadmap:edit-note": Row(
+            reverse("roadmap:edit-note", args=[slug]),
+            {"POST": EDIT},
+            {"written_on": "2025-06-30", "done": "Fait.", "risks": "", "next_steps": ""},
+        ),
+        "roadmap:my-actions": Row(statuses={"GET": SIGNED_IN_ONLY, "HEAD": SIGNED_IN_ONLY}),
+        # Accounts (django.contrib.auth) and the language switch.
+        # Django's form views treat PUT like POST (with an empty form: nothing is written).
+        "login": Row(
+            statuses={**READ, "POST": everyone(200), "PUT": everyone(200)},
+            data={"username": "personne", "password": "mauvais"},
+        ),
+        "logout": Row(statuses={"POST": everyone(302)}),
+        "password_change": Row(
+            statuses={
+                **dict.fromkeys(("GET", "HEAD", "POST", "PUT"), SIGNED_IN_ONLY),
+                "PATCH": SIGN_IN_FIRST,
+                "DELETE": SIGN_IN_FIRST,
+            },
+            data={"old_password": "mauvais"},
+        ),
+        "password_change_done": Row(
+            statuses={
+                "GET": SIGNED_IN_ONLY,
+                "HEAD": SIGNED_IN_ONLY,
+                # Signing in comes first: anonymous people are sent to the sign-in page.
+                **{method: SIGN_IN_FIRST for method in ("POST", "PUT", "PATCH", "DELETE")},
+            }
+        ),
+        "password_reset": Row(
+            statuses={**READ, "POST": everyone(302), "PUT": everyone(200)},
+            data={"email": "personne@example.org"},
+        ),
+        "password_reset_done": PUBLIC,
+        "password_reset_confirm": Row(
+            reverse("password_reset_confirm", args=["MQ", "jeton-invalide"]),
+            # An invalid link shows its French explanation, whatever the method.
+            dict.fromkeys(METHODS, everyone(200)),
+        ),
+        "password_reset_complete": PUBLIC,
+        # Django's language switch redirects whatever the method; only POST changes the language.
+        "set_language": Row(
+            statuses=dict.fromkeys(METHODS, everyone(302)),
+            data={"language": "en", "next": "/"},
+        ),
+    }
+
+
+def route_names(patterns=None, namespace=""):
+    """The names of every route of the app, outside the Django admin."""
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= route_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def database_state():
+    """Every row of every table of the app, to prove a refused write changed nothing."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        for app in ("accounts", "roadmap")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+@pytest.fixture
+def targets(roadmap):
+    action = Action.objects.get(code="IA 2-4")  # led by the HAS
+    milestone = Milestone.objects.create(action=action, title="Guide publié", due_date="2025-12-31")
+    indicator = Indicator.objects.create(
+        action=action,
+        code="IA2-4-GUIDES",
+        label="Guides publiés",
+        unit="guides",
+        kind="level",
+        target_value=3,
+    )
+    return action, milestone, indicator
+
+
+@pytest.fixture
+def people(has_member, dns_member, administrator):
+    return {"owner": has_member, "other": dns_member, "administrator": administrator}
+
+
+def test_every_route_has_a_row(targets):
+    assert route_names() == set(matrix(*targets)), "add the new route to the matrix"
+
+
+ROUTES = sorted(
+    matrix(Action(slug="ia-2-4", version=1), Milestone(pk=1, version=1), Indicator(code="X"))
+)
+
+
+@pytest.mark.parametrize("name", ROUTES)
+def test_who_may_do_what(client, targets, people, name):
+    row = matrix(*targets)[name]
+    url = row.url or reverse(name)
+    for user in USERS:
+        for method in METHODS:
+            # Each attempt starts from the same database: whatever it writes is rolled back.
+            with transaction.atomic():
+                client.logout()
+                if user != "anonymous":
+                    client.force_login(people[user])
+                expected = row.expected(method, user)
+                before = database_state() if method not in {"GET", "HEAD"} else None
+
+                response = client.generic(
+                    method,
+                    url,
+                    data=urlencode(row.data if method == "POST" else {}),
+                    content_type="application/x-www-form-urlencoded",
+                )
+
+                assert response.status_code == expected, f"{method} {url} as {user}"
+                refused = expected >= 400 or (user == "anonymous" and expected == 302)
+                if before is not None and refused:
+                    assert database_state() == before, f"{method} {url} as {user} wrote"
+                transaction.set_rollback(True)
+
+
+def test_the_admin_is_for_administrators_only(client, people):
+    for user, expected in (("owner", 302), ("other", 302), ("administrator", 200)):
+        client.force_login(people[user])
+        assert client.get("/admin/").status_code == expected, user
+        assert client.get("/admin/roadmap/importupload/").status_code == expected, user
+    client.logout()
+    assert client.get("/admin/").status_code == 302
+    assert Organisation.objects.filter(acronym="HAS").exists()
