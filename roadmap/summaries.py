@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from . import progress
 from .models import Action, Axis, Indicator, Measurement, Milestone
@@ -130,10 +129,10 @@ def summarise_axis(axis: Axis, today: datetime.date) -> AxisSummary:
 
 
 CONTRADICTION_LABELS = {
-    progress.CONTRADICTION_IN_PROGRESS_OVERDUE: _lazy(
+    progress.CONTRADICTION_IN_PROGRESS_OVERDUE: gettext_lazy(
         "Déclarée « En cours » alors que des jalons ont dépassé leur échéance"
     ),
-    progress.CONTRADICTION_DONE_OPEN: _lazy(
+    progress.CONTRADICTION_DONE_OPEN: gettext_lazy(
         "Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
     ),
 }
