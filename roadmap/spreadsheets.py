@@ -58,7 +58,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -608,6 +608,15 @@ class SheetResource(resources.ModelResource):
         clean_model_instances = True
         skip_html_diff = True
         use_transactions = True
+
+    def iter_queryset(self, queryset):
+        # django-import-export pages a prefetching queryset (two queries per 100 rows), so an
+        # export's query count would grow with the roadmap; one pass keeps it fixed, and a
+        # roadmap's rows fit in memory.
+        if isinstance(queryset, QuerySet):
+            yield from queryset
+        else:
+            yield from super().iter_queryset(queryset)
 
     def __init__(self, roadmap: Roadmap | None = None, user=None, file_name: str = "", **kwargs):
         super().__init__(**kwargs)

@@ -38,14 +38,6 @@ FILES = {
     "/donnees/mesures.csv": 7,
     "/journal/atom.xml": 3,
 }
-# The workbook and CSV files come from roadmap.spreadsheets, whose Actions sheet is read through
-# django-import-export in pages of 100 rows (two more queries per page, because of its
-# prefetch): bounded by the size of the roadmap, not constant. To be fixed there (a chunk size
-# as large as the row limit); strict, so that this mark goes once it is.
-GROWING_WITH_ROWS = pytest.mark.xfail(
-    strict=True, reason="django-import-export exports the Actions sheet 100 rows at a time"
-)
-SPREADSHEETS = {url for url in FILES if url.endswith((".csv", ".xlsx"))}
 ROADMAP_WIDE = [
     "/",
     "/indicateurs/",
@@ -128,10 +120,7 @@ def test_every_page_refuses_posts(client, roadmap, url):
 
 @pytest.mark.parametrize(
     ("url", "bound"),
-    [
-        pytest.param(url, bound, marks=[GROWING_WITH_ROWS] if url in SPREADSHEETS else [])
-        for url, bound in [*PAGES.items(), *FILES.items()]
-    ],
+    [pytest.param(url, bound) for url, bound in [*PAGES.items(), *FILES.items()]],
 )
 def test_every_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     client, roadmap, django_assert_max_num_queries, url, bound
