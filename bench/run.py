@@ -4,12 +4,14 @@ On a PostgreSQL cluster of its own (initdb in a temporary folder, a free loopbac
 at the end whatever happens), this script migrates, loads the seed roadmap, and for each size
 (the seed, then `generate_roadmap --large`):
 
-- counts the SQL queries of each page in-process (Django's test client, CaptureQueriesContext);
+- counts the SQL queries of each page and times one request alone, in-process (Django's test
+  client, CaptureQueriesContext);
 - serves the app with gunicorn on 127.0.0.1 (DEBUG=0, a random SECRET_KEY, the production
   static files storage after collectstatic into a temporary STATIC_ROOT) and drives each page
   with wrk: requests per second, median and 99th-percentile latency, and the ratio to the bare
-  view (`/bench/bare`, routed when BENCH_ENDPOINTS=1) measured in the same run;
-- reads the peak memory of each gunicorn worker (VmHWM in /proc/<pid>/status).
+  view (`/bench/bare`, routed when BENCH_ENDPOINTS=1) measured in the same run. Each page gets a
+  fresh server, warmed up first, so that requests a slow page left queued do not slow the next;
+- reads the peak memory of the gunicorn workers after each page (VmHWM in /proc/<pid>/status).
 
 Then it imports a 10 000-row measurements workbook (preview, then confirm, through
 `roadmap.spreadsheets.import_file`) and times it against a bare `bulk_create` of the same rows.
@@ -417,7 +419,9 @@ def pages_of_current_roadmap() -> list[Page]:
     ]
 
 
-def count_queries(pages: list[Page], member) -> None:
+def count_queries(pages: list[Page], member, warm_up: bool = True) -> None:
+    """The queries and the duration of each page, one request at a time, after a first request
+    that compiles the templates (kept by the cached loader: needed once per process)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -425,7 +429,8 @@ def count_queries(pages: list[Page], member) -> None:
     for page in pages:
         client = signed_in if page.signed_in else anonymous
         try:
-            client.get(page.path)  # warm up: caches, translations, the session
+            if warm_up:
+                client.get(page.path)
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(page.path)
@@ -638,6 +643,12 @@ def report(results: list[SizeResult], imported: ImportResult | None, context: di
             load = page.load
             ratio = load.rps / base.rps if load and base and base.rps else None
             note = page.note or (load.errors if load else "")
+            if load and not load.requests:
+                # wrk shows zeros when no request finished: say so rather than print 0 ms.
+                note = f"aucune réponse complète en {context['duration']} s" + (
+                    f" ; {note}" if note else ""
+                )
+                load = Load(0.0, float("nan"), float("nan"), 0, load.errors)
             lines.append(
                 f"| {size.name} | {page.name} `{page.path}` | "
                 f"{fmt(load.rps) if load else '–'} | "
@@ -740,7 +751,9 @@ def write_docs(text: str) -> None:
 # Main
 
 
-def measure_size(name, generation_s, wrk_binary, env, args, tmp: Path) -> SizeResult:
+def measure_size(
+    name, generation_s, wrk_binary, env, args, tmp: Path, first: bool = False
+) -> SizeResult:
     """Query counts in-process, then each page under load on a fresh server of its own, so
     that neither the requests a slow page left queued nor its memory spill onto the next."""
     from django.conf import settings
@@ -749,7 +762,7 @@ def measure_size(name, generation_s, wrk_binary, env, args, tmp: Path) -> SizeRe
     member, _admin = bench_users()
     result = SizeResult(name, roadmap_counts(), generation_s, pages_of_current_roadmap())
     log(f"{name} : requêtes SQL de chaque page…")
-    count_queries(result.pages, member)
+    count_queries(result.pages, member, warm_up=first)
     session = client_for(member).cookies[settings.SESSION_COOKIE_NAME].value
     connections.close_all()  # the server's workers are the only clients during the load
 
@@ -781,10 +794,19 @@ def measure_size(name, generation_s, wrk_binary, env, args, tmp: Path) -> SizeRe
                 log(f"{name} : {page.path} ignorée ({said})")
                 continue
             # Warm up: each worker compiles the templates and loads the translations on its first
-            # requests; as many connections as threads, so that the queue left stays short.
-            threads = args.workers * (args.threads if args.worker_class == "gthread" else 1)
-            wrk(wrk_binary, server.url(page.path), headers, args, duration=2, connections=threads)
-            server.settle()
+            # requests; as many connections as threads, so that the queue left stays short. A
+            # page slower than a second alone is only warmed by the request above.
+            if page.alone_ms is not None and page.alone_ms < 1000:
+                threads = args.workers * (args.threads if args.worker_class == "gthread" else 1)
+                wrk(
+                    wrk_binary,
+                    server.url(page.path),
+                    headers,
+                    args,
+                    duration=2,
+                    connections=threads,
+                )
+                server.settle()
             log(f"{name} : {page.path}…")
             page.load = wrk(wrk_binary, server.url(page.path), headers, args)
             page.worker_peak_mb = max(server.peak_rss_mb(), default=None)
@@ -825,6 +847,7 @@ def main() -> None:
         f"{found.group(1) if found else ''} ({args.wrk_threads} fils, {args.connections} "
         f"connexions, {args.duration} s par page)"
     )
+    context["duration"] = args.duration
     context["gunicorn"] = (
         f"({args.workers} workers {args.worker_class}"
         + (f" × {args.threads} fils" if args.worker_class == "gthread" else "")
@@ -865,7 +888,7 @@ def main() -> None:
         call_command("collectstatic", "--noinput", verbosity=0)
         call_command("load_roadmap", verbosity=0)
 
-        results = [measure_size("semence", None, wrk_binary, env, args, tmp)]
+        results = [measure_size("semence", None, wrk_binary, env, args, tmp, first=True)]
         imported = None
         if not args.seed_only:
             log("generate_roadmap --large…")
