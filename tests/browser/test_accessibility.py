@@ -1,0 +1,183 @@
+"""Accessibility: axe-core (through axe-playwright-python, which ships axe.min.js) scans, in
+Chromium, every public page (and the main ones in English) and the signed-in pages: the member's,
+with their forms open, refused and in conflict, and the administrator's workbook import. No
+serious or critical violation.
+
+axe is injected into the page: these contexts bypass the app's CSP (no inline script allowed),
+for these scans only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db.models import F
+from playwright.sync_api import Page, expect
+
+from roadmap.models import Action, Indicator, Measurement, ProgressNote
+from tests.roadmap.edit_helpers import days, make_indicator, make_milestone
+from tests.roadmap.spreadsheet_files import xlsx_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+
+def serious_violations(page: Page, state: str = "") -> list[str]:
+    """axe's serious and critical violations on the page as it is now, one line per element."""
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    where = f"{page.url}{f' ({state})' if state else ''}"
+    return [
+        f"{where} — {violation['id']} ({violation['impact']}) : {violation['help']} — "
+        f"{' '.join(node['target'])} : {node['html'][:160]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+        for node in violation["nodes"]
+    ]
+
+
+def open_every_disclosure(page: Page) -> None:
+    """Open the « details » of the page (edit forms, replanning…), so that axe sees them."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+@pytest.fixture
+def filled_roadmap(roadmap, has_member) -> Action:
+    """GIVEN the seed with what the pages show once the task force is at work: a measurement
+    with its chart, IA 2-4 (HAS) with milestones (one overdue), an indicator and a note."""
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(roadmap=roadmap, code="IA2-1-APP-AN"),
+        date=date(2025, 1, 31),
+        value=Decimal(42000),
+        source="Remontée des universités (donnée de test)",
+    )
+    ia_2_4 = Action.objects.get(roadmap=roadmap, code="IA 2-4")
+    ia_2_4.status = "in_progress"
+    ia_2_4.save()
+    make_milestone(ia_2_4, "Cadrer le guide (jalon de test)", due_date=days(-10))
+    make_milestone(ia_2_4, "Publier le guide (jalon de test)", due_date=days(60))
+    make_indicator(ia_2_4)
+    ProgressNote.objects.create(
+        action=ia_2_4, author=has_member, written_on=days(-1), done="Plan du guide validé."
+    )
+    return ia_2_4
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/?axe=2&organisation=HAS",
+    "/?axe=9",  # a filter in error
+    "/axes/1/",
+    "/axes/2/",
+    "/axes/3/",
+    "/axes/4/",
+    "/actions/ia-2-1/",
+    "/actions/ia-2-4/",
+    "/actions/ia-4-1/",
+    "/indicateurs/",
+    "/methode/",
+    "/journal/",
+    "/donnees/",
+    "/accounts/login/",
+    "/accounts/password_reset/",
+    "/accounts/password_reset/done/",
+    "/actions/cette-action-n-existe-pas/",  # the 404 page
+]
+
+
+def test_public_pages_have_no_serious_violation(new_context, filled_roadmap):
+    page = new_context(bypass_csp=True).new_page()
+    found = []
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        found += serious_violations(page)
+
+    # The sign-in form in error
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    found += serious_violations(page, "erreurs")
+
+    # The dashboard's menu of axes, opened
+    page.goto("/")
+    navigation = page.get_by_role("navigation", name="Menu principal")
+    navigation.get_by_role("button", name="Axes").click()
+    expect(navigation.get_by_role("link", name=re.compile("^Axe 1"))).to_be_visible()
+    found += serious_violations(page, "menu des axes ouvert")
+
+    # The main pages in English
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("button", name="Français")).to_be_visible()
+    for path in ("/", "/actions/ia-2-1/", "/indicateurs/", "/donnees/"):
+        page.goto(path)
+        found += serious_violations(page, "en anglais")
+
+    assert not found, "\n".join(found)
+
+
+def test_signed_in_pages_have_no_serious_violation(sign_in, has_member, filled_roadmap):
+    page = sign_in(has_member, bypass_csp=True)
+    found = []
+    for path in ("/", "/mes-actions/", "/accounts/password_change/"):
+        page.goto(path)
+        found += serious_violations(page)
+
+    # The action page with its edit forms, all open
+    page.goto(filled_roadmap.get_absolute_url())
+    open_every_disclosure(page)
+    found += serious_violations(page, "formulaires ouverts")
+
+    # Its forms refused by the server: a value in words, a note dated in the future
+    measurement = page.get_by_role("group").filter(
+        has=page.get_by_text("Professionnels informés des recommandations", exact=True)
+    )
+    measurement.get_by_label("Valeur").fill("beaucoup")
+    measurement.get_by_label("Source").fill("Test")
+    measurement.get_by_role("button", name="Enregistrer la valeur").click()
+    expect(page.get_by_text("Saisissez un nombre, par exemple 70 000 ou 1 234,5.")).to_be_visible()
+    note = page.get_by_role("group").filter(has=page.get_by_label("Ce qui a été fait"))
+    open_every_disclosure(page)
+    note.get_by_label("Date").fill(days(10).isoformat())
+    note.get_by_label("Ce qui a été fait").fill("Test")
+    note.get_by_role("button", name="Publier le point d'avancement").click()
+    expect(page.get_by_text("ne peut pas être daté dans le futur")).to_be_visible()
+    found += serious_violations(page, "formulaires en erreur")
+
+    # The status form after a conflict: someone saved the action since the page was read
+    Action.objects.filter(pk=filled_roadmap.pk).update(status="late", version=F("version") + 1)
+    page.get_by_label("Nouveau statut").select_option(label="Réalisée")
+    page.get_by_role("button", name="Changer le statut").click()
+    expect(
+        page.get_by_role("alert").filter(has_text=re.compile("a modifié le statut"))
+    ).to_be_visible()
+    found += serious_violations(page, "conflit")
+
+    assert not found, "\n".join(found)
+
+
+def test_the_workbook_import_pages_have_no_serious_violation(sign_in, administrator, roadmap):
+    page = sign_in(administrator, bypass_csp=True)
+    found = []
+    page.goto("/admin/roadmap/importupload/")
+    found += serious_violations(page)
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for state, value in (("erreur", "beaucoup"), ("aperçu", 35000)):
+        content = xlsx_file({"Mesures": [["IA2-1-APP-AN", date(2025, 1, 31), value, "Test", ""]]})
+        page.get_by_label("Fichier à importer").set_input_files(
+            {"name": "suivi.xlsx", "mimeType": xlsx, "buffer": content}
+        )
+        page.get_by_role("button", name="Prévisualiser l’import").click()
+        expect(page.get_by_role("heading", name="Fichier « suivi.xlsx »")).to_be_visible()
+        found += serious_violations(page, state)
+
+    page.get_by_role("button", name="Confirmer l’import").click()
+    expect(page.get_by_text("Import du fichier « suivi.xlsx » terminé.")).to_be_visible()
+    found += serious_violations(page, "import terminé")
+
+    assert not found, "\n".join(found)
