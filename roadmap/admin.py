@@ -10,6 +10,9 @@ the roadmap in and out as spreadsheets.
 Only administrators (`user.is_administrator`) may import or export. Between the preview and the
 confirmation the file waits in the database (`ImportUpload`), so that any app server can take
 the confirmation.
+
+The admin site is named after the service here (header, page titles, home page); its template,
+templates/admin/base_site.html, shows those names and adds static/css/admin.css to every page.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -59,6 +63,10 @@ from .spreadsheets import (
     sheet_formats,
     template_workbook,
 )
+
+admin.site.site_header = gettext_lazy("Administration — Feuille de route IA en santé")
+admin.site.site_title = gettext_lazy("Administration — Feuille de route IA en santé")
+admin.site.index_title = gettext_lazy("Accueil de l’administration")
 
 UPLOAD_LIFETIME = timedelta(days=1)
 
@@ -137,7 +145,35 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             super().add_data_read_fail_error_to_form(form, e)
 
 
-class AxisInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose controls are named for screen readers.
+
+    Django's tabular inlines name each field only in its column header, which labels nothing
+    (axe: « label », « select-name »; RGAA 11.1): each control gets its field's name, and the
+    deletion box « Supprimer », as aria-label.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            # A foreign key's select sits inside the admin's wrapper (its « + » and « ✎ » links).
+            widget = getattr(formfield.widget, "widget", formfield.widget)
+            widget.attrs.setdefault("aria-label", capfirst(formfield.label))
+        return formfield
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = _("Supprimer")
+
+        return LabelledFormSet
+
+
+class AxisInline(LabelledTabularInline):
     model = Axis
     extra = 0
 
@@ -155,14 +191,14 @@ class AxisAdmin(admin.ModelAdmin):
     list_filter = ["roadmap"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(LabelledTabularInline):
     model = Milestone
     fields = ["title", "due_date", "original_due_date", "done_on"]
     readonly_fields = ["original_due_date"]
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LabelledTabularInline):
     model = Indicator
     fields = ["code", "label", "unit", "kind", "target_value", "target_date"]
     extra = 0
@@ -177,9 +213,15 @@ class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     list_filter = ["roadmap", "axis", "status", "lead"]
     list_select_related = ["axis", "lead"]
     search_fields = ["code", "title"]
-    filter_horizontal = ["partners"]
     exclude = ["roadmap"]
     inlines = [MilestoneInline, IndicatorInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "partners":
+            # One labelled checkbox per organisation: Django's two-list widget (filter_horizontal)
+            # puts an aria-label on its help icons that ARIA forbids there (axe: serious).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Milestone)
@@ -193,7 +235,7 @@ class MilestoneAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["original_due_date"]
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(LabelledTabularInline):
     model = Measurement
     fields = ["date", "value", "source", "comment"]
     extra = 0
@@ -279,10 +321,11 @@ class WorkbookImportAdmin(admin.ModelAdmin):
     """
 
     def has_module_permission(self, request):
-        return request.user.is_administrator
+        # Asked for anonymous visitors too, by the admin's sign-in page.
+        return request.user.is_authenticated and request.user.is_administrator
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_administrator
+        return request.user.is_authenticated and request.user.is_administrator
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,8 @@
 """Template context shared by every page."""
 
+from django.middleware.csrf import get_token
+from django.utils.functional import SimpleLazyObject
+
 
 def csp_nonce(request):
     """The Content-Security-Policy nonce, for the script tags of every page.
@@ -10,3 +13,19 @@ def csp_nonce(request):
     """
     nonce = getattr(request, "csp_nonce", None)
     return {"csp_nonce": str(nonce) if nonce is not None else ""}
+
+
+def csrf(request):
+    """The CSRF token, one per request rather than one per template rendered.
+
+    Replaces Django's own processor (listed after it, so it wins): every form of a page then
+    holds the same token, which the public cache (`roadmap.caching`) can find and swap for the
+    next reader's own.
+    """
+
+    def token() -> str:
+        if not hasattr(request, "_page_csrf_token"):
+            request._page_csrf_token = get_token(request)
+        return request._page_csrf_token
+
+    return {"csrf_token": SimpleLazyObject(token)}

@@ -232,18 +232,21 @@ class ProgressNoteForm(forms.ModelForm):
         )
 
 
-def edit_forms(action, milestones, indicators, overrides: dict) -> dict:
+def edit_forms(action, milestones, indicators, overrides: dict, saved: str | None = None) -> dict:
     """The edit forms of the action page, blank and at the current versions.
 
     `overrides` maps a form's key (« status », « done-<pk> », « reschedule-<pk> »,
     « milestone », « measurement-<code> », « note ») to a form to show instead: a bound
     form with its errors, or a retry form after a conflict. Each form gets its own HTML ids,
-    since one page holds a form per milestone and per indicator.
+    since one page holds a form per milestone and per indicator. The form of key `saved` was
+    just saved: it comes back blank, marked `just_saved`.
     """
     today = timezone.localdate()
 
     def pick(key, make):
-        return overrides.get(key) or make()
+        form = overrides.get(key) or make()
+        form.just_saved = key == saved
+        return form
 
     forms_by_milestone = {}
     for item in milestones:

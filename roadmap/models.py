@@ -480,3 +480,24 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class DataVersion(models.Model):
+    """One row: a token that changes with every write to what the public pages show.
+
+    The public cache (`roadmap.caching`) keys pages and files by it, so a write makes every
+    cached copy unreachable at once, on every app server. It is a random token rather than a
+    counter, so that a rolled-back transaction or a restored backup never brings back a token
+    whose cached pages show other data. Written in the writer's own transaction: readers see
+    the new token exactly when they see the new data.
+    """
+
+    token = models.CharField(_("jeton"), max_length=32)
+    changed_at = models.DateTimeField(_("modifiées le"))
+
+    class Meta:
+        verbose_name = _("version des données")
+        verbose_name_plural = _("versions des données")
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from accounts.models import Organisation
+from roadmap.caching import writing
 
 from .models import Action, Axis, Indicator, Milestone, Roadmap
 
@@ -159,5 +159,5 @@ class _Loader:
 def load_seed(path: Path = DEFAULT_SEED, *, update: bool = False) -> LoadReport:
     """Load the seed file at `path` in one transaction and say what changed."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    with transaction.atomic():
+    with writing():
         return _Loader(update).load(data)

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "roadmap.context_processors.csp_nonce",
+                "roadmap.context_processors.csrf",
             ],
         },
     },
@@ -113,6 +114,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache of public pages and open-data files (roadmap.caching). It must be shared by every
+# app server: Redis when REDIS_URL is set, else the database's own cache table on PostgreSQL
+# (made by `migrate`), else local memory for the one-command local start on SQLite. Whatever
+# the backend, cached copies are keyed by the data's version, so none is ever served stale.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "roadmap_cache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "roadmap",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

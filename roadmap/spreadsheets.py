@@ -57,9 +57,8 @@ import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -71,8 +70,10 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Organisation
+from roadmap.caching import writing
 
 from .models import (
     STATUS_UNSET_LABEL,
@@ -990,6 +991,10 @@ class MeasurementResource(SheetResource):
         model = Measurement
         fields = ("indicator", "date", "value", "source", "comment")
         import_id_fields = ["indicator", "date"]
+        # The sheet that grows with the years (thousands of rows): written in batches, with
+        # their history, rather than one save and one history row at a time.
+        use_bulk = True
+        batch_size = 1000
 
     def get_queryset(self):
         return Measurement.objects.filter(indicator__roadmap=self.roadmap)
@@ -997,10 +1002,76 @@ class MeasurementResource(SheetResource):
     def init_instance(self, row=None):
         return Measurement()
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's field checks, without its constraints: each would cost a query per row,
+        and the sheet already guarantees them. The indicator comes from this roadmap's own
+        (`References`) and the recorder is the importing user; an (indicator, date) pair is
+        either found among the existing rows (an update) or refused as a duplicate within the
+        sheet (`before_import_row`); the one check constraint, a source, is the field's own
+        `blank=False`. The database still enforces them all, at the end of the import."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=set(errors) | {"indicator", "recorded_by"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
         if instance._state.adding:
             instance.recorded_by = instance._history_user
+        else:
+            # What `VersionedModel.save` and `auto_now` do, which a bulk update skips.
+            instance.version += 1
+            instance.updated_at = timezone.now()
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_create_with_history,
+            self.create_instances,
+            result=result,
+            raise_errors=raise_errors,
+            batch_size=batch_size,
+        )
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_update_with_history,
+            self.update_instances,
+            result=result,
+            raise_errors=raise_errors,
+            fields=self.get_bulk_update_fields(),
+            batch_size=batch_size,
+        )
+
+    def _write_batch(self, write, instances: list, *, result, raise_errors, **options) -> None:
+        """Write `instances` with their signed history rows. An error (a row another import
+        wrote meanwhile) is the sheet's, as import-export reports its own bulk writes' errors:
+        the import is then rolled back."""
+        if instances:
+            try:
+                write(
+                    instances,
+                    Measurement,
+                    default_user=self._importing_user(),
+                    default_change_reason=self.change_reason(),
+                    **options,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                instances.clear()
+
+    def _importing_user(self):
+        return self.user if getattr(self.user, "pk", None) else None
 
     def existing_rows(self):
         return self.get_queryset().select_related("indicator")
@@ -1583,7 +1654,7 @@ def import_file(
         report.file_errors = [CellError(_("Aucune feuille de route où importer."))]
         return report
     try:
-        with transaction.atomic():
+        with writing():
             for sheet in sheets:
                 resource = sheet.spec.resource_class(
                     roadmap=report.roadmap, user=user, file_name=filename

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.management.commands.seed_demo import DEMO_ACCOUNTS
 from accounts.models import Organisation, Role, User
+from roadmap.caching import writing
 
 from .models import (
     Action,
@@ -1062,7 +1063,7 @@ def generate(
     started = time.perf_counter()
     generator = _Generator(sizes, seed, today or timezone.localdate())
     with (
-        transaction.atomic(),
+        writing(),
         _own_timestamps(Action, Milestone, Indicator, Measurement, ProgressNote),
     ):
         roadmap = into if into is not None else generator.new_roadmap(slug)

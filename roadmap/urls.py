@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from .caching import cached_for_readers
 from .feeds import JournalFeed
 from .views import bench, edit, opendata, ops, public
 
@@ -16,7 +17,9 @@ app_patterns = (
         path("indicateurs/", public.indicators, name="indicators"),
         path("methode/", public.method, name="method"),
         path("journal/", public.journal, name="journal"),
-        path("journal/atom.xml", require_safe(JournalFeed()), name="journal-feed"),
+        path(
+            "journal/atom.xml", require_safe(cached_for_readers(JournalFeed())), name="journal-feed"
+        ),
         # Open data: the page, then its files.
         path("donnees/", opendata.index, name="opendata"),
         path("donnees/feuille-de-route.json", opendata.roadmap_json, name="opendata-json"),

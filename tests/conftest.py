@@ -1,6 +1,8 @@
 """Shared fixtures: the seed roadmap, organisations and the three kinds of user."""
 
 import pytest
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from accounts.models import Organisation, Role, User
@@ -61,6 +63,17 @@ def _sign_in_throttling_off_by_default(settings):
     """django-axes refuses `Client.login()`, which passes no request; tests that exercise
     the lock-out turn it back on with `settings.AXES_ENABLED = True`."""
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty public cache when it lives in memory: it outlives the
+    test's rolled-back transaction, and a test that writes only through `bulk_create` changes no
+    data version (roadmap.caching) that would keep another test's pages apart from its own.
+    The database cache (PostgreSQL) is rolled back with the test, and clearing it would be a
+    query, which pytest-django refuses to tests without database access."""
+    if not isinstance(caches["default"], DatabaseCache):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from roadmap.caching import writing
 from roadmap.forms import (
     MeasurementForm,
     MilestoneDoneForm,
@@ -78,11 +79,25 @@ def editor_required(view):
     return require_POST(wrapper)
 
 
-def respond(request, action, section, *, status=200, message=None, forms=None, conflict=None):
-    """The changed section for HTMX, else the page (after a redirect when all went well)."""
+def respond(
+    request, action, section, *, status=200, message=None, saved=None, forms=None, conflict=None
+):
+    """The changed section for HTMX, else the page (after a redirect when all went well).
+
+    `message` says what was saved: a message on the page after the redirect, or for HTMX the
+    sentence of the page's live region (read out by screen readers). `saved` is the key of the
+    form saved (as in `edit_forms`), whose opener gets the focus back after the swap.
+    """
     if request.htmx:
         return render_action_sections(
-            request, action.slug, section, forms=forms, conflict=conflict, status=status
+            request,
+            action.slug,
+            section,
+            forms=forms,
+            conflict=conflict,
+            status=status,
+            announcement=message if status == 200 else "",
+            saved=saved if status == 200 else None,
         )
     if status == 200:
         if message:
@@ -106,7 +121,7 @@ def change_status(request: HttpRequest, action: Action) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return respond(request, action, "summary", status=INVALID, forms={"status": form})
-    with transaction.atomic():
+    with writing():
         locked = Action.objects.select_for_update().get(pk=action.pk)
         if locked.version != form.cleaned_data["version"]:
             conflict = {
@@ -147,7 +162,7 @@ def tick_milestone(request: HttpRequest, action: Action, pk: int) -> HttpRespons
     form = MilestoneDoneForm(request.POST, milestone=milestone)
     if not form.is_valid():
         return respond(request, action, "milestones", status=INVALID, forms={f"done-{pk}": form})
-    with transaction.atomic():
+    with writing():
         locked = Milestone.objects.select_for_update().get(pk=pk)
         if locked.version != form.cleaned_data["version"]:
             conflict = {
@@ -176,7 +191,7 @@ def reschedule_milestone(request: HttpRequest, action: Action, pk: int) -> HttpR
         return respond(
             request, action, "milestones", status=INVALID, forms={f"reschedule-{pk}": form}
         )
-    with transaction.atomic():
+    with writing():
         locked = Milestone.objects.select_for_update().get(pk=pk)
         if locked.version != form.cleaned_data["version"]:
             conflict = {
@@ -205,6 +220,7 @@ def reschedule_milestone(request: HttpRequest, action: Action, pk: int) -> HttpR
         "milestones",
         message=_("Échéance du jalon « %(title)s » reportée au %(date)s.")
         % {"title": locked.title, "date": locked.due_date.strftime("%d/%m/%Y")},
+        saved=f"reschedule-{pk}",
     )
 
 
@@ -214,7 +230,7 @@ def add_milestone(request: HttpRequest, action: Action) -> HttpResponse:
     if not form.is_valid():
         return respond(request, action, "milestones", status=INVALID, forms={"milestone": form})
     try:
-        with transaction.atomic():
+        with writing():
             milestone = form.save()
     except IntegrityError:
         # Someone added a milestone of that title since the form was validated: show it.
@@ -226,6 +242,7 @@ def add_milestone(request: HttpRequest, action: Action) -> HttpResponse:
         action,
         "milestones",
         message=_("Jalon « %(title)s » ajouté.") % {"title": milestone.title},
+        saved="milestone",
     )
 
 
@@ -239,7 +256,7 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
         )
     form.instance.recorded_by = request.user
     try:
-        with transaction.atomic():
+        with writing():
             form.save()
     except IntegrityError:
         # Someone recorded a value at the same date since the form was validated: show it.
@@ -253,6 +270,7 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
         action,
         "indicators",
         message=_("Valeur enregistrée pour « %(label)s ».") % {"label": indicator.label},
+        saved=f"measurement-{code}",
     )
 
 
@@ -263,8 +281,9 @@ def add_note(request: HttpRequest, action: Action) -> HttpResponse:
         return respond(request, action, "notes", status=INVALID, forms={"note": form})
     form.instance.action = action
     form.instance.author = request.user
-    form.save()
-    return respond(request, action, "notes", message=_("Point d'avancement publié."))
+    with writing():
+        form.save()
+    return respond(request, action, "notes", message=_("Point d'avancement publié."), saved="note")
 
 
 def urgency_order(item) -> tuple:

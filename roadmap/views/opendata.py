@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from roadmap import spreadsheets
+from roadmap.caching import cached_for_readers
 from roadmap.models import Roadmap
 from roadmap.opendata import (
     COLUMN_DESCRIPTIONS,
@@ -46,6 +47,7 @@ def _download(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def index(request: HttpRequest) -> HttpResponse:
     """`/donnees/`: the files, their formats and what each field means."""
     roadmap = Roadmap.objects.current()
@@ -73,22 +75,26 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def roadmap_json(request: HttpRequest) -> HttpResponse:
     document = roadmap_document(
         Roadmap.objects.current(),
         timezone.localdate(),
         base_url=request.build_absolute_uri("/").rstrip("/"),
     )
-    return _open(JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2}))
+    # Compact: at the large size, indenting would add a third to a file of several megabytes.
+    return _open(JsonResponse(document, json_dumps_params={"ensure_ascii": False}))
 
 
 @require_safe
+@cached_for_readers
 def roadmap_schema(request: HttpRequest) -> HttpResponse:
     schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
     return _open(JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2}))
 
 
 @require_safe
+@cached_for_readers
 def workbook(request: HttpRequest) -> HttpResponse:
     content = spreadsheets.export_workbook(Roadmap.objects.current())
     return _download(
@@ -97,6 +103,7 @@ def workbook(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def sheet_csv(request: HttpRequest, sheet: str) -> HttpResponse:
     if sheet not in {spec.slug for spec in spreadsheets.SHEETS}:
         raise Http404(_("Ce fichier n'existe pas."))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
+from roadmap.caching import cached_for_readers
 from roadmap.filters import ActionFilters, IndicatorSort
 from roadmap.forms import edit_forms
 from roadmap.history import action_history
@@ -35,10 +37,12 @@ from roadmap.overview import (
     indicators_last_update,
     latest,
     measurements_prefetch,
+    readings_of,
     roadmap_last_update,
     sort_indicators,
 )
 from roadmap.summaries import (
+    IndicatorSummary,
     attention,
     axis_label,
     summarise_action,
@@ -46,6 +50,9 @@ from roadmap.summaries import (
     summarise_milestones,
     with_figures,
 )
+
+# Indicators shown per page on `/indicateurs/` (the roadmap's 9 fit on one page).
+INDICATORS_PAGE = 50
 
 
 def _current_roadmap_or_404() -> Roadmap:
@@ -78,6 +85,7 @@ def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def dashboard(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.current()
     context = {"roadmap": roadmap, "breadcrumb_data": {"current": _("Tableau de bord")}}
@@ -113,6 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
     roadmap = _current_roadmap_or_404()
     # Every axis is fetched anyway for the navigation; the page's one is picked among them.
@@ -138,6 +147,7 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def action_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_action_page(request, slug)
 
@@ -145,12 +155,16 @@ def action_detail(request: HttpRequest, slug: str) -> HttpResponse:
 NOTES_SHOWN = 20
 
 
-def action_context(request: HttpRequest, slug: str, *, forms=None, conflict=None) -> dict:
+def action_context(
+    request: HttpRequest, slug: str, *, forms=None, conflict=None, saved=None
+) -> dict:
     """Everything the action page and its partials show, fetched in a fixed number of queries.
 
     `forms` holds bound forms with errors to show in place of the blank ones (after an invalid
-    edit), and `conflict` what to say when someone else saved first. The edit views render
-    the same context, so an HTMX fragment and the full page can never differ.
+    edit), and `conflict` what to say when someone else saved first. `saved` is the key of the
+    form just saved by HTMX: its opener takes the id of its button, so that the focus goes back
+    there. The edit views render the same context, so an HTMX fragment and the full page can
+    never differ otherwise.
     """
     roadmap = _current_roadmap_or_404()
     action = get_object_or_404(
@@ -178,7 +192,9 @@ def action_context(request: HttpRequest, slug: str, *, forms=None, conflict=None
         "last_update": action.last_update,
         "today": today,
         "can_edit": can_edit,
-        "edit": edit_forms(action, milestones, indicators, forms or {}) if can_edit else {},
+        "edit": (
+            edit_forms(action, milestones, indicators, forms or {}, saved=saved) if can_edit else {}
+        ),
         "conflict": conflict,
         "breadcrumb_data": {
             "links": [{"url": action.axis.get_absolute_url(), "title": axis_label(action.axis)}],
@@ -192,28 +208,48 @@ def render_action_page(request, slug, *, forms=None, conflict=None, status=200):
     return render(request, "roadmap/action_detail.html", context, status=status)
 
 
-def render_action_sections(request, slug, section, *, forms=None, conflict=None, status=200):
+def render_action_sections(
+    request,
+    slug,
+    section,
+    *,
+    forms=None,
+    conflict=None,
+    status=200,
+    announcement="",
+    saved=None,
+):
     """The `section` partial of the action page, then the summary swapped out of band.
 
     After an edit the summary (status, progress, flags) changes too, wherever the edit was made.
+    `announcement` (what was saved, or nothing after a refused edit) fills the page's live
+    region, for screen readers.
     """
-    context = action_context(request, slug, forms=forms, conflict=conflict)
+    context = action_context(request, slug, forms=forms, conflict=conflict, saved=saved)
     html = render_to_string(f"roadmap/action_detail.html#{section}", context, request)
     if section != "summary":
         html += render_to_string(
             "roadmap/action_detail.html#summary", {**context, "oob": True}, request
         )
-    # Every edit also dates the page and adds to its history.
-    for also in ("last_update", "history"):
+    # Every edit also dates the page, adds to its history and says what it saved.
+    for also in ("last_update", "history", "announcement"):
         html += render_to_string(
-            f"roadmap/action_detail.html#{also}", {**context, "oob": True}, request
+            f"roadmap/action_detail.html#{also}",
+            {**context, "oob": True, "announcement": announcement},
+            request,
         )
     return HttpResponse(html, status=status)
 
 
 @require_safe
+@cached_for_readers
 def indicators(request: HttpRequest) -> HttpResponse:
-    """`/indicateurs/`: every indicator of the roadmap against its target, sortable."""
+    """`/indicateurs/`: every indicator of the roadmap against its target, sortable.
+
+    Sorting needs the figures of every indicator, computed from light readings (one query, no
+    model object per measurement); the table and the charts show one page of them, so that the
+    page stays the same size however many indicators the roadmap grows.
+    """
     roadmap = Roadmap.objects.current()
     sort = IndicatorSort(request.GET)
     context = {
@@ -223,16 +259,27 @@ def indicators(request: HttpRequest) -> HttpResponse:
     }
     if roadmap is not None:
         today = timezone.localdate()
-        items = summarise_indicators(
-            Indicator.objects.filter(roadmap=roadmap)
-            .select_related("action__axis", "action__lead")
-            .prefetch_related(measurements_prefetch()),
-            today,
+        indicators = list(
+            Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead")
         )
+        readings = readings_of(roadmap)
+        items = [
+            IndicatorSummary(indicator, indicator.figures(today, readings.get(indicator.pk, [])))
+            for indicator in indicators
+        ]
+        paginator = Paginator(sort_indicators(items, sort.key, sort.descending), INDICATORS_PAGE)
+        try:
+            page = paginator.page(request.GET.get("page", 1))
+        except InvalidPage as error:
+            raise Http404(_("Cette page d'indicateurs n'existe pas.")) from error
+        page.pages_list = list(paginator.get_elided_page_range(page.number))
+        # The charts show each measurement with its source: fetched for this page only.
+        prefetch_related_objects([item.indicator for item in page], measurements_prefetch())
         context |= {
             "nav_axes": list(roadmap.axes.order_by("number")),
-            "items": sort_indicators(items, sort.key, sort.descending),
-            "last_update": indicators_last_update(items),
+            "items": page.object_list,
+            "page": page,
+            "last_update": indicators_last_update(items, readings),
             "columns": {
                 key: {
                     "label": label,
@@ -251,6 +298,7 @@ METHOD_REVISED_ON = datetime.date(2026, 11, 28)
 
 
 @require_safe
+@cached_for_readers
 def method(request: HttpRequest) -> HttpResponse:
     """`/methode/`: every rule that produces a figure, with a worked example computed live."""
     roadmap = Roadmap.objects.current()
@@ -270,6 +318,7 @@ def method(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def journal(request: HttpRequest) -> HttpResponse:
     """`/journal/`: the latest progress notes and status changes across the roadmap."""
     roadmap = Roadmap.objects.current()

@@ -1,7 +1,7 @@
 """Accessibility: axe-core (through axe-playwright-python, which ships axe.min.js) scans, in
 Chromium, every public page (and the main ones in English) and the signed-in pages: the member's,
-with their forms open, refused and in conflict, and the administrator's workbook import. No
-serious or critical violation.
+with their forms open, refused and in conflict, and the administrator's: the admin's home page,
+a list, a form with its inlines, and the workbook import. No serious or critical violation.
 
 axe is injected into the page: these contexts bypass the app's CSP (no inline script allowed),
 for these scans only.
@@ -179,5 +179,38 @@ def test_the_workbook_import_pages_have_no_serious_violation(sign_in, administra
     page.get_by_role("button", name="Confirmer l’import").click()
     expect(page.get_by_text("Import du fichier « suivi.xlsx » terminé.")).to_be_visible()
     found += serious_violations(page, "import terminé")
+
+    assert not found, "\n".join(found)
+
+
+def test_the_admin_pages_have_no_serious_violation(sign_in, administrator, ia_2_1):
+    """The admin's home page, the list of actions and the form of IA 2-1 with its milestones,
+    indicators and partners: named after the service, and no serious or critical violation."""
+    make_milestone(ia_2_1, "Ouvrir les inscriptions (jalon de test)", due_date=days(30))
+    page = sign_in(administrator, bypass_csp=True)
+    header = "Administration — Feuille de route IA en santé"
+    found = []
+
+    page.goto("/admin/")
+    expect(page.get_by_role("link", name=header)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil de l’administration")
+    expect(page).to_have_title(f"Accueil de l’administration | {header}")
+    found += serious_violations(page, "accueil")
+
+    page.get_by_role("link", name="Actions", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sélectionnez l’objet action à changer"
+    )
+    expect(page.get_by_role("link", name=header)).to_be_visible()
+    found += serious_violations(page, "liste")
+
+    page.get_by_role("link", name=ia_2_1.code, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Modification de action")
+    expect(page).to_have_title(re.compile(rf"\| Modification de action \| {header}$"))
+    expect(page.get_by_role("link", name=header)).to_be_visible()
+    expect(page.get_by_role("textbox", name="Jalon", exact=True)).to_have_value(
+        "Ouvrir les inscriptions (jalon de test)"
+    )
+    found += serious_violations(page, "formulaire")
 
     assert not found, "\n".join(found)

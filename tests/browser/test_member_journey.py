@@ -1,7 +1,8 @@
 """A task-force member of the HAS, in Chromium: signs in through the login form, updates IA 2-4
 (which the HAS leads) in place — status, a milestone ticked, a measurement with its source, a
-progress note written with the keyboard alone — without the page ever reloading, sees the
-dashboard reflect it, and finds no edit controls on an action of another organisation.
+progress note written with the keyboard alone — without the page ever reloading, each edit
+announced to screen readers, sees the dashboard reflect it, finds the action in « Mes actions »
+from the main navigation, and finds no edit controls on an action of another organisation.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
     expect(page.get_by_role("heading", level=1)).to_contain_text("IA 2-4")
     main = page.get_by_role("main")
     history = page.get_by_role("region", name="Historique des modifications")
+    announced = page.get_by_role("status")  # the live region that says what was saved
 
     with no_full_reload(page):
         # AND change its status
@@ -78,6 +80,7 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
         expect(history).to_contain_text("Non renseigné → En cours")
         expect(status).to_have_value("in_progress")
         expect(page.get_by_role("button", name="Changer le statut")).to_be_focused()
+        expect(announced).to_have_text("Statut enregistré : En cours.")
 
         # WHEN they tick the overdue milestone (done today, the date offered)
         page.get_by_role("button", name=f"Marquer réalisé : « {OVERDUE} »").click()
@@ -89,6 +92,7 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
         # (the focus stays where it was, on the button that now reopens the milestone)
         expect(page.get_by_role("button", name=f"Rouvrir le jalon « {OVERDUE} »")).to_be_focused()
         expect(main).to_contain_text(re.compile(r"Avancement\s*50\s%"))
+        expect(announced).to_have_text(f"Jalon « {OVERDUE} » marqué réalisé.")
 
         # WHEN they record a value of the indicator with its source
         form = page.get_by_role("group").filter(has=page.get_by_text(INDICATOR, exact=True))
@@ -103,6 +107,7 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
         )
         chart_data = page.get_by_role("table", name=f"Données du graphique : {INDICATOR}")
         expect(chart_data).to_contain_text(SOURCE)
+        expect(announced).to_have_text(f"Valeur enregistrée pour « {INDICATOR} ».")
 
         # WHEN they write a progress note with the keyboard alone
         tab_to(page, page.get_by_text("Rédiger un point d'avancement", exact=True))
@@ -127,6 +132,9 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
         expect(note).to_contain_text(DONE)
         expect(note).to_contain_text(RISKS)
         expect(note).to_contain_text(NEXT_STEPS)
+        expect(announced).to_have_text("Point d'avancement publié.")
+        # (the focus is back on what opens the form, closed again)
+        expect(page.get_by_text("Rédiger un point d'avancement", exact=True)).to_be_focused()
 
     # AND everything was saved, signed by the member
     ia_2_4.refresh_from_db()
@@ -150,8 +158,13 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
     expect(row).to_contain_text(french(today(), "SHORT_DATE_FORMAT"))
     expect(row).not_to_contain_text("jalon en retard")
 
-    # AND their own list has it, with nothing left to flag
-    page.goto("/mes-actions/")
+    # AND their own list, a link of the main navigation, has it
+    navigation = page.get_by_role("navigation", name="Menu principal")
+    navigation.get_by_role("link", name="Mes actions").click()
+    expect(page).to_have_url(re.compile(r"/mes-actions/$"))
+    expect(navigation.get_by_role("link", name="Mes actions")).to_have_attribute(
+        "aria-current", "page"
+    )
     mine = page.get_by_role("table", name="Mes actions, les plus urgentes en premier")
     expect(mine.get_by_role("row").filter(has_text="IA 2-4")).to_contain_text("En cours")
 

@@ -15,10 +15,11 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 from django.test import Client
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import Organisation, Role, User
-from roadmap.models import Action, Indicator, Milestone
+from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote
 from tests.conftest import PASSWORD
 
 # Hashing a password the real way takes about a second; tests need no such strength.
@@ -34,6 +35,12 @@ def today() -> datetime.date:
 def days(count: int) -> datetime.date:
     """The date `count` days from today (in the past when negative)."""
     return today() + datetime.timedelta(days=count)
+
+
+def noon(count: int) -> datetime.datetime:
+    """Noon, local time, `count` days from today: a moment whose number of calendar days from
+    now no clock change and no late or early hour of the test run can shift."""
+    return timezone.make_aware(datetime.datetime.combine(days(count), datetime.time(12)))
 
 
 def french_datetime(value: datetime.datetime) -> str:
@@ -250,21 +257,26 @@ def form_value(source, element_id: str):
 def swap(page: str, fragment: str, target_id: str) -> str:
     """`page` after htmx swapped `fragment` in: outerHTML into `target_id`, then out of band.
 
-    The fragment's elements marked hx-swap-oob replace the page's element with the same id,
-    without their hx-swap-oob attribute (htmx removes it); the rest replaces the target.
+    The fragment's elements marked hx-swap-oob="true" replace the page's element with the same
+    id, without their hx-swap-oob attribute (htmx removes it); those marked
+    hx-swap-oob="innerHTML" replace only its content. The rest replaces the target.
     """
     found = parse(fragment)
     in_band, out_of_band = [], []
     for element in found.top_level:
         piece = fragment[element.start : element.end]
         if "hx-swap-oob" in element.attrs:
-            piece = re.sub(r'\s+hx-swap-oob="[^"]*"', "", piece, count=1)
-            out_of_band.append((element.attrs["id"], piece))
+            if element.attrs["hx-swap-oob"] == "innerHTML":
+                inner = piece[piece.index(">") + 1 : piece.rindex("</")]
+                out_of_band.append((element.attrs["id"], inner, _replace_content))
+            else:
+                piece = re.sub(r'\s+hx-swap-oob="[^"]*"', "", piece, count=1)
+                out_of_band.append((element.attrs["id"], piece, _replace))
         else:
             in_band.append(piece)
     page = _replace(page, target_id, "".join(in_band))
-    for element_id, piece in out_of_band:
-        page = _replace(page, element_id, piece)
+    for element_id, piece, replace in out_of_band:
+        page = replace(page, element_id, piece)
     return page
 
 
@@ -272,6 +284,14 @@ def _replace(page: str, element_id: str, markup: str) -> str:
     element = parse(page).elements.get(element_id)
     assert element is not None, f"no element with id={element_id!r} in the page"
     return page[: element.start] + markup + page[element.end :]
+
+
+def _replace_content(page: str, element_id: str, markup: str) -> str:
+    element = parse(page).elements.get(element_id)
+    assert element is not None, f"no element with id={element_id!r} in the page"
+    inner_start = page.index(">", element.start) + 1
+    inner_end = page.rindex("</", element.start, element.end)
+    return page[:inner_start] + markup + page[inner_end:]
 
 
 def normalised(page: str) -> str:
@@ -294,3 +314,43 @@ def swapped(response) -> tuple[list[str], bool]:
     in_band = [e.attrs.get("id") for e in top if "hx-swap-oob" not in e.attrs]
     out_of_band = [e.attrs.get("id") for e in top if "hx-swap-oob" in e.attrs]
     return in_band, "resume" in out_of_band
+
+
+@dataclass
+class Scene:
+    """IA 2-4 with something in every section, and a member of the HAS on its page."""
+
+    action: Action
+    open_milestone: Milestone
+    done_milestone: Milestone
+    indicator: Indicator
+    member: User
+    client: Client
+
+    def page(self) -> str:
+        response = self.client.get(self.action.get_absolute_url())
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def post(self, name: str, args: list, data: dict, *, with_htmx: bool = False):
+        url = reverse(f"roadmap:{name}", args=[self.action.slug, *args])
+        headers = htmx(self.action) if with_htmx else {}
+        return self.client.post(url, data, **headers)
+
+
+def furnished_scene(roadmap, member: User) -> Scene:
+    """IA 2-4 of `roadmap` with an open and a done milestone, a measured indicator and a
+    note, and `member` (of the HAS) signed in."""
+    action = Action.objects.get(roadmap=roadmap, code="IA 2-4")
+    open_milestone = make_milestone(action, "Publier le référentiel", due_date=days(-5))
+    done_milestone = make_milestone(
+        action, "Réunir le comité", due_date=days(-40), done_on=days(-41)
+    )
+    indicator = make_indicator(action)
+    Measurement.objects.create(
+        indicator=indicator, date=days(-100), value=20000, source="Enquête", recorded_by=member
+    )
+    ProgressNote.objects.create(
+        action=action, author=member, written_on=days(-20), done="Premier atelier."
+    )
+    return Scene(action, open_milestone, done_milestone, indicator, member, signed_in(member))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from roadmap.models import Action, Axis, Measurement, Milestone, Roadmap, Status
+from tests.roadmap.edit_helpers import noon
 from tests.roadmap.pages import (
     apply_htmx,
     assert_same_page,
@@ -144,18 +146,40 @@ def test_an_action_row_flags_overdue_milestones_and_a_contradictory_status(clien
 
 
 def test_an_action_without_update_for_90_days_is_flagged_stale(client, ia_2_1):
-    # Noon, local time: 120 calendar days ago whatever the hour the test runs at.
-    long_ago = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate() - datetime.timedelta(days=120), datetime.time(12)
-        )
-    )
-    Action.objects.filter(pk=ia_2_1.pk).update(updated_at=long_ago)
+    # GIVEN IA 2-1 last updated at noon, local time, 100 days ago (as in test_my_actions)
+    Action.objects.filter(pk=ia_2_1.pk).update(updated_at=noon(-100))
 
     _, html = page(client)
 
-    assert "Sans mise à jour depuis 120 jours" in text(element(html, "action-ia-2-1"))
+    assert "Sans mise à jour depuis 100 jours" in text(element(html, "action-ia-2-1"))
     assert "Sans mise à jour" not in text(element(html, "action-ia-2-2"))
+
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime.datetime(2026, 3, 29, 1, 59, tzinfo=PARIS),  # just before the spring change
+        datetime.datetime(2026, 3, 29, 3, 0, tzinfo=PARIS),  # just after it
+        datetime.datetime(2026, 10, 25, 2, 30, tzinfo=PARIS).replace(fold=1),  # autumn, twice
+        datetime.datetime(2026, 7, 6, 0, 1, tzinfo=PARIS),  # 100 days after the spring change
+        datetime.datetime(2026, 7, 6, 23, 59, tzinfo=PARIS),
+        datetime.datetime(2027, 2, 2, 0, 30, tzinfo=PARIS),  # still the day before in UTC
+    ],
+    ids=lambda now: now.isoformat(),
+)
+def test_the_stale_flag_counts_the_same_days_at_any_hour_and_across_clock_changes(
+    client, ia_2_1, now, monkeypatch
+):
+    # GIVEN the clock at a late or early hour, or around a change of time
+    monkeypatch.setattr(timezone, "now", lambda: now.astimezone(datetime.UTC))
+    Action.objects.filter(pk=ia_2_1.pk).update(updated_at=noon(-100))
+
+    _, html = page(client)
+
+    assert "Sans mise à jour depuis 100 jours" in text(element(html, "action-ia-2-1"))
 
 
 # --- Filters -----------------------------------------------------------------------------------

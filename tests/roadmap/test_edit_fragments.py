@@ -2,31 +2,33 @@
 
 For each inline edit: take the action page as the user had it, post the edit with htmx, apply
 the answer as htmx would (the fragment replaces the element with the same id; elements marked
-hx-swap-oob replace theirs), and compare with a fresh render of the whole page. When the edit
-is refused (bad input, conflict), the page with the answer applied must equal the page that the
-same post gets without JavaScript.
+hx-swap-oob replace theirs, or their content), and compare with a fresh render of the whole
+page. Only two things differ on purpose, for the user who just saved: the page's live region
+says what was saved, and the id of the button pressed moves to the control that opens its form
+again, where htmx then gives the focus back. When the edit is refused (bad input, conflict), the
+page with the answer applied must equal the page that the same post gets without JavaScript.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote
 from tests.roadmap.edit_helpers import (
     FAST_PASSWORD_HASHERS,
+    Scene,
     colleague,
     days,
-    htmx,
-    make_indicator,
-    make_milestone,
+    furnished_scene,
     normalised,
+    outer_html,
     parse,
     signed_in,
     swap,
+    text,
+    text_of,
 )
 
 
@@ -35,42 +37,9 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
-@dataclass
-class Scene:
-    """IA 2-4 with something in every section, and a member of the HAS on its page."""
-
-    action: Action
-    open_milestone: Milestone
-    done_milestone: Milestone
-    indicator: Indicator
-    client: Client
-
-    def page(self) -> str:
-        response = self.client.get(self.action.get_absolute_url())
-        assert response.status_code == 200
-        return response.content.decode()
-
-    def post(self, name: str, args: list, data: dict, *, with_htmx: bool):
-        url = reverse(f"roadmap:{name}", args=[self.action.slug, *args])
-        headers = htmx(self.action) if with_htmx else {}
-        return self.client.post(url, data, **headers)
-
-
 @pytest.fixture
 def scene(roadmap, has_member) -> Scene:
-    action = Action.objects.get(roadmap=roadmap, code="IA 2-4")
-    open_milestone = make_milestone(action, "Publier le référentiel", due_date=days(-5))
-    done_milestone = make_milestone(
-        action, "Réunir le comité", due_date=days(-40), done_on=days(-41)
-    )
-    indicator = make_indicator(action)
-    Measurement.objects.create(
-        indicator=indicator, date=days(-100), value=20000, source="Enquête", recorded_by=has_member
-    )
-    ProgressNote.objects.create(
-        action=action, author=has_member, written_on=days(-20), done="Premier atelier."
-    )
-    return Scene(action, open_milestone, done_milestone, indicator, signed_in(has_member))
+    return furnished_scene(roadmap, has_member)
 
 
 # Each edit: the view, its URL arguments and posted data (from the scene), and the id of the
@@ -132,16 +101,93 @@ INVALID = {
 
 
 def test_the_helpers_find_an_element_and_swap_it_in_and_out_of_band():
-    page = '<main><div id="a"><p>vieux<br>texte</p></div><div id="b">B</div></main>'
-    answer = '<div id="a"><p>neuf</p></div>\n<div id="b" hx-swap-oob="true">B2</div>'
+    page = (
+        '<main><div id="a"><p>vieux<br>texte</p></div><div id="b">B</div>'
+        '<p id="c" role="status"></p></main>'
+    )
+    answer = (
+        '<div id="a"><p>neuf</p></div>\n<div id="b" hx-swap-oob="true">B2</div>\n'
+        '<p id="c" hx-swap-oob="innerHTML">Enregistré.</p>'
+    )
 
     assert {element_id: e.tag for element_id, e in parse(page).elements.items()} == {
         "a": "div",
         "b": "div",
+        "c": "p",
     }
     assert swap(page, answer, "a") == (
-        '<main><div id="a"><p>neuf</p></div><div id="b">B2</div></main>'
+        '<main><div id="a"><p>neuf</p></div><div id="b">B2</div>'
+        '<p id="c" role="status">Enregistré.</p></main>'
     )
+
+
+LIVE_REGION = "annonce-enregistrement"
+
+# What the live region says after each edit.
+ANNOUNCED = {
+    "status": lambda s: "Statut enregistré : À risque.",
+    "tick": lambda s: "Jalon « Publier le référentiel » marqué réalisé.",
+    "reopen": lambda s: "Jalon « Réunir le comité » rouvert.",
+    "reschedule": lambda s: (
+        f"Échéance du jalon « Publier le référentiel » reportée au {days(20):%d/%m/%Y}."
+    ),
+    "add-milestone": lambda s: "Jalon « Lancer l'appel à projets » ajouté.",
+    "measurement": lambda s: (
+        "Valeur enregistrée pour « Professionnels informés des recommandations »."
+    ),
+    "note": lambda s: "Point d'avancement publié.",
+}
+
+# The id of the button pressed for each edit, and what holds it once the answer is swapped in
+# (htmx gives the focus to the element with that id): the same button when it is still shown,
+# else the summary that opens the form again, closed now.
+REFOCUSED = {
+    "status": lambda s: ("statut-envoyer", "button", "Changer le statut"),
+    "tick": lambda s: (
+        f"jalon-{s.open_milestone.pk}-realisation",
+        "button",
+        "Rouvrir le jalon « Publier le référentiel »",
+    ),
+    "reopen": lambda s: (
+        f"jalon-{s.done_milestone.pk}-realisation",
+        "button",
+        "Marquer réalisé : « Réunir le comité »",
+    ),
+    "reschedule": lambda s: (
+        f"jalon-{s.open_milestone.pk}-echeance-envoyer",
+        "summary",
+        "Replanifier",
+    ),
+    "add-milestone": lambda s: ("jalon-nouveau-envoyer", "summary", "Ajouter un jalon"),
+    "measurement": lambda s: (
+        f"indicateur-{s.indicator.pk}-mesure-envoyer",
+        "summary",
+        "Professionnels informés des recommandations",
+    ),
+    "note": lambda s: ("point-envoyer", "summary", "Rédiger un point d'avancement"),
+}
+
+
+def but_for_the_feedback(page: str) -> str:
+    """`page` without what only the user who just saved sees: the live region's sentence, and
+    where the id of the submit buttons of the forms in « details » is (checked on its own)."""
+    page = re.sub(rf'(id="{LIVE_REGION}"[^>]*>)[^<]*(</p>)', r"\1\2", page)
+    return re.sub(r' id="[a-z0-9-]+-envoyer"', "", page)
+
+
+def test_the_action_page_has_an_empty_live_region_for_what_the_member_saves(scene):
+    page = scene.page()
+
+    assert outer_html(page, LIVE_REGION) == (
+        f'<p class="fr-sr-only" id="{LIVE_REGION}" role="status"></p>'
+    )
+
+
+def test_a_reader_s_action_page_has_no_live_region_since_nothing_is_edited(scene, client):
+    page = client.get(scene.action.get_absolute_url()).content.decode()
+
+    assert LIVE_REGION not in page
+    assert "Changer le statut" not in page
 
 
 @pytest.mark.parametrize("edit", EDITS)
@@ -153,9 +199,31 @@ def test_the_page_with_the_htmx_answer_applied_equals_a_fresh_page(scene, edit):
     # WHEN they make the edit with htmx
     response = scene.post(name, args(scene), data(scene), with_htmx=True)
     assert response.status_code == 200
+    after = swap(before, response.content.decode(), target)
 
-    # THEN their page, once the answer is swapped in, is the page anyone would now get
-    assert normalised(swap(before, response.content.decode(), target)) == normalised(scene.page())
+    # THEN the live region of their page says what was saved, for screen readers
+    assert text_of(after, LIVE_REGION) == ANNOUNCED[edit](scene)
+    assert 'role="status"' in outer_html(after, LIVE_REGION)
+    # AND otherwise their page is the page anyone would now get
+    assert normalised(but_for_the_feedback(after)) == normalised(but_for_the_feedback(scene.page()))
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_after_an_edit_with_htmx_the_focus_goes_back_to_what_opens_the_form_again(scene, edit):
+    name, args, data, target = EDITS[edit]
+    element_id, tag, label = REFOCUSED[edit](scene)
+    # GIVEN the page, where the button that saves the edit has the id
+    before = scene.page()
+    assert parse(before).elements[element_id].tag == "button"
+
+    # WHEN the edit is saved with htmx
+    response = scene.post(name, args(scene), data(scene), with_htmx=True)
+    after = swap(before, response.content.decode(), target)
+
+    # THEN one element has the id now, shown: the same button, or the summary of its form
+    assert after.count(f'id="{element_id}"') == 1
+    assert parse(after).elements[element_id].tag == tag
+    assert text(outer_html(after, element_id)) == label
 
 
 @pytest.mark.parametrize("edit", INVALID)

@@ -144,3 +144,66 @@ def test_without_indicators_the_page_says_who_defines_them(client, roadmap):
     assert response.status_code == 200
     assert "<table" not in html
     assert "Les administrateurs de la task force les ajoutent" in html
+
+
+@pytest.fixture
+def many_indicators(ia_2_1):
+    """IA 2-1 with 61 more indicators, one measurement each: 70 in all, two pages."""
+    extra = Indicator.objects.bulk_create(
+        Indicator(
+            action=ia_2_1,
+            roadmap=ia_2_1.roadmap,
+            code=f"IA2-1-EXTRA-{number:02}",
+            label=f"Indicateur supplémentaire {number:02}",
+            unit="apprenants",
+            kind="cumulative",
+            target_value=100,
+            position=100 + number,
+        )
+        for number in range(61)
+    )
+    Measurement.objects.bulk_create(
+        Measurement(indicator=indicator, date=datetime.date(2025, 6, 30), value=10, source="Test")
+        for indicator in extra
+    )
+    return ia_2_1
+
+
+def test_the_indicators_come_fifty_to_a_page_with_their_charts(client, many_indicators):
+    first = client.get("/indicateurs/")
+    second = client.get("/indicateurs/?page=2")
+
+    assert rows(client) == SEED_ORDER + [f"IA2-1-EXTRA-{n:02}" for n in range(41)]
+    assert rows(client, "?page=2") == [f"IA2-1-EXTRA-{n:02}" for n in range(41, 61)]
+    for response, count in ((first, 50), (second, 20)):
+        html = response.content.decode()
+        assert len(re.findall(r'id="graphique-\d+"', html)) == count
+        assert 'aria-label="Pagination"' in html
+    assert re.search(r'aria-current="page"\s+title="Page 2"', second.content.decode())
+
+
+def test_the_pages_keep_the_chosen_order(client, many_indicators):
+    response = client.get("/indicateurs/?tri=indicateur&ordre=desc&page=2")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "?tri=indicateur&amp;ordre=desc&amp;page=1" in html
+    everything = rows(client, "?tri=indicateur&ordre=desc") + rows(
+        client, "?tri=indicateur&ordre=desc&page=2"
+    )
+    assert len(everything) == len(set(everything)) == 70
+
+
+@pytest.mark.parametrize("page", ["3", "0", "deux", "-1"])
+def test_a_page_that_does_not_exist_is_not_found(client, many_indicators, page):
+    response = client.get(f"/indicateurs/?page={page}")
+
+    assert response.status_code == 404
+    assert "Page non trouvée" in response.content.decode()
+
+
+def test_the_seed_s_indicators_fit_on_one_page_without_pagination(client, roadmap):
+    html = client.get("/indicateurs/").content.decode()
+
+    assert 'aria-label="Pagination"' not in html
+    assert len(re.findall(r'id="graphique-\d+"', html)) == len(SEED_ORDER)

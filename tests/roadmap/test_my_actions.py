@@ -2,19 +2,19 @@
 
 Overdue milestones first, then statuses the facts contradict, then no update for 90 days, then
 indicators off their trajectory; flags in French; an empty state for readers; a number of SQL
-queries that does not grow with the number of actions.
+queries that does not grow with the number of actions. The main navigation leads there for
+task-force members and administrators only.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.models import Organisation
 from roadmap.models import (
@@ -31,6 +31,8 @@ from tests.roadmap.edit_helpers import (
     days,
     make_indicator,
     make_milestone,
+    noon,
+    outer_html,
     text,
 )
 
@@ -61,13 +63,7 @@ def has_actions(roadmap) -> None:
     contradicted.save()
     make_milestone(contradicted, "Publier le bilan", due_date=days(20))
     # IA 2-4 (led by the HAS): untouched for 100 days.
-    # Noon, local time, 100 days ago: a day count that no clock change or late hour can shift.
-    long_ago = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate() - datetime.timedelta(days=100), datetime.time(12)
-        )
-    )
-    Action.objects.filter(code="IA 2-4").update(updated_at=long_ago)
+    Action.objects.filter(code="IA 2-4").update(updated_at=noon(-100))
     # IA 1-1: an indicator far below its trajectory (10 000 of 140 000, halfway through).
     indicator = make_indicator(action("IA 1-1"), code="IA1-1-PROS")
     Measurement.objects.create(indicator=indicator, date=days(-1), value=10000, source="Enquête")
@@ -171,6 +167,98 @@ def test_a_reader_sees_that_no_action_is_theirs(client, roadmap, reader):
     assert response.context["items"] == []
     assert "<tbody>" not in response.content.decode()
     assert "Aucune action ne vous est confiée." in text(response)
+
+
+# --- The link in the main navigation ------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str | None]] = []
+        self.open: tuple[dict, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.open = (dict(attrs), [])
+
+    def handle_data(self, data):
+        if self.open is not None:
+            self.open[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.open is not None:
+            attrs, parts = self.open
+            self.links.append(
+                (" ".join("".join(parts).split()), attrs["href"], attrs.get("aria-current"))
+            )
+            self.open = None
+
+
+def main_navigation(response) -> list[tuple[str, str, str | None]]:
+    """The links of the « Menu principal »: (label, address, aria-current), in order."""
+    parser = _Links()
+    parser.feed(outer_html(response.content.decode(), "navigation"))
+    parser.close()
+    return parser.links
+
+
+def axis_links(roadmap: Roadmap) -> list[tuple[str, str, None]]:
+    return [
+        (f"Axe {axis.number} – {axis.short_title}", f"/axes/{axis.number}/", None)
+        for axis in roadmap.axes.order_by("number")
+    ]
+
+
+PAGES_FOR_EVERYONE = [
+    ("Indicateurs", "/indicateurs/", None),
+    ("Journal", "/journal/", None),
+    ("Méthode de calcul", "/methode/", None),
+    ("Données ouvertes", "/donnees/", None),
+]
+
+
+@pytest.mark.parametrize("user", ["has_member", "administrator"])
+def test_the_main_navigation_leads_members_and_administrators_to_their_actions(
+    client, roadmap, user, request
+):
+    client.force_login(request.getfixturevalue(user))
+
+    # On the dashboard, « Mes actions » comes second, not marked as the current page
+    assert main_navigation(client.get("/")) == [
+        ("Tableau de bord", "/", "page"),
+        ("Mes actions", URL, None),
+        *axis_links(roadmap),
+        *PAGES_FOR_EVERYONE,
+    ]
+    # On their list, it is the current page
+    assert main_navigation(client.get(URL)) == [
+        ("Tableau de bord", "/", None),
+        ("Mes actions", URL, "page"),
+        *PAGES_FOR_EVERYONE,
+    ]
+
+
+def test_the_main_navigation_has_no_link_to_my_actions_for_a_reader(client, roadmap, reader):
+    client.force_login(reader)
+
+    assert main_navigation(client.get("/")) == [
+        ("Tableau de bord", "/", "page"),
+        *axis_links(roadmap),
+        *PAGES_FOR_EVERYONE,
+    ]
+    assert main_navigation(client.get(URL)) == [("Tableau de bord", "/", None), *PAGES_FOR_EVERYONE]
+
+
+def test_the_main_navigation_has_no_link_to_my_actions_for_an_anonymous_visitor(client, roadmap):
+    assert main_navigation(client.get("/actions/ia-2-4/")) == [
+        ("Tableau de bord", "/", None),
+        *[
+            (label, url, "true" if url == "/axes/2/" else None)
+            for label, url, _current in axis_links(roadmap)
+        ],
+        *PAGES_FOR_EVERYONE,
+    ]
 
 
 def test_it_rejects_post(client, roadmap, has_member):

@@ -17,26 +17,27 @@ from roadmap.models import Action, Axis, Roadmap
 from tests.roadmap.pages import grow_everything, tables_without_rows
 
 # Every public page, and the most queries it may issue for an anonymous reader.
+# Queries of a render, counting the one that reads the data version (roadmap.caching).
 PAGES = {
-    "/": 10,
-    "/?axe=2&statut=non-renseigne&organisation=HDH": 10,
-    "/axes/2/": 6,
-    "/actions/ia-2-1/": 13,
-    "/indicateurs/": 4,
-    "/indicateurs/?tri=avancement&ordre=desc": 4,
-    "/methode/": 2,
-    "/journal/": 4,
-    "/donnees/": 3,
+    "/": 11,
+    "/?axe=2&statut=non-renseigne&organisation=HDH": 11,
+    "/axes/2/": 7,
+    "/actions/ia-2-1/": 14,
+    "/indicateurs/": 6,
+    "/indicateurs/?tri=avancement&ordre=desc": 6,
+    "/methode/": 3,
+    "/journal/": 5,
+    "/donnees/": 4,
 }
 FILES = {
-    "/donnees/feuille-de-route.json": 9,
-    "/donnees/feuille-de-route.schema.json": 0,
-    "/donnees/feuille-de-route.xlsx": 7,
-    "/donnees/actions.csv": 7,
-    "/donnees/jalons.csv": 7,
-    "/donnees/indicateurs.csv": 7,
-    "/donnees/mesures.csv": 7,
-    "/journal/atom.xml": 3,
+    "/donnees/feuille-de-route.json": 10,
+    "/donnees/feuille-de-route.schema.json": 1,
+    "/donnees/feuille-de-route.xlsx": 8,
+    "/donnees/actions.csv": 8,
+    "/donnees/jalons.csv": 8,
+    "/donnees/indicateurs.csv": 8,
+    "/donnees/mesures.csv": 8,
+    "/journal/atom.xml": 4,
 }
 ROADMAP_WIDE = [
     "/",

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -404,6 +406,95 @@ def test_new_measurements_are_recorded_by_the_importing_user(roadmap, administra
     measurement = Measurement.objects.get()
     assert measurement.recorded_by == administrator
     assert measurement.history.get().history_user == administrator
+
+
+def test_measurements_written_in_batches_keep_their_history_versions_and_dates(
+    roadmap, administrator, has_member
+):
+    # The Mesures sheet is written in bulk: what save() and simple-history would do per row
+    # must still happen: a signed history row per change, a new version, a new date of change.
+    indicator = Indicator.objects.get(code="IA2-1-APP-AN")
+    kept = Measurement.objects.create(
+        indicator=indicator,
+        date=date(2025, 3, 31),
+        value=10000,
+        source="Enquête",
+        recorded_by=has_member,
+    )
+    changed = Measurement.objects.create(
+        indicator=indicator,
+        date=date(2025, 4, 30),
+        value=15000,
+        source="Enquête",
+        recorded_by=has_member,
+    )
+    read_at = changed.version
+    rows = [
+        ["IA2-1-APP-AN", date(2025, 3, 31), 10000, "Enquête", ""],
+        ["IA2-1-APP-AN", date(2025, 4, 30), 16000, "Enquête corrigée", ""],
+        ["IA2-1-APP-AN", date(2025, 5, 31), 20000, "Rapport DGOS", "Provisoire"],
+    ]
+
+    report = import_file(xlsx_file({"Mesures": rows}), "mesures.xlsx", user=administrator)
+
+    assert report.committed
+    sheet = report.sheets[0]
+    assert [len(sheet.new), len(sheet.changed), sheet.unchanged] == [1, 1, 1]
+    kept_after = Measurement.objects.get(pk=kept.pk)
+    assert (kept_after.version, kept_after.updated_at) == (kept.version, kept.updated_at)
+    changed.refresh_from_db()
+    assert (changed.value, changed.source, changed.version) == (
+        16000,
+        "Enquête corrigée",
+        read_at + 1,
+    )
+    assert changed.updated_at > kept.updated_at
+    assert changed.recorded_by == has_member  # who first recorded it stays
+    new = Measurement.objects.get(date=date(2025, 5, 31))
+    assert (new.value, new.source, new.comment, new.recorded_by) == (
+        20000,
+        "Rapport DGOS",
+        "Provisoire",
+        administrator,
+    )
+    for measurement, kind in ((changed, "~"), (new, "+")):
+        record = measurement.history.latest()
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            kind,
+            administrator,
+            "Import du fichier « mesures.xlsx »",
+        )
+        assert (record.value, record.version) == (measurement.value, measurement.version)
+    assert kept_after.history.count() == 1
+
+
+def measurement_rows(count: int) -> list[list]:
+    codes = list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    return [
+        [
+            codes[n % len(codes)],
+            date(2020 + n // 120, n // 10 % 12 + 1, 1 + n % 10),
+            n,
+            "Enquête",
+            "",
+        ]
+        for n in range(count)
+    ]
+
+
+def test_ten_times_more_measurements_cost_hardly_more_queries(roadmap, administrator):
+    # Written in batches: more rows only mean more INSERT batches (SQLite caps the parameters
+    # of one statement), never a query or two per row as a save each would.
+    queries = []
+    for count in (30, 300):
+        content = xlsx_file({"Mesures": measurement_rows(count)})
+        with CaptureQueriesContext(connection) as captured:
+            report = import_file(content, f"{count}.xlsx", user=administrator)
+        assert report.committed
+        queries.append(len(captured))
+        Measurement.objects.all().delete()
+
+    assert (queries[1] - queries[0]) * 20 < 300 - 30, queries
 
 
 def test_new_indicators_follow_their_actions_others_in_sheet_order(roadmap, administrator):

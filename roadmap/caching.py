@@ -1,0 +1,260 @@
+"""The public cache: pages and open-data files kept until the data they show changes.
+
+Readers far outnumber writers, so what anonymous readers get is rendered once and then served
+from Django's cache (shared by every app server in production: the database cache, or Redis
+when `REDIS_URL` is set; local memory for the one-command start).
+
+- **Never stale.** Every cached copy is keyed by the data's version (`DataVersion`, one row),
+  and every write changes that version *in the writer's transaction*: signals around each save
+  or delete of the public models, and `writing()` for the app's own write paths (a lone save
+  in autocommit changes it right after its own commit). Readers see the
+  new version exactly when they see the new data, on every server, whatever the cache backend.
+  The key also holds today's date (lateness and trajectories move at midnight), the language and
+  the full address.
+- **One lock order.** The version row is locked first by every write, before the rows it
+  changes (`writing()` bumps before the edit views' `select_for_update`, and signals fire
+  before the row's own UPDATE), so two writers can wait for one another but never deadlock.
+- **Per-reader parts.** A page holds the reader's CSP nonce and CSRF token: the cached copy
+  keeps the ones it was rendered with, and each reader's own are put in their place.
+- **Conditional answers.** `ETag` (from the key) and `Last-Modified` (the last write, or
+  midnight): a browser that already has the page gets a 304 without a render or a cache read.
+
+Signed-in users are never served from the cache (their pages hold their edit controls), and
+get `Cache-Control: private`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import hashlib
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+# How long a cached copy lives at most. Copies of an older version are never read again; the
+# timeout only bounds how long they take up room.
+TIMEOUT = 24 * 3600
+# The request headers that change what a page answers (django-htmx reads them).
+HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+# The view's own headers kept with the cached copy (the middleware adds the others each time).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Vary")
+
+# Set inside `writing()`: the version is already changed for this transaction.
+_bumped = contextvars.ContextVar("roadmap_version_bumped", default=False)
+
+
+# --- The version
+
+
+def current_version() -> tuple[str, datetime.datetime]:
+    """The data's version token and when it last changed (one query)."""
+    from roadmap.models import DataVersion
+
+    row = DataVersion.objects.filter(pk=1).values_list("token", "changed_at").first()
+    if row is None:
+        # Only after a test flushed the tables: nothing was written since, by definition.
+        return "0", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    return row
+
+
+def bump() -> None:
+    """Give the data a new version: every cached page and file is stale from now on."""
+    from roadmap.models import DataVersion
+
+    values = {"token": uuid.uuid4().hex, "changed_at": timezone.now()}
+    if not DataVersion.objects.filter(pk=1).update(**values):
+        DataVersion.objects.update_or_create(pk=1, defaults=values)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A transaction that writes public data: the version is changed (and locked) first.
+
+    The saves inside do not change it again, one by one.
+    """
+    with transaction.atomic():
+        if _bumped.get():
+            yield
+            return
+        bump()
+        reset = _bumped.set(True)
+        try:
+            yield
+        finally:
+            _bumped.reset(reset)
+
+
+def _bump_on_write(sender, instance=None, *, signal=None, **kwargs) -> None:
+    if _bumped.get():
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        # Signing in writes the user's last login, which no public page shows.
+        return
+    # In a transaction, before the write: the version row is locked before the written one and
+    # both are seen together at commit. Outside one (autocommit), after the write: each
+    # statement commits on its own, and a version changed first would let a reader keep the old
+    # page under the new version.
+    before = signal in (pre_save, pre_delete)
+    if before == transaction.get_connection().in_atomic_block:
+        bump()
+
+
+def _bump_m2m(sender, action: str, **kwargs) -> None:
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        _bump_on_write(sender, signal=pre_save)
+    elif action in ("post_add", "post_remove", "post_clear"):
+        _bump_on_write(sender, signal=post_save)
+
+
+def connect_signals() -> None:
+    """Change the version with any save or delete of what the public pages show."""
+    from django.apps import apps
+
+    from accounts.models import Organisation, User
+    from roadmap.models import DataVersion, ImportUpload
+
+    private = {DataVersion, ImportUpload}
+    models = [
+        model
+        for model in apps.get_app_config("roadmap").get_models()
+        if model not in private and not model.__name__.startswith("Historical")
+    ] + [Organisation, User]
+    for model in models:
+        uid = f"roadmap-version-{model._meta.label_lower}"
+        for signal in (pre_save, post_save, pre_delete, post_delete):
+            signal.connect(_bump_on_write, sender=model, dispatch_uid=f"{uid}-{id(signal)}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _bump_m2m, sender=field.remote_field.through, dispatch_uid=f"roadmap-m2m-{field}"
+            )
+
+
+# --- The cached views
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        # A message waiting for this reader (after signing out) belongs in their page only.
+        and not len(messages.get_messages(request))
+    )
+
+
+def _key(request: HttpRequest, token: str) -> str:
+    parts = [
+        token,
+        timezone.localdate().isoformat(),
+        getattr(request, "LANGUAGE_CODE", ""),
+        request.build_absolute_uri(),
+        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+    ]
+    return "public:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _last_modified(changed_at: datetime.datetime) -> float:
+    # Lateness and trajectories change at midnight, with no write: a copy from yesterday is old.
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+    )
+    return max(changed_at, midnight).timestamp()
+
+
+def _not_modified(request: HttpRequest, etag: str, last_modified: float) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        # Weak comparison (RFC 9110 §13.1.2): our tags are weak, browsers send them back as is.
+        tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = request.headers.get("If-Modified-Since")
+    if since is None:
+        return False
+    parsed = parse_http_date_safe(since)
+    return parsed is not None and int(last_modified) <= parsed
+
+
+def _freeze(request: HttpRequest, response: HttpResponse) -> dict | None:
+    """What is kept of a fresh answer, or None when it must not be shared."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or "Cache-Control" in response
+    ):
+        return None
+    html = response.get("Content-Type", "").startswith("text/html")
+    return {
+        "content": response.content,
+        "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
+        # The reader's own values rendered in the page, to be swapped for the next reader's.
+        "nonce": getattr(request, "_csp_nonce", None) if html else None,
+        "csrf": getattr(request, "_page_csrf_token", None) if html else None,
+    }
+
+
+def _thaw(request: HttpRequest, frozen: dict) -> HttpResponse:
+    content = frozen["content"]
+    if frozen["nonce"]:
+        content = content.replace(frozen["nonce"].encode(), str(request.csp_nonce).encode())
+    if frozen["csrf"] and frozen["csrf"].encode() in content:
+        content = content.replace(frozen["csrf"].encode(), get_token(request).encode())
+    response = HttpResponse(content)
+    for name, value in frozen["headers"].items():
+        response[name] = value
+    return response
+
+
+def _validators(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Stored, but checked with the server every time: a reader never sees an old copy.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve `view` to anonymous readers from the cache, with conditional answers."""
+
+    @wraps(view)
+    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable_request(request):
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        token, changed_at = current_version()
+        key = _key(request, token)
+        etag = f'W/"{key[-32:]}"'
+        last_modified = _last_modified(changed_at)
+        if _not_modified(request, etag, last_modified):
+            response = HttpResponseNotModified()
+            patch_vary_headers(response, ("HX-Request",))
+            # The browser keeps the page it has, with the nonce of its own CSP header: a new
+            # header on the 304 would replace that one and block the page's scripts.
+            response._csp_exempt = True
+            return _validators(response, etag, last_modified)
+        frozen = cache.get(key)
+        if frozen is not None:
+            response = _thaw(request, frozen)
+        else:
+            response = view(request, *args, **kwargs)
+            frozen = _freeze(request, response)
+            if frozen is None:
+                return response
+            cache.set(key, frozen, TIMEOUT)
+        return _validators(response, etag, last_modified)
+
+    return cached_view
