@@ -16,6 +16,8 @@ when `REDIS_URL` is set; local memory for the one-command start).
   before the row's own UPDATE), so two writers can wait for one another but never deadlock.
 - **Per-reader parts.** A page holds the reader's CSP nonce and CSRF token: the cached copy
   keeps the ones it was rendered with, and each reader's own are put in their place.
+- **Two levels.** A copy never changes under its key, so each process also keeps the latest
+  small ones in its own memory, in front of the shared cache: a hit then costs one query.
 - **Conditional answers.** `ETag` (from the key) and `Last-Modified` (the last write, or
   midnight): a browser that already has the page gets a 304 without a render or a cache read.
 
@@ -33,8 +35,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -46,6 +49,8 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 # How long a cached copy lives at most. Copies of an older version are never read again; the
 # timeout only bounds how long they take up room.
 TIMEOUT = 24 * 3600
+# The largest copy also kept in each process's memory: pages, not the large open-data files.
+LOCAL_MAX = 1024 * 1024
 # The request headers that change what a page answers (django-htmx reads them).
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 # The view's own headers kept with the cached copy (the middleware adds the others each time).
@@ -186,6 +191,28 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: float) -> bool
     return parsed is not None and int(last_modified) <= parsed
 
 
+def _local():
+    """This process's own memory, in front of the shared cache (see settings.CACHES)."""
+    return caches["local"] if "local" in settings.CACHES else None
+
+
+def _cached(key: str) -> dict | None:
+    local = _local()
+    frozen = local.get(key) if local is not None else None
+    if frozen is None:
+        frozen = cache.get(key)
+        if frozen is not None and local is not None and len(frozen["content"]) <= LOCAL_MAX:
+            local.set(key, frozen, TIMEOUT)
+    return frozen
+
+
+def _keep(key: str, frozen: dict) -> None:
+    cache.set(key, frozen, TIMEOUT)
+    local = _local()
+    if local is not None and len(frozen["content"]) <= LOCAL_MAX:
+        local.set(key, frozen, TIMEOUT)
+
+
 def _freeze(request: HttpRequest, response: HttpResponse) -> dict | None:
     """What is kept of a fresh answer, or None when it must not be shared."""
     if (
@@ -246,7 +273,7 @@ def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             # header on the 304 would replace that one and block the page's scripts.
             response._csp_exempt = True
             return _validators(response, etag, last_modified)
-        frozen = cache.get(key)
+        frozen = _cached(key)
         if frozen is not None:
             response = _thaw(request, frozen)
         else:
@@ -254,7 +281,7 @@ def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             frozen = _freeze(request, response)
             if frozen is None:
                 return response
-            cache.set(key, frozen, TIMEOUT)
+            _keep(key, frozen)
         return _validators(response, etag, last_modified)
 
     return cached_view

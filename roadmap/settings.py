@@ -142,6 +142,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 500},
         }
     }
+# In front of a shared cache, each process keeps its latest small copies in memory: a cached
+# copy never changes under its key (the key names the data version), so this is never stale.
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["local"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "roadmap-local",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,6 +1,7 @@
 """Shared fixtures: the seed roadmap, organisations and the three kinds of user."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
@@ -74,6 +75,8 @@ def _empty_cache():
     query, which pytest-django refuses to tests without database access."""
     if not isinstance(caches["default"], DatabaseCache):
         cache.clear()
+    if "local" in settings.CACHES:
+        caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)
