@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import progress
 from .models import Action, Milestone, Roadmap
-from .overview import roadmap_last_update
+from .overview import readings_of, roadmap_last_update
 from .summaries import (
     summarise_action,
     summarise_indicators,
@@ -68,7 +68,7 @@ def _milestone(summary) -> dict:
     }
 
 
-def _indicator(summary) -> dict:
+def _indicator(summary, readings: list) -> dict:
     indicator, figures = summary.indicator, summary.figures
     return {
         "code": indicator.code,
@@ -94,14 +94,14 @@ def _indicator(summary) -> dict:
                 "source": measurement.source,
                 "comment": measurement.comment,
             }
-            for measurement in indicator.measurements.all()
+            for measurement in readings
         ],
     }
 
 
-def _action(action: Action, today: datetime.date, base_url: str) -> dict:
+def _action(action: Action, today: datetime.date, base_url: str, readings: dict) -> dict:
     milestones = summarise_milestones(action.milestones.all(), today)
-    indicators = summarise_indicators(action.indicators.all(), today)
+    indicators = summarise_indicators(action.indicators.all(), today, readings)
     summary = summarise_action(action, today, milestones, indicators)
     return {
         "code": action.code,
@@ -122,7 +122,9 @@ def _action(action: Action, today: datetime.date, base_url: str) -> dict:
         "overdue_milestones": summary.overdue_count,
         "stale": progress.is_stale(action.last_update, today),
         "milestones": [_milestone(item) for item in milestones],
-        "indicators": [_indicator(item) for item in indicators],
+        "indicators": [
+            _indicator(item, readings.get(item.indicator.pk, [])) for item in indicators
+        ],
     }
 
 
@@ -131,11 +133,14 @@ def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: st
     if roadmap is None:
         return {"roadmap": None, "axes": []}
     actions = (
-        with_figures(Action.objects.order_by("code"))
+        # Measurements as light readings: at the large size, a hundred thousand model objects
+        # would be most of the worker's memory.
+        with_figures(Action.objects.order_by("code"), measurements=False)
         .prefetch_related("partners")
         .with_last_update()
     )
     axes = roadmap.axes.order_by("number").prefetch_related(Prefetch("actions", actions))
+    readings = readings_of(indicator__roadmap=roadmap)
     own_milestones = summarise_milestones(
         Milestone.objects.filter(roadmap=roadmap, action__isnull=True).order_by("due_date", "pk"),
         today,
@@ -158,7 +163,9 @@ def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: st
                 "short_title": axis.short_title,
                 "title": axis.title,
                 "url": base_url + axis.get_absolute_url(),
-                "actions": [_action(action, today, base_url) for action in axis.actions.all()],
+                "actions": [
+                    _action(action, today, base_url, readings) for action in axis.actions.all()
+                ],
             }
             for axis in axes
         ],

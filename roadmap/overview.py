@@ -69,20 +69,23 @@ def measurements_prefetch() -> Prefetch:
 
 
 class Reading(NamedTuple):
-    """A measurement as the figures need it: no model object, thousands of them at a time."""
+    """A measurement as lists and files need it: no model object, thousands of them at a time."""
 
     date: datetime.date
     value: Decimal
     updated_at: datetime.datetime
+    source: str
+    comment: str
 
 
-def readings_of(roadmap: Roadmap) -> dict[int, list[Reading]]:
-    """Every measurement of `roadmap`, by indicator id, oldest first, in one query."""
+def readings_of(**filters) -> dict[int, list[Reading]]:
+    """The measurements that match `filters` (e.g. `indicator__roadmap=roadmap`), by indicator
+    id, oldest first, in one query."""
     by_indicator: dict[int, list[Reading]] = {}
     rows = (
-        Measurement.objects.filter(indicator__roadmap=roadmap)
+        Measurement.objects.filter(**filters)
         .order_by("indicator", "date", "pk")
-        .values_list("indicator_id", "date", "value", "updated_at")
+        .values_list("indicator_id", *Reading._fields)
     )
     for indicator_id, *reading in rows.iterator(chunk_size=5000):
         by_indicator.setdefault(indicator_id, []).append(Reading(*reading))
@@ -122,12 +125,17 @@ def headlines(roadmap: Roadmap, today: datetime.date) -> list[Headline]:
     ]
 
 
-def action_rows(actions: Iterable[Action], today: datetime.date) -> list[ActionRow]:
-    """Rows of actions fetched through `with_figures(...).with_last_update()`."""
+def action_rows(
+    actions: Iterable[Action],
+    today: datetime.date,
+    readings: dict[int, list[Reading]] | None = None,
+) -> list[ActionRow]:
+    """Rows of actions fetched through `with_figures(...).with_last_update()`, their indicators
+    measured by `readings` when given (see `summarise_indicators`)."""
     rows = []
     for action in actions:
         milestones = summarise_milestones(action.milestones.all(), today)
-        indicators = summarise_indicators(action.indicators.all(), today)
+        indicators = summarise_indicators(action.indicators.all(), today, readings)
         summary = summarise_action(action, today, milestones, indicators)
         rows.append(
             ActionRow(

@@ -55,17 +55,22 @@ def axis_label(axis: Axis) -> str:
     }
 
 
-def with_figures(actions: QuerySet[Action]) -> QuerySet[Action]:
-    """`actions` with everything their figures need, fetched in a fixed number of queries."""
+def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> QuerySet[Action]:
+    """`actions` with everything their figures need, fetched in a fixed number of queries.
+
+    Without `measurements`, their indicators come without them: lists of many actions measure
+    them with light readings instead (`overview.readings_of`), a hundred thousand model objects
+    being the bulk of a worker's memory at the large size.
+    """
+    # Explicit orderings: the models' default ones join the parent table for nothing.
+    indicators = Indicator.objects.order_by("position", "code")
+    if measurements:
+        indicators = indicators.prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+        )
     return actions.select_related("lead").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk")),
-        Prefetch(
-            "indicators",
-            # Explicit orderings: the models' default ones join the parent table for nothing.
-            queryset=Indicator.objects.order_by("position", "code").prefetch_related(
-                Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
-            ),
-        ),
+        Prefetch("indicators", queryset=indicators),
     )
 
 
@@ -78,10 +83,20 @@ def summarise_milestones(
 
 
 def summarise_indicators(
-    indicators: Iterable[Indicator], today: datetime.date
+    indicators: Iterable[Indicator], today: datetime.date, readings: dict | None = None
 ) -> list[IndicatorSummary]:
+    """Each indicator's figures, from `readings` (indicator id -> its measurements, oldest
+    first) when given, else from its prefetched measurements."""
     return [
-        IndicatorSummary(indicator, indicator.figures(today, indicator.measurements.all()))
+        IndicatorSummary(
+            indicator,
+            indicator.figures(
+                today,
+                indicator.measurements.all()
+                if readings is None
+                else readings.get(indicator.pk, []),
+            ),
+        )
         for indicator in indicators
     ]
 

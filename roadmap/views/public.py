@@ -63,8 +63,12 @@ def _current_roadmap_or_404() -> Roadmap:
 
 
 def _actions_prefetch(actions=None) -> Prefetch:
+    """The actions of a list, their indicators measured apart (`readings_of`)."""
     actions = Action.objects.all() if actions is None else actions
-    return Prefetch("actions", with_figures(actions.with_last_update().order_by("code")))
+    return Prefetch(
+        "actions",
+        with_figures(actions.with_last_update().order_by("code"), measurements=False),
+    )
 
 
 def _involved_organisations(roadmap: Roadmap) -> list[Organisation]:
@@ -95,8 +99,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     axes = list(roadmap.axes.order_by("number"))
     filters = ActionFilters(request.GET, axes=axes, organisations=_involved_organisations(roadmap))
     prefetch_related_objects(axes, _actions_prefetch(filters.apply(Action.objects.all())))
+    readings = readings_of(indicator__roadmap=roadmap)
     sections = [
-        {"axis": axis, "rows": action_rows(axis.actions.all(), today)}
+        {"axis": axis, "rows": action_rows(axis.actions.all(), today, readings)}
         for axis in axes
         if not filters.active or axis.actions.all()
     ]
@@ -139,7 +144,9 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
             "nav_axes": axes,
             "current_axis": axis,
             "axis": axis,
-            "rows": action_rows(actions, timezone.localdate()),
+            "rows": action_rows(
+                actions, timezone.localdate(), readings_of(indicator__action__axis=axis)
+            ),
             "last_update": latest(roadmap.updated_at, *(action.last_update for action in actions)),
             "breadcrumb_data": {"current": axis_label(axis)},
         },
@@ -262,7 +269,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         indicators = list(
             Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead")
         )
-        readings = readings_of(roadmap)
+        readings = readings_of(indicator__roadmap=roadmap)
         items = [
             IndicatorSummary(indicator, indicator.figures(today, readings.get(indicator.pk, [])))
             for indicator in indicators
