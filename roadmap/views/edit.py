@@ -19,8 +19,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,7 @@ from roadmap.forms import (
     StatusForm,
 )
 from roadmap.models import Action, Indicator, Milestone, Roadmap, Status
+from roadmap.overview import readings_of
 from roadmap.summaries import (
     attention,
     summarise_action,
@@ -48,6 +50,8 @@ from roadmap.summaries import (
 
 from .public import render_action_page, render_action_sections
 
+# Actions shown per page on `/mes-actions/`.
+MY_ACTIONS_PAGE = 50
 CONFLICT = 409
 INVALID = 422
 # Where each section of the action page is, for the redirect after a plain-form edit.
@@ -294,20 +298,23 @@ def urgency_order(item) -> tuple:
 @require_safe
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
-    """The actions the user may edit, most urgent first, with what needs their attention."""
+    """The actions the user may edit, most urgent first, with what needs their attention.
+
+    Every action is weighed (the order depends on all of them, measured by light readings);
+    one page of them is shown, an administrator's list being the whole roadmap.
+    """
     roadmap = Roadmap.objects.current()
     today = timezone.localdate()
     items = []
     if roadmap is not None:
+        editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
         actions = with_figures(
-            Action.objects.editable_by(request.user)
-            .filter(roadmap=roadmap)
-            .select_related("axis")
-            .with_last_update()
+            editable.select_related("axis").with_last_update(), measurements=False
         )
+        readings = readings_of(indicator__action__in=editable)
         for action in actions:
             milestones = summarise_milestones(action.milestones.all(), today)
-            indicators = summarise_indicators(action.indicators.all(), today)
+            indicators = summarise_indicators(action.indicators.all(), today, readings)
             summary = summarise_action(action, today, milestones, indicators)
             items.append(
                 (summary, attention(summary, milestones, indicators, action.last_update, today))
@@ -315,12 +322,19 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         items.sort(
             key=lambda item: (item[1].urgency, item[0].action.axis.number, item[0].action.code)
         )
+    paginator = Paginator(items, MY_ACTIONS_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404(_("Cette page de vos actions n'existe pas.")) from error
+    page.pages_list = list(paginator.get_elided_page_range(page.number))
     return render(
         request,
         "roadmap/my_actions.html",
         {
             "roadmap": roadmap,
-            "items": items,
+            "items": page.object_list,
+            "page": page,
             "needing_attention": sum(1 for _summary, flags in items if flags.any),
             "breadcrumb_data": {"current": _("Mes actions")},
         },

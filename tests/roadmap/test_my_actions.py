@@ -337,3 +337,33 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_actions(
     assert len(small.context["items"]) == 5
     assert len(large.context["items"]) == 45
     assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+
+def test_an_administrator_s_long_list_comes_fifty_actions_to_a_page_most_urgent_first(
+    client, roadmap, administrator, has_member
+):
+    grow(roadmap, 60)  # 60 actions with an overdue milestone, before the seed's 17
+    client.force_login(administrator)
+
+    first = client.get(URL)
+    second = client.get(URL, {"page": 2})
+
+    assert [len(page.context["items"]) for page in (first, second)] == [50, 27]
+    codes = [s.action.code for page in (first, second) for s, _ in page.context["items"]]
+    assert len(set(codes)) == 77
+    assert all(code.startswith("IA 9-") for code in codes[:60])
+    assert first.context["needing_attention"] == second.context["needing_attention"]
+    assert 'aria-label="Pagination"' in first.content.decode()
+
+
+@pytest.mark.parametrize("page", ["3", "0", "trois"])
+def test_a_page_of_my_actions_that_does_not_exist_is_not_found(
+    client, roadmap, administrator, has_member, page
+):
+    grow(roadmap, 60)
+    client.force_login(administrator)
+
+    response = client.get(URL, {"page": page})
+
+    assert response.status_code == 404
+    assert "Page non trouvée" in response.content.decode()
