@@ -424,7 +424,7 @@ def count_queries(pages: list[Page], member, warm_up: bool = True) -> None:
     """The queries and the duration of each page rendered, one request at a time (the public
     cache emptied first), then the duration of the next request, served from the cache. A first
     request compiles the templates (kept by the cached loader: needed once per process)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db import connection
 
     anonymous, signed_in = client_for(), client_for(member)
@@ -433,7 +433,8 @@ def count_queries(pages: list[Page], member, warm_up: bool = True) -> None:
         try:
             if warm_up:
                 client.get(page.path)
-            cache.clear()
+            for kept in caches.all():  # the shared cache and this process's own copies
+                kept.clear()
             queries = []
 
             def count(execute, sql, params, many, context, queries=queries):

@@ -19,9 +19,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import InvalidPage, Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +47,7 @@ from roadmap.summaries import (
     with_figures,
 )
 
-from .public import render_action_page, render_action_sections
+from .public import page_of, render_action_page, render_action_sections
 
 # Actions shown per page on `/mes-actions/`.
 MY_ACTIONS_PAGE = 50
@@ -322,12 +321,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         items.sort(
             key=lambda item: (item[1].urgency, item[0].action.axis.number, item[0].action.code)
         )
-    paginator = Paginator(items, MY_ACTIONS_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except InvalidPage as error:
-        raise Http404(_("Cette page de vos actions n'existe pas.")) from error
-    page.pages_list = list(paginator.get_elided_page_range(page.number))
+    page = page_of(request, items, MY_ACTIONS_PAGE, _("Cette page de vos actions n'existe pas."))
     return render(
         request,
         "roadmap/my_actions.html",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Max, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -51,8 +51,23 @@ from roadmap.summaries import (
     with_figures,
 )
 
-# Indicators shown per page on `/indicateurs/` (the roadmap's 9 fit on one page).
-INDICATORS_PAGE = 50
+# Lists shown a page at a time, so that no page grows with the roadmap (the seed's 17 actions
+# and 9 indicators fit on one page).
+DASHBOARD_PAGE = 50
+AXIS_PAGE = 50
+INDICATORS_PAGE = 20
+
+
+def page_of(request: HttpRequest, items, per_page: int, not_found: str) -> Page:
+    """The page of `items` that `?page=` asks for (the first by default), with the numbers
+    that the DSFR pagination shows; a page that does not exist is not found."""
+    paginator = Paginator(items, per_page)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404(not_found) from error
+    page.pages_list = list(paginator.get_elided_page_range(page.number))
+    return page
 
 
 def _current_roadmap_or_404() -> Roadmap:
@@ -98,18 +113,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     axes = list(roadmap.axes.order_by("number"))
     filters = ActionFilters(request.GET, axes=axes, organisations=_involved_organisations(roadmap))
-    prefetch_related_objects(axes, _actions_prefetch(filters.apply(Action.objects.all())))
-    readings = readings_of(indicator__roadmap=roadmap)
+    matching = filters.apply(Action.objects.filter(roadmap=roadmap))
+    page = page_of(
+        request,
+        matching.order_by("axis__number", "code").values_list("pk", flat=True),
+        DASHBOARD_PAGE,
+        _("Cette page du tableau de bord n'existe pas."),
+    )
+    shown = list(page.object_list)
+    prefetch_related_objects(axes, _actions_prefetch(Action.objects.filter(pk__in=shown)))
+    readings = readings_of(indicator__action__in=shown)
+    # Unfiltered on a single page, every axis is listed, even one without actions yet.
+    every_axis = not filters.active and page.paginator.num_pages == 1
     sections = [
         {"axis": axis, "rows": action_rows(axis.actions.all(), today, readings)}
         for axis in axes
-        if not filters.active or axis.actions.all()
+        if every_axis or axis.actions.all()
     ]
     context |= {
         "nav_axes": axes,
         "filters": filters,
         "sections": sections,
-        "shown_count": sum(len(section["rows"]) for section in sections),
+        "page": page,
+        "shown_count": page.paginator.count,
         "headlines": headlines(roadmap, today),
         "last_update": roadmap_last_update(roadmap),
     }
@@ -134,8 +160,19 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
     axis = next((axis for axis in axes if axis.number == number), None)
     if axis is None:
         raise Http404(_("Cet axe n'existe pas."))
-    prefetch_related_objects([axis], _actions_prefetch())
-    actions = axis.actions.all()
+    page = page_of(
+        request,
+        Action.objects.filter(axis=axis).order_by("code").values_list("pk", flat=True),
+        AXIS_PAGE,
+        _("Cette page de l'axe n'existe pas."),
+    )
+    shown = list(page.object_list)
+    prefetch_related_objects([axis], _actions_prefetch(Action.objects.filter(pk__in=shown)))
+    last_update = (
+        Action.objects.filter(axis=axis)
+        .with_last_update()
+        .aggregate(latest=Max("last_update"))["latest"]
+    )
     return render(
         request,
         "roadmap/axis_detail.html",
@@ -144,10 +181,11 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
             "nav_axes": axes,
             "current_axis": axis,
             "axis": axis,
+            "page": page,
             "rows": action_rows(
-                actions, timezone.localdate(), readings_of(indicator__action__axis=axis)
+                axis.actions.all(), timezone.localdate(), readings_of(indicator__action__in=shown)
             ),
-            "last_update": latest(roadmap.updated_at, *(action.last_update for action in actions)),
+            "last_update": latest(roadmap.updated_at, last_update),
             "breadcrumb_data": {"current": axis_label(axis)},
         },
     )
@@ -274,12 +312,12 @@ def indicators(request: HttpRequest) -> HttpResponse:
             IndicatorSummary(indicator, indicator.figures(today, readings.get(indicator.pk, [])))
             for indicator in indicators
         ]
-        paginator = Paginator(sort_indicators(items, sort.key, sort.descending), INDICATORS_PAGE)
-        try:
-            page = paginator.page(request.GET.get("page", 1))
-        except InvalidPage as error:
-            raise Http404(_("Cette page d'indicateurs n'existe pas.")) from error
-        page.pages_list = list(paginator.get_elided_page_range(page.number))
+        page = page_of(
+            request,
+            sort_indicators(items, sort.key, sort.descending),
+            INDICATORS_PAGE,
+            _("Cette page d'indicateurs n'existe pas."),
+        )
         # The charts show each measurement with its source: fetched for this page only.
         prefetch_related_objects([item.indicator for item in page], measurements_prefetch())
         context |= {

@@ -349,3 +349,41 @@ def test_a_signed_in_member_sees_the_same_dashboard(client, roadmap):
 
     assert response.status_code == 200
     assert len(shown_actions(html)) == 17
+
+
+def test_a_large_roadmap_s_actions_come_fifty_to_a_page_and_the_filters_follow(client, roadmap):
+    from tests.roadmap.test_public_pages import grow
+
+    grow(roadmap, 20)  # 340 actions, 20 times the seed's: 7 pages
+    pages = [client.get("/", {"page": number}) for number in range(1, 8)]
+    codes = [re.findall(r'<tr id="action-([\w-]+)"', page.content.decode()) for page in pages]
+
+    assert [len(found) for found in codes] == [50] * 6 + [40]
+    every = [code for found in codes for code in found]
+    expected = Action.objects.order_by("axis__number", "code").values_list("slug", flat=True)
+    assert every == list(expected)
+    widest = max(roadmap.axes.all(), key=lambda axis: axis.actions.count())
+    assert widest.actions.count() > 50
+    filtered = client.get("/", {"axe": widest.number}).content.decode()
+    assert f'href="?axe={widest.number}&amp;page=2"' in filtered
+    assert client.get("/", {"page": 8}).status_code == 404
+
+
+def test_a_large_axis_page_shows_its_actions_fifty_to_a_page(client, roadmap):
+    from tests.roadmap.test_public_pages import grow
+
+    grow(roadmap, 20)
+    widest = max(roadmap.axes.all(), key=lambda axis: axis.actions.count())
+    url = widest.get_absolute_url()
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    codes = [
+        re.findall(r'<tr id="action-([\w-]+)"', page.content.decode()) for page in (first, second)
+    ]
+    assert [len(found) for found in codes] == [50, widest.actions.count() - 50]
+    assert codes[0] + codes[1] == list(
+        widest.actions.order_by("code").values_list("slug", flat=True)
+    )
+    assert 'aria-label="Pagination"' in first.content.decode()
+    assert client.get(url, {"page": 3}).status_code == 404

@@ -19,9 +19,9 @@ from tests.roadmap.pages import grow_everything, tables_without_rows
 # Every public page, and the most queries it may issue for an anonymous reader.
 # Queries of a render, counting the one that reads the data version (roadmap.caching).
 PAGES = {
-    "/": 11,
-    "/?axe=2&statut=non-renseigne&organisation=HDH": 11,
-    "/axes/2/": 7,
+    "/": 13,
+    "/?axe=2&statut=non-renseigne&organisation=HDH": 13,
+    "/axes/2/": 10,
     "/actions/ia-2-1/": 14,
     "/indicateurs/": 6,
     "/indicateurs/?tri=avancement&ordre=desc": 6,
