@@ -79,6 +79,19 @@ def _empty_cache():
         caches["local"].clear()
 
 
+@pytest.fixture
+def memory_cache(settings):
+    """Django's cache in this process's memory, whatever the database: a count of a page's
+    queries then holds the page's own, not those of the database cache (PostgreSQL), which
+    reads and writes its table a constant number of times per request."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "query-counts",
+        }
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The real hasher is slow on purpose; tests sign people in by the hundred."""

@@ -573,6 +573,7 @@ def test_quantities_and_percentages_keep_their_unit_on_the_same_line():
 # --- Bounded queries ----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("memory_cache")
 def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     client, roadmap, django_assert_max_num_queries
 ):
@@ -590,6 +591,7 @@ def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     assert len(big) == len(small)
 
 
+@pytest.mark.usefixtures("memory_cache")
 def test_an_axis_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     client, roadmap, django_assert_max_num_queries
 ):
@@ -603,6 +605,7 @@ def test_an_axis_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     assert len(big) == len(small)
 
 
+@pytest.mark.usefixtures("memory_cache")
 def test_an_action_page_issues_as_many_queries_for_an_action_ten_times_bigger(
     client, ia_2_1, django_assert_max_num_queries
 ):

@@ -119,6 +119,7 @@ def test_every_page_refuses_posts(client, roadmap, url):
     assert response.status_code == 405
 
 
+@pytest.mark.usefixtures("memory_cache")
 @pytest.mark.parametrize(
     ("url", "bound"),
     [pytest.param(url, bound) for url, bound in [*PAGES.items(), *FILES.items()]],
