@@ -102,26 +102,27 @@ def writing() -> Iterator[None]:
 
 
 def _bump_on_write(sender, instance=None, *, signal=None, **kwargs) -> None:
-    if _bumped.get():
-        return
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         # Signing in writes the user's last login, which no public page shows.
         return
-    # In a transaction, before the write: the version row is locked before the written one and
-    # both are seen together at commit. Outside one (autocommit), after the write: each
-    # statement commits on its own, and a version changed first would let a reader keep the old
-    # page under the new version.
-    before = signal in (pre_save, pre_delete)
-    if before == transaction.get_connection().in_atomic_block:
-        bump()
+    _bump_around_write(before=signal in (pre_save, pre_delete))
 
 
 def _bump_m2m(sender, action: str, **kwargs) -> None:
-    if action in ("pre_add", "pre_remove", "pre_clear"):
-        _bump_on_write(sender, signal=pre_save)
-    elif action in ("post_add", "post_remove", "post_clear"):
-        _bump_on_write(sender, signal=post_save)
+    if action.startswith(("pre_", "post_")):
+        _bump_around_write(before=action.startswith("pre_"))
+
+
+def _bump_around_write(*, before: bool) -> None:
+    """Change the version before a write in a transaction, after it in autocommit.
+
+    In a transaction, before: the version row is locked before the written one and both are
+    seen together at commit. Outside one (autocommit), after: each statement commits on its
+    own, and a version changed first would let a reader keep the old page under the new one.
+    """
+    if not _bumped.get() and before == transaction.get_connection().in_atomic_block:
+        bump()
 
 
 def connect_signals() -> None:

@@ -176,19 +176,13 @@ def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
 
 
 def indicators_last_update(
-    items: Iterable[IndicatorSummary], readings: dict[int, list[Reading]] | None = None
+    items: Iterable[IndicatorSummary], readings: dict[int, list[Reading]]
 ) -> datetime.datetime | None:
-    """The latest change to these indicators or their measurements (`readings`, else the
-    prefetched ones)."""
+    """The latest change to these indicators or their measurements (`readings`)."""
     moments = []
     for item in items:
         moments.append(item.indicator.updated_at)
-        measurements = (
-            item.indicator.measurements.all()
-            if readings is None
-            else readings.get(item.indicator.pk, ())
-        )
-        moments.extend(m.updated_at for m in measurements)
+        moments.extend(reading.updated_at for reading in readings.get(item.indicator.pk, ()))
     return latest(*moments)
 
 

@@ -21,7 +21,6 @@ from html.parser import HTMLParser
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from roadmap.caching import writing
 from roadmap.models import Action, ProgressNote, Roadmap, Status
 from tests.roadmap.test_public_pages import grow
 
@@ -204,7 +203,6 @@ def note(action: Action, author: User, done: str = "Travaux lancés.", **fields)
     return ProgressNote.objects.create(action=action, author=author, done=done, **fields)
 
 
-@writing()  # bulk writes send no signal: they change the data version here
 def grow_everything(roadmap: Roadmap, factor: int = 10) -> None:
     """`grow` the roadmap `factor` times, and give each action a note and two status changes, so
     that the journal and the history have `factor` times more to show too."""
