@@ -1,6 +1,6 @@
 """Users, the organisation each belongs to, and their role in the task force.
 
-Three roles (DESIGN.md §1): an administrator (DNS secretariat) may do everything; a task-force
+Three roles (docs/domain.md): an administrator (DNS secretariat) may do everything; a task-force
 member updates the actions of their organisation; a reader only reads. Who may edit which
 action is decided by the roadmap app, from these facts.
 """

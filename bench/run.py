@@ -706,7 +706,7 @@ def report(results: list[SizeResult], imported: ImportResult | None, context: di
             f"| {fmt(imported.bulk_s, 2)} | {fmt(imported.preview_s, 2)} | "
             f"{fmt(imported.confirm_s, 2)} | {fmt(imported.ratio, 1)} | {imported.note} |",
         ]
-    lines += ["", "## Objectifs de l'issue 7", ""]
+    lines += ["", "## Objectifs", ""]
     lines += goals(results, imported)
     return "\n".join(lines) + "\n"
 

@@ -1,4 +1,4 @@
-"""The roadmap as open data: the JSON document of DESIGN.md §3 and what each field means.
+"""The roadmap as open data: the JSON document of docs/contract.md and what each field means.
 
 `roadmap_document` builds `/donnees/feuille-de-route.json`: the roadmap, its axes, their actions
 with milestones and indicators, and every derived figure as computed for the pages (progress,
@@ -129,7 +129,7 @@ def _action(action: Action, today: datetime.date, base_url: str, readings: dict)
 
 
 def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: str = "") -> dict:
-    """The open data JSON of `roadmap` (DESIGN.md §3); `base_url` makes its links absolute."""
+    """The open data JSON of `roadmap` (docs/contract.md); `base_url` makes its links absolute."""
     if roadmap is None:
         return {"roadmap": None, "axes": []}
     actions = (
@@ -261,7 +261,7 @@ JSON_FIELDS = [
     ),
 ]
 
-# What each column of the workbook and CSV files means, by header (DESIGN.md §3).
+# What each column of the workbook and CSV files means, by header (docs/contract.md).
 COLUMN_DESCRIPTIONS = {
     "Code": _("Code de l'action (Actions) ou de l'indicateur (Indicateurs)."),
     "Axe": _("Numéro de l'axe de l'action."),

@@ -36,7 +36,7 @@ from .summaries import (
 )
 
 # The dashboard's headline targets, by roadmap, in the order shown: the figures the roadmap is
-# judged on (DESIGN.md §1). A roadmap not listed here shows its first indicators instead.
+# judged on (docs/domain.md). A roadmap not listed here shows its first indicators instead.
 HEADLINE_INDICATORS = {
     "ia-en-sante-2025": (
         "IA2-1-APP-AN",

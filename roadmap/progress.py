@@ -10,9 +10,9 @@ Everything the app *computes* (as opposed to what the task force *declares*) liv
   and declared statuses that contradict the facts.
 
 This module is deliberately pure: standard library only, no Django, no ORM. Callers pass plain
-values (numbers, dates, counts) and get plain values back, so every rule of DESIGN.md §2 « Derived
-figures » can be tested exhaustively, and views, templates, the open data export and the « Méthode
-de calcul » page all show the same numbers.
+values (numbers, dates, counts) and get plain values back, so every rule of docs/domain.md
+« Chiffres dérivés » can be tested exhaustively, and views, templates, the open data export and
+the « Méthode de calcul » page all show the same numbers.
 
 Conventions:
 - numbers come in as ``Decimal | int | float | None`` (model fields are Decimals) and are converted
@@ -63,7 +63,7 @@ HIGHER = "higher"
 LOWER = "lower"
 DIRECTIONS = (HIGHER, LOWER)
 
-# Indicator kinds (DESIGN.md §2): how measurements make up the current value.
+# Indicator kinds (docs/domain.md): how measurements make up the current value.
 CUMULATIVE = "cumulative"  # values add up toward the target (500 000 learners over 5 years)
 PER_PERIOD = "per_period"  # each period's value is held against the target (70 000 a year)
 LEVEL = "level"  # the latest value is the stock (15 master programmes)

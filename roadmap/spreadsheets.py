@@ -1,4 +1,4 @@
-"""The roadmap as French spreadsheets (DESIGN.md §3), in and out, all or nothing.
+"""The roadmap as French spreadsheets (docs/contract.md), in and out, all or nothing.
 
 What lives here, from the ground up:
 
@@ -635,7 +635,7 @@ class SheetResource(resources.ModelResource):
 
     @classmethod
     def columns(cls) -> list[str]:
-        """The sheet's headers, in order: the public contract of DESIGN.md §3."""
+        """The sheet's headers, in order: the public contract of docs/contract.md."""
         return [cls.fields[name].column_name for name in cls._meta.fields]
 
     # --- rows -> instances

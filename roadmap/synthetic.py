@@ -16,7 +16,7 @@ anything else (measurements, progress notes, users other than the demo accounts)
 
 Speed: rows are written with `bulk_create`, history rows too (built here rather than through
 simple-history's signals, which `bulk_create` does not send), with their own timestamps (the
-`auto_now` fields are switched off while writing). The large size of issue 7 builds in seconds.
+`auto_now` fields are switched off while writing). The benchmark's large size builds in seconds.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""URLs: the public contract of DESIGN.md §3 (French, stable), the admin and sign-in."""
+"""URLs: the public contract of docs/contract.md (French, stable), the admin and sign-in."""
 
 from django.conf import settings
 from django.contrib import admin

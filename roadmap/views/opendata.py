@@ -1,6 +1,6 @@
 """Open data: `/donnees/` and the files it describes, free for anyone to take away.
 
-- `/donnees/feuille-de-route.json`: the JSON of DESIGN.md §3 (`roadmap.opendata`), and its
+- `/donnees/feuille-de-route.json`: the JSON of docs/contract.md (`roadmap.opendata`), and its
   JSON Schema at `/donnees/feuille-de-route.schema.json`;
 - `/donnees/feuille-de-route.xlsx`: the workbook in the import format, which re-imports unchanged;
 - `/donnees/<sheet>.csv`: one sheet of it (actions, jalons, indicateurs, mesures), UTF-8, comma,

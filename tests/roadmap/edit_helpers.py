@@ -1,4 +1,4 @@
-"""Shared set-up of the tests of the task force's edits (issue 4).
+"""Shared set-up of the tests of the task force's edits.
 
 Rows to edit (a milestone, an indicator), a colleague with a name, the HTMX headers, the history
 of a row as plain tuples, and a small reader of HTML built on the standard library's

@@ -8,7 +8,7 @@ No binary file is committed: each test builds what it needs.
 - `read_xlsx`: the values of a workbook, sheet by sheet, to compare two workbooks;
 - `database_dump`: every row of every table of the roadmap and accounts apps (history included),
   to prove that a failed import left the database exactly as it was;
-- `HEADERS`: the headers of each sheet, as DESIGN.md §3 spells them.
+- `HEADERS`: the headers of each sheet, as docs/contract.md spells them.
 """
 
 from __future__ import annotations

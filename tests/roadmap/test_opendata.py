@@ -1,6 +1,6 @@
 """Tests of the open data: `/donnees/`, the JSON and its schema, the workbook and the CSV files.
 
-The JSON follows DESIGN.md §3 and the schema kept in the repository
+The JSON follows docs/contract.md and the schema kept in the repository
 (roadmap/schemas/feuille-de-route.schema.json), checked here on the seed, on a measured roadmap
 and with no roadmap at all; its figures are typed (numbers, ISO dates, null), never strings.
 """

@@ -1,4 +1,4 @@
-"""Tests of the derived figures (roadmap.progress): the rules of DESIGN.md §2 « Derived figures ».
+"""Tests of the derived figures (roadmap.progress): docs/domain.md « Chiffres dérivés ».
 
 Three layers:
 - examples for every rule and edge case (no baseline, target equal to baseline, lower is better,

@@ -2,7 +2,7 @@
 
 - French numbers, dates and labels are read the way French spreadsheets write them, and
   refused with a French message otherwise (also as hypothesis properties);
-- exports have the French headers of DESIGN.md §3, real dates, and neutralised formulas;
+- exports have the French headers of docs/contract.md, real dates, and neutralised formulas;
 - export → import into an empty roadmap → export gives the same workbook, CSV and JSON;
 - an import is recorded in the history (who, why), and a row that changes nothing is not saved;
 - the blank template is valid and lists the allowed values.

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo accounts of DESIGN.md §3, for local use only.
+"""`manage.py seed_demo`: the demo accounts of docs/contract.md, for local use only.
 
 `admin` (administrator), `dns` (task-force member of the DNS) and `has` (task-force member of
 the HAS). The password comes from DEMO_PASSWORD, else one is generated and printed. Running it

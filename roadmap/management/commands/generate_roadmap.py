@@ -1,7 +1,7 @@
 """`manage.py generate_roadmap`: a synthetic roadmap of any size, for benchmarks and tests.
 
     python manage.py generate_roadmap --actions 50 --seed 7
-    python manage.py generate_roadmap --large              # issue 7's large size
+    python manage.py generate_roadmap --large              # the benchmark's large size
     python manage.py generate_roadmap --actions 20 --into ia-en-sante-2025
 
 A new roadmap becomes the current one (its source date is the latest); `--into SLUG` adds the

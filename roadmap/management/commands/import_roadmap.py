@@ -1,6 +1,6 @@
 """`manage.py import_roadmap FILE [--dry-run] [--roadmap SLUG] [--user USERNAME]`.
 
-Imports a workbook (.xlsx) or one sheet (.csv) in the format of DESIGN.md §3, all or nothing:
+Imports a workbook (.xlsx) or one sheet (.csv) in the format of docs/contract.md, all or nothing:
 exit code 0 when imported (or, with --dry-run, importable), else non-zero with every error
 listed on stderr and nothing written.
 """
