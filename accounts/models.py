@@ -73,6 +73,11 @@ class User(AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """How the app names the user: their full name, else their username."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def is_administrator(self) -> bool:
         return self.is_active and (self.is_superuser or self.role == Role.ADMINISTRATOR)
 

@@ -218,30 +218,89 @@ def _clip(start: tuple[float, float], end: tuple[float, float], low: float, high
     return (x0 + (x1 - x0) * share, limit), True
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The dates and values a chart spans, and where they fall in the viewBox."""
+
+    first: date
+    span: int  # days from `first` to the last date shown
+    low: float
+    high: float
+    value_ticks: list[float]
+
+    def x_at(self, days: float) -> float:
+        return _round(LEFT + days / self.span * (RIGHT - LEFT))
+
+    def x_of(self, day: date) -> float:
+        return self.x_at((day - self.first).days)
+
+    def y_of(self, value: float) -> float:
+        return _round(BOTTOM - (value - self.low) / (self.high - self.low) * (BOTTOM - TOP))
+
+
+def _frame(dates: list[date], values: list[float]) -> _Frame:
+    first, last = min(dates), max(dates)
+    if first == last:
+        first, last = first - SINGLE_DATE_PADDING, last + SINGLE_DATE_PADDING
+    low, high, value_ticks = _value_scale(values)
+    return _Frame(first, (last - first).days, low, high, value_ticks)
+
+
+def _forecast(frame: _Frame, last_row: Row, target_date: date, forecast: float):
+    """The forecast line from the last value to the target date, cut at the plot's edge."""
+    origin = ((last_row.on - frame.first).days, last_row.value)
+    (end_days, end_value), clipped = _clip(
+        origin, ((target_date - frame.first).days, forecast), frame.low, frame.high
+    )
+    return Segment(last_row.x, last_row.y, frame.x_at(end_days), frame.y_of(end_value)), clipped
+
+
+def _rows(frame: _Frame, plotted: list[tuple], *trajectory) -> list[Row]:
+    """The rows of the data table; `trajectory` is (baseline date, baseline, target date,
+    target), for where the trajectory stands on each date."""
+    return [
+        Row(
+            on=sample.on,
+            measured=measured,
+            value=value,
+            expected=progress.trajectory_value(*trajectory, sample.on),
+            source=sample.source,
+            x=frame.x_of(sample.on),
+            y=frame.y_of(value),
+        )
+        for sample, measured, value in plotted
+    ]
+
+
+def _nothing_drawn() -> dict:
+    """The geometry of a chart with neither a measurement nor a trajectory."""
+    return {
+        "rows": [],
+        "y_ticks": [],
+        "x_ticks": [],
+        "x_tick_format": DAY,
+        "target_y": None,
+        "trajectory": None,
+        "forecast": None,
+        "forecast_clipped": False,
+        "today_x": None,
+    }
+
+
 def build_chart(
-    *,
-    ident: str,
-    label: str,
-    unit: str,
-    kind: str,
-    direction: str,
-    baseline: Number | None,
-    baseline_date: date | None,
-    target: Number | None,
-    target_date: date | None,
-    samples: Sequence[Sample],
-    today: date,
+    *, ident: str, label: str, unit: str, samples: Sequence[Sample], today: date, **definition
 ) -> Chart:
-    """The chart of one indicator; `Chart.drawable` says whether there is anything to draw."""
+    """The chart of one indicator; `Chart.drawable` says whether there is anything to draw.
+
+    `definition` is the indicator as `progress.evaluate_indicator` takes it (kind, direction,
+    baseline and target with their dates), whose figures the chart shows.
+    """
+    kind, baseline, target = definition["kind"], definition["baseline"], definition["target"]
+    baseline_date, target_date = definition["baseline_date"], definition["target_date"]
     start = None if baseline is None else float(baseline)
     goal = None if target is None else float(target)
     figures = progress.evaluate_indicator(
-        kind=kind,
-        direction=direction,
-        baseline=baseline,
-        baseline_date=baseline_date,
-        target=target,
-        target_date=target_date,
+        **definition,
         points=[progress.Point(sample.on, sample.value) for sample in samples],
         today=today,
     )
@@ -252,36 +311,22 @@ def build_chart(
         and goal is not None
         and target_date > baseline_date
     )
+    described = {
+        "ident": ident,
+        "label": label,
+        "unit": unit,
+        "kind": kind,
+        "target": goal,
+        "target_date": target_date,
+        "baseline": start,
+        "baseline_date": baseline_date,
+        "figures": figures,
+    }
+    if not plotted and not has_trajectory:
+        return Chart(**described, **_nothing_drawn())
 
     dates = [sample.on for sample, _, _ in plotted]
     dates += [day for day in (baseline_date, target_date) if day is not None]
-    if not plotted and not has_trajectory:
-        return Chart(
-            ident=ident,
-            label=label,
-            unit=unit,
-            kind=kind,
-            target=goal,
-            target_date=target_date,
-            baseline=start,
-            baseline_date=baseline_date,
-            figures=figures,
-            rows=[],
-            y_ticks=[],
-            x_ticks=[],
-            x_tick_format=DAY,
-            target_y=None,
-            trajectory=None,
-            forecast=None,
-            forecast_clipped=False,
-            today_x=None,
-        )
-
-    first, last = min(dates), max(dates)
-    if first == last:
-        first, last = first - SINGLE_DATE_PADDING, last + SINGLE_DATE_PADDING
-    span = (last - first).days
-
     values = [value for _, _, value in plotted]
     values += [value for value in (goal, start) if value is not None]
     shown_forecast = None
@@ -289,66 +334,28 @@ def build_chart(
         shown_forecast = figures.forecast
         ceiling = max(abs(value) for value in values) * FORECAST_HEADROOM
         values.append(max(-ceiling, min(ceiling, shown_forecast)) if ceiling else shown_forecast)
-    low, high, value_ticks = _value_scale(values)
+    frame = _frame(dates, values)
+    x_of, y_of = frame.x_of, frame.y_of
 
-    def x_of(day: date) -> float:
-        return _round(LEFT + (day - first).days / span * (RIGHT - LEFT))
-
-    def y_of(value: float) -> float:
-        return _round(BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP))
-
-    rows = [
-        Row(
-            on=sample.on,
-            measured=measured,
-            value=value,
-            expected=progress.trajectory_value(
-                baseline_date, baseline, target_date, target, sample.on
-            ),
-            source=sample.source,
-            x=x_of(sample.on),
-            y=y_of(value),
-        )
-        for sample, measured, value in plotted
-    ]
-
+    rows = _rows(frame, plotted, baseline_date, baseline, target_date, target)
     trajectory = None
     if has_trajectory:
         trajectory = Segment(x_of(baseline_date), y_of(start or 0.0), x_of(target_date), y_of(goal))
-
-    forecast = None
-    clipped = False
+    forecast, clipped = None, False
     if shown_forecast is not None:
-        last_row = rows[-1]
-        origin = ((last_row.on - first).days, last_row.value)
-        (end_days, end_value), clipped = _clip(
-            origin, ((target_date - first).days, shown_forecast), low, high
-        )
-        forecast = Segment(
-            last_row.x,
-            last_row.y,
-            _round(LEFT + end_days / span * (RIGHT - LEFT)),
-            y_of(end_value),
-        )
+        forecast, clipped = _forecast(frame, rows[-1], target_date, shown_forecast)
 
-    date_ticks, date_format = _date_ticks(first, last)
+    last = frame.first + timedelta(days=frame.span)
+    date_ticks, date_format = _date_ticks(frame.first, last)
     return Chart(
-        ident=ident,
-        label=label,
-        unit=unit,
-        kind=kind,
-        target=goal,
-        target_date=target_date,
-        baseline=start,
-        baseline_date=baseline_date,
-        figures=figures,
+        **described,
         rows=rows,
-        y_ticks=[Tick(value, y_of(value)) for value in value_ticks],
+        y_ticks=[Tick(value, y_of(value)) for value in frame.value_ticks],
         x_ticks=[Tick(day, x_of(day)) for day in date_ticks],
         x_tick_format=date_format,
         target_y=None if goal is None else y_of(goal),
         trajectory=trajectory,
         forecast=forecast,
         forecast_clipped=clipped,
-        today_x=x_of(today) if first <= today <= last else None,
+        today_x=x_of(today) if frame.first <= today <= last else None,
     )

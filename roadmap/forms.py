@@ -189,7 +189,7 @@ class MeasurementForm(forms.ModelForm):
         )
         if existing is not None:
             author = existing.recorded_by
-            author = (author.get_full_name() or author.get_username()) if author else None
+            author = author.display_name if author else None
             self.add_error(
                 "date",
                 _(
@@ -238,8 +238,9 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
     `overrides` maps a form's key (« status », « done-<pk> », « reschedule-<pk> »,
     « milestone », « measurement-<code> », « note ») to a form to show instead: a bound
     form with its errors, or a retry form after a conflict. Each form gets its own HTML ids,
-    since one page holds a form per milestone and per indicator. The form of key `saved` was
-    just saved: it comes back blank, marked `just_saved`.
+    since one page holds a form per milestone and per indicator: `milestones` and `indicators`
+    pair each summary with its forms, in the page's order. The form of key `saved` was just
+    saved: it comes back blank, marked `just_saved`.
     """
     today = timezone.localdate()
 
@@ -248,29 +249,27 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
         form.just_saved = key == saved
         return form
 
-    forms_by_milestone = {}
+    milestone_forms = []
     for item in milestones:
         milestone = item.milestone
-        forms_by_milestone[milestone.pk] = {
-            "done": pick(
-                f"done-{milestone.pk}",
-                lambda m=milestone: MilestoneDoneForm(
-                    milestone=m,
-                    initial={"done": not m.is_done, "done_on": today, "version": m.version},
-                ),
+        done = pick(
+            f"done-{milestone.pk}",
+            lambda m=milestone: MilestoneDoneForm(
+                milestone=m,
+                initial={"done": not m.is_done, "done_on": today, "version": m.version},
             ),
-            "reschedule": pick(
-                f"reschedule-{milestone.pk}",
-                lambda m=milestone: RescheduleForm(
-                    initial={"due_date": m.due_date, "version": m.version}
-                ),
+        )
+        done.auto_id = f"id_done{milestone.pk}_%s"
+        reschedule = pick(
+            f"reschedule-{milestone.pk}",
+            lambda m=milestone: RescheduleForm(
+                initial={"due_date": m.due_date, "version": m.version}
             ),
-        }
-    for key, form in forms_by_milestone.items():
-        form["done"].auto_id = f"id_done{key}_%s"
-        form["reschedule"].auto_id = f"id_reschedule{key}_%s"
+        )
+        reschedule.auto_id = f"id_reschedule{milestone.pk}_%s"
+        milestone_forms.append((item, {"done": done, "reschedule": reschedule}))
 
-    forms_by_indicator = {}
+    measurement_forms = []
     for item in indicators:
         indicator = item.indicator
         form = pick(
@@ -278,7 +277,7 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
             lambda i=indicator: MeasurementForm(indicator=i, initial={"date": today}),
         )
         form.auto_id = f"id_measure{indicator.pk}_%s"
-        forms_by_indicator[indicator.code] = form
+        measurement_forms.append((item, form))
 
     status = pick(
         "status",
@@ -293,6 +292,6 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
         "status": status,
         "milestone": milestone,
         "note": note,
-        "milestones": forms_by_milestone,
-        "indicators": forms_by_indicator,
+        "milestones": milestone_forms,
+        "indicators": measurement_forms,
     }

@@ -50,17 +50,12 @@ TRACKED = {
         "description",
     ),
     Milestone: ("title", "due_date", "done_on", "source"),
-    Indicator: (
-        "code",
-        "label",
-        "unit",
-        "kind",
-        "direction",
-        "baseline_value",
-        "baseline_date",
-        "target_value",
-        "target_date",
-        "source",
+    # Every field of an indicator but its ids, parents, version, timestamps and display order.
+    Indicator: tuple(
+        field.name
+        for field in Indicator._meta.concrete_fields
+        if field.name
+        not in {"id", "version", "created_at", "updated_at", "roadmap", "action", "position"}
     ),
     Measurement: ("date", "value", "source", "comment"),
 }
@@ -267,7 +262,7 @@ def _signature(record) -> tuple[str, str, str]:
     if user is None:
         return "", "", reason
     organisation = user.organisation.acronym if user.organisation_id else ""
-    return user.get_full_name() or user.get_username(), organisation, reason
+    return user.display_name, organisation, reason
 
 
 def _entry(model, record, kind, headline, changes, action) -> Entry:

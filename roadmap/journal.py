@@ -19,6 +19,7 @@ JOURNAL_SHOWN = 50
 
 NOTE = "note"
 STATUS = "status"
+SHARED_WITH_HISTORY = ("action_code", "action_slug", "action_title", "author", "organisation")
 
 
 @dataclass(frozen=True)
@@ -47,32 +48,24 @@ class JournalEntry:
 
     @classmethod
     def from_note(cls, note: ProgressNote) -> JournalEntry:
-        author = note.author
+        author, action = note.author, note.action
         return cls(
             key=f"point-{note.pk}",
             kind=NOTE,
             when=note.created_at,
-            action_code=note.action.code,
-            action_slug=note.action.slug,
-            action_title=note.action.title,
-            author=author.get_full_name() or author.get_username(),
+            action_code=action.code,
+            action_slug=action.slug,
+            action_title=action.title,
+            author=author.display_name,
             organisation=author.organisation.acronym if author.organisation_id else "",
             note=note,
         )
 
     @classmethod
     def from_change(cls, change: Entry) -> JournalEntry:
-        return cls(
-            key=change.key,
-            kind=STATUS,
-            when=change.when,
-            action_code=change.action_code,
-            action_slug=change.action_slug,
-            action_title=change.action_title,
-            author=change.author,
-            organisation=change.organisation,
-            change=change,
-        )
+        # A history entry already says which action, by whom: the same fields, the same names.
+        shared = {name: getattr(change, name) for name in SHARED_WITH_HISTORY}
+        return cls(key=change.key, kind=STATUS, when=change.when, change=change, **shared)
 
 
 def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list[JournalEntry]:

@@ -19,6 +19,15 @@ LEARNERS_TARGET_DATE = date(2029, 8, 31)
 LEARNERS_TARGET = 500_000
 LEARNERS_PER_YEAR = 70_000
 YEAR_ONE_END = date(2025, 8, 31)
+# The indicator, as `progress.evaluate_indicator` and the chart take it.
+LEARNERS = {
+    "kind": progress.CUMULATIVE,
+    "direction": progress.HIGHER,
+    "baseline": 0,
+    "baseline_date": LEARNERS_BASELINE_DATE,
+    "target": LEARNERS_TARGET,
+    "target_date": LEARNERS_TARGET_DATE,
+}
 
 # « Création de 15 nouveaux parcours de masters pour les experts du numérique en santé »: say 6
 # of them open.
@@ -78,14 +87,7 @@ def _first_day(start: date, rule) -> date:
 def worked_example(label: str, source: str) -> WorkedExample:
     """The example, with its chart titled `label` and its value attributed to `source`."""
     figures = progress.evaluate_indicator(
-        kind=progress.CUMULATIVE,
-        direction=progress.HIGHER,
-        baseline=0,
-        baseline_date=LEARNERS_BASELINE_DATE,
-        target=LEARNERS_TARGET,
-        target_date=LEARNERS_TARGET_DATE,
-        points=[progress.Point(YEAR_ONE_END, LEARNERS_PER_YEAR)],
-        today=YEAR_ONE_END,
+        **LEARNERS, points=[progress.Point(YEAR_ONE_END, LEARNERS_PER_YEAR)], today=YEAR_ONE_END
     )
     year_progress = progress.indicator_progress(0, LEARNERS_PER_YEAR, YEAR_LEARNERS)
     return WorkedExample(
@@ -107,14 +109,9 @@ def worked_example(label: str, source: str) -> WorkedExample:
             ident="exemple",
             label=label,
             unit="apprenants",
-            kind=progress.CUMULATIVE,
-            direction=progress.HIGHER,
-            baseline=0,
-            baseline_date=LEARNERS_BASELINE_DATE,
-            target=LEARNERS_TARGET,
-            target_date=LEARNERS_TARGET_DATE,
             samples=[charts.Sample(YEAR_ONE_END, LEARNERS_PER_YEAR, source)],
             today=YEAR_ONE_END,
+            **LEARNERS,
         ),
         year_learners=YEAR_LEARNERS,
         year_progress=year_progress,

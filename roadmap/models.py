@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +64,18 @@ class VersionedModel(models.Model):
         if self.pk is not None and not self._state.adding:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+
+def dates_in_order(first: str, then: str, name: str, message) -> models.CheckConstraint:
+    """Two optional dates in order: `then` is the later field with its lookup (« end__gte »)."""
+    later = then.split("__")[0]
+    return models.CheckConstraint(
+        condition=Q(**{f"{first}__isnull": True})
+        | Q(**{f"{later}__isnull": True})
+        | Q(**{then: F(first)}),
+        name=name,
+        violation_error_message=message,
+    )
 
 
 class RoadmapQuerySet(models.QuerySet):
@@ -136,29 +147,6 @@ class ActionQuerySet(models.QuerySet):
         ).values("action_id")
         return self.filter(Q(lead_id=user.organisation_id) | Q(pk__in=partnered))
 
-    def with_last_update(self) -> ActionQuerySet:
-        """Annotate `last_update`: the latest change to the action, its milestones,
-        measurements or notes (what « no update for 90 days » is measured against)."""
-
-        def latest(model, field, path):
-            return Coalesce(
-                Subquery(
-                    model.objects.filter(**{path: OuterRef("pk")})
-                    .order_by(f"-{field}")
-                    .values(field)[:1]
-                ),
-                F("updated_at"),
-            )
-
-        return self.annotate(
-            last_update=Greatest(
-                F("updated_at"),
-                latest(Milestone, "updated_at", "action"),
-                latest(Measurement, "updated_at", "indicator__action"),
-                latest(ProgressNote, "created_at", "action"),
-            )
-        )
-
 
 class Action(VersionedModel):
     roadmap = models.ForeignKey(
@@ -209,12 +197,11 @@ class Action(VersionedModel):
             models.CheckConstraint(
                 condition=Q(status__in=["", *Status.values]), name="action_status_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(start_date__isnull=True)
-                | Q(end_date__isnull=True)
-                | Q(end_date__gte=F("start_date")),
-                name="action_end_after_start",
-                violation_error_message=_("La date de fin précède la date de début."),
+            dates_in_order(
+                "start_date",
+                "end_date__gte",
+                "action_end_after_start",
+                _("La date de fin précède la date de début."),
             ),
         ]
 
@@ -346,12 +333,11 @@ class Indicator(VersionedModel):
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="indicator_direction_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(baseline_date__isnull=True)
-                | Q(target_date__isnull=True)
-                | Q(target_date__gt=F("baseline_date")),
-                name="indicator_target_after_baseline",
-                violation_error_message=_("La date cible doit suivre la date initiale."),
+            dates_in_order(
+                "baseline_date",
+                "target_date__gt",
+                "indicator_target_after_baseline",
+                _("La date cible doit suivre la date initiale."),
             ),
         ]
 
@@ -366,16 +352,19 @@ class Indicator(VersionedModel):
         """Progress, trajectory and forecast, from `measurements` if already fetched."""
         if measurements is None:
             measurements = self.measurements.all()
-        return progress.evaluate_indicator(
-            kind=self.kind,
-            direction=self.direction,
-            baseline=self.baseline_value,
-            baseline_date=self.baseline_date,
-            target=self.target_value,
-            target_date=self.target_date,
-            points=[progress.Point(m.date, m.value) for m in measurements],
-            today=today,
-        )
+        points = [progress.Point(m.date, m.value) for m in measurements]
+        return progress.evaluate_indicator(**self.definition(), points=points, today=today)
+
+    def definition(self) -> dict:
+        """The indicator as `progress.evaluate_indicator` (and a chart) takes it."""
+        return {
+            "kind": self.kind,
+            "direction": self.direction,
+            "baseline": self.baseline_value,
+            "baseline_date": self.baseline_date,
+            "target": self.target_value,
+            "target_date": self.target_date,
+        }
 
 
 class Measurement(VersionedModel):

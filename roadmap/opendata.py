@@ -24,13 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import progress
 from .models import Action, Milestone, Roadmap
-from .overview import readings_of, roadmap_last_update
-from .summaries import (
-    summarise_action,
-    summarise_indicators,
-    summarise_milestones,
-    with_figures,
-)
+from .queries import readings_of, roadmap_last_update, with_figures, with_last_update
+from .summaries import summarise_action, summarise_indicators, summarise_milestones
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "feuille-de-route.schema.json"
 
@@ -132,12 +127,12 @@ def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: st
     """The open data JSON of `roadmap` (docs/contract.md); `base_url` makes its links absolute."""
     if roadmap is None:
         return {"roadmap": None, "axes": []}
-    actions = (
-        # Measurements as light readings: at the large size, a hundred thousand model objects
-        # would be most of the worker's memory.
-        with_figures(Action.objects.order_by("code"), measurements=False)
-        .prefetch_related("partners")
-        .with_last_update()
+    # Measurements as light readings: at the large size, a hundred thousand model objects
+    # would be most of the worker's memory.
+    actions = with_last_update(
+        with_figures(Action.objects.order_by("code"), measurements=False).prefetch_related(
+            "partners"
+        )
     )
     axes = roadmap.axes.order_by("number").prefetch_related(Prefetch("actions", actions))
     readings = readings_of(indicator__roadmap=roadmap)

@@ -8,7 +8,8 @@
 - « Dernière mise à jour »: the latest change to what a page shows.
 
 Like `roadmap.summaries`, every function here reads prefetched relations through `.all()`, so a
-page issues the same number of queries whatever the size of the roadmap.
+page issues the same number of queries whatever the size of the roadmap; the headlines alone
+fetch their indicators, through `roadmap.queries`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ import datetime
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import DateTimeField, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from . import progress
-from .models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from .models import Action, Indicator, Measurement, Roadmap
+from .queries import Reading, headline_indicators, latest
 from .summaries import (
     ActionSummary,
     Attention,
@@ -58,38 +58,11 @@ class Headline:
     latest: Measurement | None  # the measurement dated last: where the current value comes from
 
 
-@dataclass(frozen=True)
-class ActionRow:
+class ActionRow(NamedTuple):
+    """An action's summary and what needs attention; unpacks as `summary, attention`."""
+
     summary: ActionSummary
     attention: Attention
-
-
-def measurements_prefetch() -> Prefetch:
-    return Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
-
-
-class Reading(NamedTuple):
-    """A measurement as lists and files need it: no model object, thousands of them at a time."""
-
-    date: datetime.date
-    value: Decimal
-    updated_at: datetime.datetime
-    source: str
-    comment: str
-
-
-def readings_of(**filters) -> dict[int, list[Reading]]:
-    """The measurements that match `filters` (e.g. `indicator__roadmap=roadmap`), by indicator
-    id, oldest first, in one query."""
-    by_indicator: dict[int, list[Reading]] = {}
-    rows = (
-        Measurement.objects.filter(**filters)
-        .order_by("indicator", "date", "pk")
-        .values_list("indicator_id", *Reading._fields)
-    )
-    for indicator_id, *reading in rows.iterator(chunk_size=5000):
-        by_indicator.setdefault(indicator_id, []).append(Reading(*reading))
-    return by_indicator
 
 
 def latest_measurement(indicator: Indicator) -> Measurement | None:
@@ -99,22 +72,7 @@ def latest_measurement(indicator: Indicator) -> Measurement | None:
 
 
 def headlines(roadmap: Roadmap, today: datetime.date) -> list[Headline]:
-    indicators = Indicator.objects.filter(roadmap=roadmap).select_related("action__lead")
-    codes = HEADLINE_INDICATORS.get(roadmap.slug)
-    if codes:
-        found = {
-            indicator.code: indicator
-            for indicator in indicators.filter(code__in=codes).prefetch_related(
-                measurements_prefetch()
-            )
-        }
-        chosen = [found[code] for code in codes if code in found]
-    else:
-        chosen = list(
-            indicators.order_by(
-                "action__axis__number", "action__code", "position", "code"
-            ).prefetch_related(measurements_prefetch())[:DEFAULT_HEADLINES]
-        )
+    chosen = headline_indicators(roadmap, HEADLINE_INDICATORS.get(roadmap.slug), DEFAULT_HEADLINES)
     return [
         Headline(
             indicator,
@@ -143,36 +101,6 @@ def action_rows(
             )
         )
     return rows
-
-
-def latest(*moments: datetime.datetime | None) -> datetime.datetime | None:
-    known = [moment for moment in moments if moment is not None]
-    return max(known) if known else None
-
-
-def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
-    """The latest change to the roadmap, its actions, milestones, indicators, measurements and
-    notes, in one query."""
-
-    def newest(queryset, field):
-        return Subquery(
-            queryset.order_by(f"-{field}").values(field)[:1], output_field=DateTimeField()
-        )
-
-    same = OuterRef("pk")
-    moments = (
-        Roadmap.objects.filter(pk=roadmap.pk)
-        .annotate(
-            action=newest(Action.objects.filter(roadmap=same), "updated_at"),
-            milestone=newest(Milestone.objects.filter(roadmap=same), "updated_at"),
-            indicator=newest(Indicator.objects.filter(roadmap=same), "updated_at"),
-            measurement=newest(Measurement.objects.filter(indicator__roadmap=same), "updated_at"),
-            note=newest(ProgressNote.objects.filter(action__roadmap=same), "created_at"),
-        )
-        .values_list("updated_at", "action", "milestone", "indicator", "measurement", "note")
-        .get()
-    )
-    return latest(*moments)
 
 
 def indicators_last_update(

@@ -1,8 +1,9 @@
 """What the public pages show about axes, actions, milestones and indicators.
 
-The views fetch rows with their prefetches; this module turns them into the figures the templates
-display (action progress, next milestone, overdue flags, indicator progress) through
-`roadmap.progress`, so the rules stay in one pure module. Nothing here queries the database: every
+The views fetch rows with their prefetches (`roadmap.queries`); this module turns them into the
+figures the templates display (action progress, next milestone, overdue flags, indicator progress)
+through `roadmap.progress`, so the rules stay in one pure module, and into the indicators' charts
+(`roadmap.charts`). Nothing here queries the database: every
 related list is read through `.all()` on a prefetched relation, which keeps the number of queries of
 a page independent of the size of the roadmap.
 """
@@ -11,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from . import progress
-from .models import Action, Axis, Indicator, Measurement, Milestone
+from . import charts, progress
+from .models import Action, Axis, Indicator, Milestone
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class MilestoneSummary:
 class IndicatorSummary:
     indicator: Indicator
     figures: progress.IndicatorFigures
+    chart: charts.Chart | None = None  # on the pages that draw it (`with_charts`)
 
 
 @dataclass(frozen=True)
@@ -53,25 +54,6 @@ def axis_label(axis: Axis) -> str:
         "number": axis.number,
         "title": axis.short_title,
     }
-
-
-def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> QuerySet[Action]:
-    """`actions` with everything their figures need, fetched in a fixed number of queries.
-
-    Without `measurements`, their indicators come without them: lists of many actions measure
-    them with light readings instead (`overview.readings_of`), a hundred thousand model objects
-    being the bulk of a worker's memory at the large size.
-    """
-    # Explicit orderings: the models' default ones join the parent table for nothing.
-    indicators = Indicator.objects.order_by("position", "code")
-    if measurements:
-        indicators = indicators.prefetch_related(
-            Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
-        )
-    return actions.select_related("lead").prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk")),
-        Prefetch("indicators", queryset=indicators),
-    )
 
 
 def summarise_milestones(
@@ -99,6 +81,24 @@ def summarise_indicators(
         )
         for indicator in indicators
     ]
+
+
+def indicator_chart(indicator: Indicator, today: datetime.date | None = None) -> charts.Chart:
+    """The chart of an indicator, from its prefetched measurements."""
+    measurements = indicator.measurements.all()
+    return charts.build_chart(
+        ident=str(indicator.pk),
+        label=indicator.label,
+        unit=indicator.unit,
+        samples=[charts.Sample(m.date, m.value, m.source) for m in measurements],
+        today=today or timezone.localdate(),
+        **indicator.definition(),
+    )
+
+
+def with_charts(items: Iterable[IndicatorSummary], today: datetime.date) -> list:
+    """`items` with their charts, for the pages that draw them (measurements prefetched)."""
+    return [replace(item, chart=indicator_chart(item.indicator, today)) for item in items]
 
 
 def next_milestone(milestones: Iterable[MilestoneSummary]) -> MilestoneSummary | None:

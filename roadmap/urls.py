@@ -7,49 +7,40 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import bench, edit, opendata, ops, public
+from .views import action, bench, edit, my_actions, opendata, ops, public
+
+# The task force's edits, under an action's URL: POST only, each also answering HTMX with the
+# changed section.
+EDITS = (
+    ("statut/", edit.change_status, "edit-status"),
+    ("jalons/", edit.add_milestone, "edit-milestone-add"),
+    ("jalons/<int:pk>/realisation/", edit.tick_milestone, "edit-milestone-done"),
+    ("jalons/<int:pk>/echeance/", edit.reschedule_milestone, "edit-milestone-reschedule"),
+    ("indicateurs/<str:code>/mesures/", edit.add_measurement, "edit-measurement"),
+    ("points/", edit.add_note, "edit-note"),
+)
+# Open data: the page, then its files.
+OPEN_DATA = (
+    ("", opendata.index, "opendata"),
+    ("feuille-de-route.json", opendata.roadmap_json, "opendata-json"),
+    ("feuille-de-route.schema.json", opendata.roadmap_schema, "opendata-schema"),
+    ("feuille-de-route.xlsx", opendata.workbook, "opendata-xlsx"),
+    ("<slug:sheet>.csv", opendata.sheet_csv, "opendata-csv"),
+)
+journal_feed = require_safe(cached_for_readers(JournalFeed()))
 
 app_patterns = (
     [
         path("", public.dashboard, name="dashboard"),
         path("axes/<int:number>/", public.axis_detail, name="axis"),
-        path("actions/<slug:slug>/", public.action_detail, name="action"),
+        path("actions/<slug:slug>/", action.action_detail, name="action"),
         path("indicateurs/", public.indicators, name="indicators"),
         path("methode/", public.method, name="method"),
         path("journal/", public.journal, name="journal"),
-        path(
-            "journal/atom.xml", require_safe(cached_for_readers(JournalFeed())), name="journal-feed"
-        ),
-        # Open data: the page, then its files.
-        path("donnees/", opendata.index, name="opendata"),
-        path("donnees/feuille-de-route.json", opendata.roadmap_json, name="opendata-json"),
-        path(
-            "donnees/feuille-de-route.schema.json",
-            opendata.roadmap_schema,
-            name="opendata-schema",
-        ),
-        path("donnees/feuille-de-route.xlsx", opendata.workbook, name="opendata-xlsx"),
-        path("donnees/<slug:sheet>.csv", opendata.sheet_csv, name="opendata-csv"),
-        # The task force's edits: POST only, each also answering HTMX with the changed section.
-        path("actions/<slug:slug>/statut/", edit.change_status, name="edit-status"),
-        path("actions/<slug:slug>/jalons/", edit.add_milestone, name="edit-milestone-add"),
-        path(
-            "actions/<slug:slug>/jalons/<int:pk>/realisation/",
-            edit.tick_milestone,
-            name="edit-milestone-done",
-        ),
-        path(
-            "actions/<slug:slug>/jalons/<int:pk>/echeance/",
-            edit.reschedule_milestone,
-            name="edit-milestone-reschedule",
-        ),
-        path(
-            "actions/<slug:slug>/indicateurs/<str:code>/mesures/",
-            edit.add_measurement,
-            name="edit-measurement",
-        ),
-        path("actions/<slug:slug>/points/", edit.add_note, name="edit-note"),
-        path("mes-actions/", edit.my_actions, name="my-actions"),
+        path("journal/atom.xml", journal_feed, name="journal-feed"),
+        *(path(f"donnees/{route}", view, name=name) for route, view, name in OPEN_DATA),
+        *(path(f"actions/<slug:slug>/{route}", view, name=name) for route, view, name in EDITS),
+        path("mes-actions/", my_actions.my_actions, name="my-actions"),
     ],
     "roadmap",
 )

@@ -1,4 +1,4 @@
-"""Display helpers for the roadmap pages: numbers, percentages, status badges and charts.
+"""Display helpers for the roadmap pages: numbers, percentages and status badges.
 
 Numbers are formatted in the active language (« 140 000 », « 119 000 000 € » in French): the
 model stores Decimals with four decimal places, which must not leak onto the page as
@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats
 
-from roadmap import charts, summaries
+from roadmap import summaries
 from roadmap.models import Status
 
 register = template.Library()
@@ -105,22 +105,3 @@ def status_badge_class(status: str) -> str:
 def axis_label(axis) -> str:
     """« Axe 2 – Prise en charge »."""
     return summaries.axis_label(axis)
-
-
-@register.filter
-def indicator_chart(item) -> charts.Chart:
-    """The chart of an indicator (or of an IndicatorSummary), from its prefetched measurements."""
-    indicator = getattr(item, "indicator", item)
-    return charts.build_chart(
-        ident=str(indicator.pk),
-        label=indicator.label,
-        unit=indicator.unit,
-        kind=indicator.kind,
-        direction=indicator.direction,
-        baseline=indicator.baseline_value,
-        baseline_date=indicator.baseline_date,
-        target=indicator.target_value,
-        target_date=indicator.target_date,
-        samples=[charts.Sample(m.date, m.value, m.source) for m in indicator.measurements.all()],
-        today=timezone.localdate(),
-    )

@@ -13,19 +13,18 @@ Invalid input gets the form back with its errors and a 422, never a partial writ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap.caching import writing
@@ -38,19 +37,10 @@ from roadmap.forms import (
     StatusForm,
 )
 from roadmap.models import Action, Indicator, Milestone, Roadmap, Status
-from roadmap.overview import readings_of
-from roadmap.summaries import (
-    attention,
-    summarise_action,
-    summarise_indicators,
-    summarise_milestones,
-    with_figures,
-)
+from roadmap.permissions import can_edit
 
-from .public import page_of, render_action_page, render_action_sections
+from .action import render_action_page, render_action_sections
 
-# Actions shown per page on `/mes-actions/`.
-MY_ACTIONS_PAGE = 50
 CONFLICT = 409
 INVALID = 422
 # Where each section of the action page is, for the redirect after a plain-form edit.
@@ -63,7 +53,11 @@ SECTION_ANCHORS = {
 
 
 def editor_required(view):
-    """Signed in (else to the sign-in page) and allowed to edit the action (else 403)."""
+    """Signed in (else to the sign-in page) and allowed to edit the action (else 403).
+
+    The view gets the action, its roadmap attached: checked once here, both are passed on to
+    the page or the fragment the edit answers with (`respond`).
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
@@ -75,48 +69,77 @@ def editor_required(view):
             return redirect_to_login(reverse("roadmap:action", args=[slug]))
         roadmap = Roadmap.objects.current()
         action = get_object_or_404(Action.objects.filter(roadmap=roadmap), slug=slug)
-        if not Action.objects.editable_by(request.user).filter(pk=action.pk).exists():
+        if not can_edit(request.user, action):
             raise PermissionDenied(_("Vous ne pouvez pas modifier cette action."))
+        action.roadmap = roadmap
         return view(request, action, *args, **kwargs)
 
     return require_POST(wrapper)
 
 
-def respond(
-    request, action, section, *, status=200, message=None, saved=None, forms=None, conflict=None
-):
+def respond(request, action, section, *, status=200, message=None, saved=None, **context):
     """The changed section for HTMX, else the page (after a redirect when all went well).
 
     `message` says what was saved: a message on the page after the redirect, or for HTMX the
     sentence of the page's live region (read out by screen readers). `saved` is the key of the
-    form saved (as in `edit_forms`), whose opener gets the focus back after the swap.
+    form saved (as in `edit_forms`), whose opener gets the focus back after the swap. `context`
+    (`forms`, `conflict`) goes to `action_context`.
     """
+    context |= {"roadmap": action.roadmap, "can_edit": True}
     if request.htmx:
         return render_action_sections(
             request,
             action.slug,
             section,
-            forms=forms,
-            conflict=conflict,
             status=status,
             announcement=message if status == 200 else "",
             saved=saved if status == 200 else None,
+            **context,
         )
     if status == 200:
         if message:
             messages.success(request, message)
         return redirect(f"{action.get_absolute_url()}#{SECTION_ANCHORS[section]}")
-    return render_action_page(request, action.slug, forms=forms, conflict=conflict, status=status)
+    return render_action_page(request, action.slug, status=status, **context)
 
 
-def who_and_when(instance) -> dict:
-    """Who saved `instance` last and when, from its history, for the conflict message."""
-    record = instance.history.select_related("history_user").first()
+@dataclass(frozen=True)
+class Locked:
+    """A row locked for an edit: `stale` when someone saved it since the form was read."""
+
+    row: Action | Milestone
+    stale: bool
+
+
+def save_unless_changed(model, pk: int, version: int, **values) -> Locked:
+    """Lock the row, compare its version with the form's, then save `values` if they differ.
+
+    When someone saved in between, nothing is written: the caller reports the conflict with
+    the row as it is now.
+    """
+    with writing():
+        row = model.objects.select_for_update().get(pk=pk)
+        if row.version != version:
+            return Locked(row, stale=True)
+        if any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+    return Locked(row, stale=False)
+
+
+def conflict_response(request, action, section, row, current, *, forms=None, **about):
+    """409: `row` was saved by someone else first; say who, when, and its `current` value."""
+    record = row.history.select_related("history_user").first()
     user = record.history_user if record else None
-    return {
-        "by": (user.get_full_name() or user.get_username()) if user else _("un administrateur"),
-        "on": record.history_date if record else instance.updated_at,
+    conflict = {
+        "section": section,
+        **about,
+        "current": current,
+        "by": user.display_name if user else _("un administrateur"),
+        "on": record.history_date if record else row.updated_at,
     }
+    return respond(request, action, section, status=CONFLICT, forms=forms, conflict=conflict)
 
 
 @editor_required
@@ -124,34 +147,24 @@ def change_status(request: HttpRequest, action: Action) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return respond(request, action, "summary", status=INVALID, forms={"status": form})
-    with writing():
-        locked = Action.objects.select_for_update().get(pk=action.pk)
-        if locked.version != form.cleaned_data["version"]:
-            conflict = {
-                "section": "summary",
-                "current": locked.status_label,
-                "wanted": Status(form.cleaned_data["status"]).label,
-                **who_and_when(locked),
-            }
-            retry = StatusForm(
-                initial={"status": form.cleaned_data["status"], "version": locked.version}
-            )
-            return respond(
-                request,
-                locked,
-                "summary",
-                status=CONFLICT,
-                forms={"status": retry},
-                conflict=conflict,
-            )
-        if locked.status != form.cleaned_data["status"]:
-            locked.status = form.cleaned_data["status"]
-            locked.save()
+    wanted = form.cleaned_data["status"]
+    locked = save_unless_changed(Action, action.pk, form.cleaned_data["version"], status=wanted)
+    if locked.stale:
+        retry = StatusForm(initial={"status": wanted, "version": locked.row.version})
+        return conflict_response(
+            request,
+            action,
+            "summary",
+            locked.row,
+            locked.row.status_label,
+            forms={"status": retry},
+            wanted=Status(wanted).label,
+        )
     return respond(
         request,
-        locked,
+        action,
         "summary",
-        message=_("Statut enregistré : %(status)s.") % {"status": locked.status_label},
+        message=_("Statut enregistré : %(status)s.") % {"status": locked.row.status_label},
     )
 
 
@@ -165,24 +178,16 @@ def tick_milestone(request: HttpRequest, action: Action, pk: int) -> HttpRespons
     form = MilestoneDoneForm(request.POST, milestone=milestone)
     if not form.is_valid():
         return respond(request, action, "milestones", status=INVALID, forms={f"done-{pk}": form})
-    with writing():
-        locked = Milestone.objects.select_for_update().get(pk=pk)
-        if locked.version != form.cleaned_data["version"]:
-            conflict = {
-                "section": "milestones",
-                "milestone": locked.pk,
-                "current": locked.done_on,
-                **who_and_when(locked),
-            }
-            return respond(request, action, "milestones", status=CONFLICT, conflict=conflict)
-        if locked.done_on != form.cleaned_data["done_on"]:
-            locked.done_on = form.cleaned_data["done_on"]
-            locked.save()
+    done_on = form.cleaned_data["done_on"]
+    locked = save_unless_changed(Milestone, pk, form.cleaned_data["version"], done_on=done_on)
+    row = locked.row
+    if locked.stale:
+        return conflict_response(request, action, "milestones", row, row.done_on, milestone=pk)
     message = (
         _("Jalon « %(title)s » marqué réalisé.")
-        if locked.done_on
+        if row.done_on
         else _("Jalon « %(title)s » rouvert.")
-    ) % {"title": locked.title}
+    ) % {"title": row.title}
     return respond(request, action, "milestones", message=message)
 
 
@@ -190,40 +195,24 @@ def tick_milestone(request: HttpRequest, action: Action, pk: int) -> HttpRespons
 def reschedule_milestone(request: HttpRequest, action: Action, pk: int) -> HttpResponse:
     _milestone(action, pk)
     form = RescheduleForm(request.POST)
+    key = f"reschedule-{pk}"
     if not form.is_valid():
-        return respond(
-            request, action, "milestones", status=INVALID, forms={f"reschedule-{pk}": form}
+        return respond(request, action, "milestones", status=INVALID, forms={key: form})
+    due_date = form.cleaned_data["due_date"]
+    locked = save_unless_changed(Milestone, pk, form.cleaned_data["version"], due_date=due_date)
+    row = locked.row
+    if locked.stale:
+        retry = RescheduleForm(initial={"due_date": due_date, "version": row.version})
+        return conflict_response(
+            request, action, "milestones", row, row.due_date, forms={key: retry}, milestone=pk
         )
-    with writing():
-        locked = Milestone.objects.select_for_update().get(pk=pk)
-        if locked.version != form.cleaned_data["version"]:
-            conflict = {
-                "section": "milestones",
-                "milestone": locked.pk,
-                "current": locked.due_date,
-                **who_and_when(locked),
-            }
-            retry = RescheduleForm(
-                initial={"due_date": form.cleaned_data["due_date"], "version": locked.version}
-            )
-            return respond(
-                request,
-                action,
-                "milestones",
-                status=CONFLICT,
-                forms={f"reschedule-{pk}": retry},
-                conflict=conflict,
-            )
-        if locked.due_date != form.cleaned_data["due_date"]:
-            locked.due_date = form.cleaned_data["due_date"]
-            locked.save()
     return respond(
         request,
         action,
         "milestones",
         message=_("Échéance du jalon « %(title)s » reportée au %(date)s.")
-        % {"title": locked.title, "date": locked.due_date.strftime("%d/%m/%Y")},
-        saved=f"reschedule-{pk}",
+        % {"title": row.title, "date": row.due_date.strftime("%d/%m/%Y")},
+        saved=key,
     )
 
 
@@ -287,49 +276,3 @@ def add_note(request: HttpRequest, action: Action) -> HttpResponse:
     with writing():
         form.save()
     return respond(request, action, "notes", message=_("Point d'avancement publié."), saved="note")
-
-
-def urgency_order(item) -> tuple:
-    summary, flags = item
-    return (flags.urgency, summary.action.axis.number, summary.action.code)
-
-
-@require_safe
-@login_required
-def my_actions(request: HttpRequest) -> HttpResponse:
-    """The actions the user may edit, most urgent first, with what needs their attention.
-
-    Every action is weighed (the order depends on all of them, measured by light readings);
-    one page of them is shown, an administrator's list being the whole roadmap.
-    """
-    roadmap = Roadmap.objects.current()
-    today = timezone.localdate()
-    items = []
-    if roadmap is not None:
-        editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
-        actions = with_figures(
-            editable.select_related("axis").with_last_update(), measurements=False
-        )
-        readings = readings_of(indicator__action__in=editable)
-        for action in actions:
-            milestones = summarise_milestones(action.milestones.all(), today)
-            indicators = summarise_indicators(action.indicators.all(), today, readings)
-            summary = summarise_action(action, today, milestones, indicators)
-            items.append(
-                (summary, attention(summary, milestones, indicators, action.last_update, today))
-            )
-        items.sort(
-            key=lambda item: (item[1].urgency, item[0].action.axis.number, item[0].action.code)
-        )
-    page = page_of(request, items, MY_ACTIONS_PAGE, _("Cette page de vos actions n'existe pas."))
-    return render(
-        request,
-        "roadmap/my_actions.html",
-        {
-            "roadmap": roadmap,
-            "items": page.object_list,
-            "page": page,
-            "needing_attention": sum(1 for _summary, flags in items if flags.any),
-            "breadcrumb_data": {"current": _("Mes actions")},
-        },
-    )

@@ -29,7 +29,9 @@ from roadmap.opendata import (
     SCHEMA_PATH,
     roadmap_document,
 )
-from roadmap.overview import roadmap_last_update
+from roadmap.queries import roadmap_last_update
+
+from .common import page_context
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 WORKBOOK_NAME = "feuille-de-route.xlsx"
@@ -51,27 +53,22 @@ def _download(response: HttpResponse, filename: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """`/donnees/`: the files, their formats and what each field means."""
     roadmap = Roadmap.objects.current()
-    return render(
-        request,
-        "roadmap/opendata.html",
+    sheets = [
         {
-            "roadmap": roadmap,
-            "nav_axes": list(roadmap.axes.order_by("number")) if roadmap else [],
-            "last_update": roadmap_last_update(roadmap) if roadmap else None,
-            "json_fields": JSON_FIELDS,
-            "sheets": [
-                {
-                    "name": spec.name,
-                    "slug": spec.slug,
-                    "columns": [
-                        (column, COLUMN_DESCRIPTIONS.get(column, "")) for column in spec.columns
-                    ],
-                }
-                for spec in spreadsheets.SHEETS
-            ],
-            "breadcrumb_data": {"current": _("Données ouvertes")},
-        },
+            "name": spec.name,
+            "slug": spec.slug,
+            "columns": [(column, COLUMN_DESCRIPTIONS.get(column, "")) for column in spec.columns],
+        }
+        for spec in spreadsheets.SHEETS
+    ]
+    context = page_context(
+        roadmap,
+        _("Données ouvertes"),
+        last_update=roadmap_last_update(roadmap) if roadmap else None,
+        json_fields=JSON_FIELDS,
+        sheets=sheets,
     )
+    return render(request, "roadmap/opendata.html", context)
 
 
 @require_safe

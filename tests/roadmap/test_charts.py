@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from roadmap import charts, progress
 from roadmap.charts import BOTTOM, LEFT, RIGHT, TOP, Sample, build_chart, nice_step
 from roadmap.models import Measurement
-from roadmap.templatetags.roadmap_tags import indicator_chart
+from roadmap.summaries import indicator_chart
 from tests.roadmap.pages import element, text
 
 NBSP = "\u00a0"

@@ -1,0 +1,11 @@
+"""Who may edit an action, asked of one action: the rule itself is
+`Action.objects.editable_by(user)` (roadmap/models.py), which the admin and the lists use too."""
+
+from __future__ import annotations
+
+from .models import Action
+
+
+def can_edit(user, action: Action) -> bool:
+    """Whether `user` may edit `action`, in one query."""
+    return Action.objects.editable_by(user).filter(pk=action.pk).exists()

@@ -1,0 +1,116 @@
+"""The action page and its sections, as a whole page or as the fragments an HTMX edit swaps.
+
+`action_context` is everything the page shows; the edit views (`roadmap.views.edit`) render the
+same context, whole or by section (`render_action_sections`), so that an HTMX fragment and the
+full page can never differ otherwise.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from roadmap.caching import cached_for_readers
+from roadmap.forms import edit_forms
+from roadmap.history import action_history
+from roadmap.models import Roadmap
+from roadmap.permissions import can_edit as may_edit
+from roadmap.queries import action_of_page
+from roadmap.summaries import (
+    attention,
+    axis_label,
+    summarise_action,
+    summarise_indicators,
+    summarise_milestones,
+    with_charts,
+)
+
+from .common import current_roadmap_or_404, page_context
+
+NOTES_SHOWN = 20
+
+
+@require_safe
+@cached_for_readers
+def action_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_action_page(request, slug)
+
+
+def action_context(
+    request: HttpRequest,
+    slug: str,
+    *,
+    forms=None,
+    conflict=None,
+    saved=None,
+    roadmap: Roadmap | None = None,
+    can_edit: bool | None = None,
+) -> dict:
+    """Everything the action page and its partials show, fetched in a fixed number of queries.
+
+    `forms` holds bound forms with errors to show in place of the blank ones (after an invalid
+    edit), and `conflict` what to say when someone else saved first. `saved` is the key of the
+    form just saved by HTMX: its opener takes the id of its button, so that the focus goes back
+    there. An edit view passes the `roadmap` and `can_edit` it has already checked.
+    """
+    roadmap = roadmap or current_roadmap_or_404()
+    action = get_object_or_404(action_of_page(roadmap, slug))
+    today = timezone.localdate()
+    milestones = summarise_milestones(action.milestones.all(), today)
+    indicators = with_charts(summarise_indicators(action.indicators.all(), today), today)
+    summary = summarise_action(action, today, milestones, indicators)
+    if can_edit is None:
+        can_edit = may_edit(request.user, action)
+    edit = edit_forms(action, milestones, indicators, forms or {}, saved=saved) if can_edit else {}
+    return page_context(
+        roadmap,
+        action.code,
+        links=[{"url": action.axis.get_absolute_url(), "title": axis_label(action.axis)}],
+        current_axis=action.axis,
+        action=action,
+        summary=summary,
+        attention=attention(summary, milestones, indicators, action.last_update, today),
+        milestones=milestones,
+        # Each milestone with its edit forms (none for a reader), for the milestones table.
+        milestone_rows=edit["milestones"] if can_edit else [(item, None) for item in milestones],
+        indicators=indicators,
+        notes=list(action.notes.select_related("author")[:NOTES_SHOWN]),
+        history=action_history(action),
+        last_update=action.last_update,
+        today=today,
+        can_edit=can_edit,
+        edit=edit,
+        conflict=conflict,
+    )
+
+
+def render_action_page(request, slug, *, status=200, **context):
+    """The whole action page; `context` as `action_context` takes it."""
+    context = action_context(request, slug, **context)
+    return render(request, "roadmap/action_detail.html", context, status=status)
+
+
+def render_action_sections(request, slug, section, *, status=200, announcement="", **context):
+    """The `section` partial of the action page, then the summary swapped out of band.
+
+    After an edit the summary (status, progress, flags) changes too, wherever the edit was made.
+    `announcement` (what was saved, or nothing after a refused edit) fills the page's live
+    region, for screen readers.
+    """
+    context = action_context(request, slug, **context)
+    html = render_to_string(f"roadmap/action_detail.html#{section}", context, request)
+    if section != "summary":
+        html += render_to_string(
+            "roadmap/action_detail.html#summary", {**context, "oob": True}, request
+        )
+    # Every edit also dates the page, adds to its history and says what it saved.
+    for also in ("last_update", "history", "announcement"):
+        html += render_to_string(
+            f"roadmap/action_detail.html#{also}",
+            {**context, "oob": True, "announcement": announcement},
+            request,
+        )
+    return HttpResponse(html, status=status)

@@ -1,0 +1,54 @@
+"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from roadmap.models import Action, Roadmap
+from roadmap.overview import ActionRow, action_rows
+from roadmap.queries import readings_of, with_figures, with_last_update
+
+from .common import page_context, page_of
+
+# Actions shown per page on `/mes-actions/`.
+MY_ACTIONS_PAGE = 50
+
+
+def urgency_order(row: ActionRow) -> tuple:
+    """Most urgent first (`Attention.urgency`), then in the roadmap's order."""
+    return (row.attention.urgency, row.summary.action.axis.number, row.summary.action.code)
+
+
+@require_safe
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """The actions the user may edit, most urgent first, with what needs their attention.
+
+    Every action is weighed (the order depends on all of them, measured by light readings);
+    one page of them is shown, an administrator's list being the whole roadmap.
+    """
+    roadmap = Roadmap.objects.current()
+    rows = []
+    if roadmap is not None:
+        editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
+        actions = with_figures(
+            with_last_update(editable.select_related("axis")), measurements=False
+        )
+        readings = readings_of(indicator__action__in=editable)
+        rows = sorted(action_rows(actions, timezone.localdate(), readings), key=urgency_order)
+    page = page_of(request, rows, MY_ACTIONS_PAGE, _("Cette page de vos actions n'existe pas."))
+    context = page_context(
+        roadmap,
+        _("Mes actions"),
+        # The page of a signed-in user's own work: no navigation by axis.
+        axes=[],
+        items=page.object_list,
+        page=page,
+        needing_attention=sum(1 for row in rows if row.attention.any),
+    )
+    return render(request, "roadmap/my_actions.html", context)
