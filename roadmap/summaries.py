@@ -23,12 +23,16 @@ from .models import Action, Axis, Indicator, Milestone
 
 @dataclass(frozen=True)
 class MilestoneSummary:
+    """A milestone and whether its due date has passed without it being done."""
+
     milestone: Milestone
     overdue: bool
 
 
 @dataclass(frozen=True)
 class IndicatorSummary:
+    """An indicator with its figures (and its chart, where a page draws it)."""
+
     indicator: Indicator
     figures: progress.IndicatorFigures
     chart: charts.Chart | None = None  # on the pages that draw it (`with_charts`)

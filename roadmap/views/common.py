@@ -2,13 +2,15 @@
 
 Every page has the roadmap, the axes of the main navigation (`nav_axes`, read in one place,
 `roadmap.queries.nav_axes`) and a breadcrumb (`breadcrumb_data`); `page_context` puts them
-together. Lists are shown a page at a time (`page_of`), so that no page grows with the roadmap.
+together, and `render_page` renders a template in it. Lists are shown a page at a time
+(`page_of`), so that no page grows with the roadmap.
 """
 
 from __future__ import annotations
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,13 @@ def page_context(
         "breadcrumb_data": breadcrumb,
         **more,
     }
+
+
+def render_page(
+    request: HttpRequest, template: str, roadmap: Roadmap | None, title: str, *, status=200, **more
+) -> HttpResponse:
+    """`template` rendered in the page frame of `page_context`."""
+    return render(request, template, page_context(roadmap, title, **more), status=status)
 
 
 def page_of(request: HttpRequest, items, per_page: int, not_found: str) -> Page:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -13,7 +12,7 @@ from roadmap.models import Action, Roadmap
 from roadmap.overview import ActionRow, action_rows
 from roadmap.queries import readings_of, with_figures, with_last_update
 
-from .common import page_context, page_of
+from .common import page_of, render_page
 
 # Actions shown per page on `/mes-actions/`.
 MY_ACTIONS_PAGE = 50
@@ -42,7 +41,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         readings = readings_of(indicator__action__in=editable)
         rows = sorted(action_rows(actions, timezone.localdate(), readings), key=urgency_order)
     page = page_of(request, rows, MY_ACTIONS_PAGE, _("Cette page de vos actions n'existe pas."))
-    context = page_context(
+    return render_page(
+        request,
+        "roadmap/my_actions.html",
         roadmap,
         _("Mes actions"),
         # The page of a signed-in user's own work: no navigation by axis.
@@ -51,4 +52,3 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         page=page,
         needing_attention=sum(1 for row in rows if row.attention.any),
     )
-    return render(request, "roadmap/my_actions.html", context)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -31,7 +30,7 @@ from roadmap.opendata import (
 )
 from roadmap.queries import roadmap_last_update
 
-from .common import page_context
+from .common import render_page
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 WORKBOOK_NAME = "feuille-de-route.xlsx"
@@ -61,14 +60,15 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         for spec in spreadsheets.SHEETS
     ]
-    context = page_context(
+    return render_page(
+        request,
+        "roadmap/opendata.html",
         roadmap,
         _("Données ouvertes"),
         last_update=roadmap_last_update(roadmap) if roadmap else None,
         json_fields=JSON_FIELDS,
         sheets=sheets,
     )
-    return render(request, "roadmap/opendata.html", context)
 
 
 @require_safe

@@ -35,7 +35,7 @@ from roadmap.queries import (
 )
 from roadmap.summaries import IndicatorSummary, axis_label, with_charts
 
-from .common import current_roadmap_or_404, page_context, page_of, vary_on_htmx
+from .common import current_roadmap_or_404, page_context, page_of, render_page, vary_on_htmx
 
 # Lists shown a page at a time, so that no page grows with the roadmap (the seed's 17 actions
 # and 9 indicators fit on one page).
@@ -57,8 +57,7 @@ def _shown_ids(request, actions, per_page: int, not_found: str):
 def dashboard(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.current()
     if roadmap is None:
-        context = page_context(None, _("Tableau de bord"))
-        return render(request, "roadmap/dashboard.html", context)
+        return render_page(request, "roadmap/dashboard.html", None, _("Tableau de bord"))
     today = timezone.localdate()
     axes = nav_axes(roadmap)
     filters = ActionFilters(request.GET, axes=axes, organisations=involved_organisations(roadmap))
@@ -114,7 +113,9 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
     prefetch_related_objects([axis], actions_prefetch(Action.objects.filter(pk__in=shown)))
     readings = readings_of(indicator__action__in=shown)
-    context = page_context(
+    return render_page(
+        request,
+        "roadmap/axis_detail.html",
         roadmap,
         axis_label(axis),
         axes=axes,
@@ -124,7 +125,6 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
         rows=action_rows(axis.actions.all(), timezone.localdate(), readings),
         last_update=axis_last_update(roadmap, axis),
     )
-    return render(request, "roadmap/axis_detail.html", context)
 
 
 def _sort_columns(sort: IndicatorSort) -> dict:
@@ -151,10 +151,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
     """
     roadmap = Roadmap.objects.current()
     sort = IndicatorSort(request.GET)
+    template, title = "roadmap/indicators.html", _("Indicateurs")
     status = 400 if sort.errors else 200
     if roadmap is None:
-        context = page_context(None, _("Indicateurs"), sort=sort)
-        return render(request, "roadmap/indicators.html", context, status=status)
+        return render_page(request, template, None, title, status=status, sort=sort)
     today = timezone.localdate()
     found = Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead")
     readings = readings_of(indicator__roadmap=roadmap)
@@ -170,16 +170,18 @@ def indicators(request: HttpRequest) -> HttpResponse:
     )
     # The charts show each measurement with its source: fetched for this page only.
     prefetch_related_objects([item.indicator for item in page], measurements_prefetch())
-    context = page_context(
+    return render_page(
+        request,
+        template,
         roadmap,
-        _("Indicateurs"),
+        title,
+        status=status,
         sort=sort,
         items=with_charts(page.object_list, today),
         page=page,
         last_update=indicators_last_update(items, readings),
         columns=_sort_columns(sort),
     )
-    return render(request, "roadmap/indicators.html", context, status=status)
 
 
 @require_safe
@@ -187,13 +189,14 @@ def indicators(request: HttpRequest) -> HttpResponse:
 def method(request: HttpRequest) -> HttpResponse:
     """`/methode/`: every rule that produces a figure, with a worked example computed live."""
     example = worked_example(label=_("Apprenants formés sur 5 ans (exemple)"), source=_("exemple"))
-    context = page_context(
+    return render_page(
+        request,
+        "roadmap/method.html",
         Roadmap.objects.current(),
         _("Méthode de calcul"),
         example=example,
         last_update_date=METHOD_REVISED_ON,
     )
-    return render(request, "roadmap/method.html", context)
 
 
 @require_safe
@@ -202,10 +205,12 @@ def journal(request: HttpRequest) -> HttpResponse:
     """`/journal/`: the latest progress notes and status changes across the roadmap."""
     roadmap = Roadmap.objects.current()
     entries = journal_entries(roadmap)
-    context = page_context(
+    last_update = entries[0].when if entries else None
+    return render_page(
+        request,
+        "roadmap/journal.html",
         roadmap,
         _("Journal"),
         entries=entries,
-        last_update=entries[0].when if entries else None,
+        last_update=last_update,
     )
-    return render(request, "roadmap/journal.html", context)
