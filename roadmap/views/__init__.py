@@ -1,1 +1,3 @@
-"""Views: thin functions that fetch through querysets, compute with `progress`, and render."""
+"""Views by page family: `public` (dashboard, axis, indicators, method, journal), `action` (the
+action page and its sections), `edit` (the POST edits), `my_actions`, `opendata`, `ops`; the page
+frame they share is in `common`. Each fetches through `roadmap.queries` and renders."""
