@@ -12,7 +12,7 @@ from .writing import XLSX_CONTENT_TYPE, new_book, workbook_bytes, write_csv, wri
 
 
 class SheetFormat(base_formats.Format):
-    """One sheet read and written the way this module does (header matching, French values,
+    """One sheet read and written the way this package does (header matching, French values,
     guard rails, formula neutralisation). `sheet_name` is bound by `sheet_formats`."""
 
     sheet_name = ""

@@ -162,7 +162,7 @@ def import_file(
                 )
                 result = resource.import_data(
                     sheet.dataset(),
-                    dry_run=False,  # rolled back below: see the module docstring
+                    dry_run=False,  # rolled back below: see the package docstring
                     raise_errors=False,
                     use_transactions=True,
                     user=user,

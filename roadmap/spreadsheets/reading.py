@@ -194,7 +194,7 @@ def _decode(content: bytes, filename: str) -> str:
 
 
 def _unescape_csv(value: str) -> str:
-    # Undo the formula neutralisation of our CSV exports (see the module docstring).
+    # Undo the formula neutralisation of our CSV exports (see the package docstring).
     if len(value) > 1 and value[0] == CSV_ESCAPE and value[1] in (*FORMULA_TRIGGERS, CSV_ESCAPE):
         return value[1:]
     return value
