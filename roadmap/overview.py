@@ -14,7 +14,6 @@ page issues the same number of queries whatever the size of the roadmap.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +23,7 @@ from django.db.models import DateTimeField, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from . import progress
+from .french import sortable
 from .models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
 from .summaries import (
     ActionSummary,
@@ -193,12 +193,6 @@ def local_date(moment: datetime.datetime | None) -> datetime.date | None:
 # --- The indicators page -------------------------------------------------------------------
 
 
-def _folded(text: str) -> str:
-    """`text` without case or accents, so that « Évaluation » sorts among the E."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _action_key(item: IndicatorSummary) -> tuple:
     indicator = item.indicator
     return (
@@ -213,7 +207,7 @@ def _action_key(item: IndicatorSummary) -> tuple:
 # indicator with no measurement yet, no target date) always come last, whatever the order.
 SORT_KEYS = {
     "action": lambda item: (False, _action_key(item)),
-    "indicateur": lambda item: (False, (_folded(item.indicator.label), item.indicator.code)),
+    "indicateur": lambda item: (False, (sortable(item.indicator.label), item.indicator.code)),
     "avancement": lambda item: (item.figures.progress is None, item.figures.progress or 0.0),
     "echeance": lambda item: (
         item.indicator.target_date is None,
