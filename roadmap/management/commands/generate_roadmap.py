@@ -6,7 +6,7 @@
 
 A new roadmap becomes the current one (its source date is the latest); `--into SLUG` adds the
 actions to an existing roadmap instead. Refused on a database that holds real data unless
-`--force`. The shape and the marks that tell synthetic rows apart are in `roadmap.synthetic`.
+`--force`. The shape and the marks that tell synthetic rows apart are in the `synthetic` package.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
 from roadmap.models import Roadmap
-from roadmap.synthetic import LARGE, Sizes, french_number, generate, real_data
+from synthetic import LARGE, Sizes, french_number, generate, real_data
 
 DEFAULTS = Sizes(actions=0)
 MAX_ACTIONS = 100_000
