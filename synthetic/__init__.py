@@ -25,7 +25,7 @@ rows), `people`, `actions`, `milestones`, `indicators` (each part), `generator` 
 """
 
 from .generator import generate
-from .marks import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX, french_number, real_data
+from .marks import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX, real_data
 from .sizes import LARGE, Report, Sizes
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "SYNTHETIC_USER_PREFIX",
     "Report",
     "Sizes",
-    "french_number",
     "generate",
     "real_data",
 ]

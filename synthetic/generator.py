@@ -13,6 +13,7 @@ import time
 from django.utils import timezone
 
 from roadmap.caching import writing
+from roadmap.french import grouped_number
 from roadmap.models import Action, Axis, Indicator, Measurement, Milestone, ProgressNote, Roadmap
 
 from . import people
@@ -20,7 +21,6 @@ from .actions import plan_actions, write_actions
 from .bulk import Writer
 from .draws import Draws
 from .indicators import write_indicators_and_measurements
-from .marks import french_number
 from .milestones import write_milestones
 from .plan import ActionPlan, Run
 from .sizes import Report, Sizes
@@ -81,7 +81,7 @@ def new_roadmap(run: Run, slug: str | None) -> Roadmap:
     return Roadmap.objects.create(
         slug=slug,
         title=(
-            f"Feuille de route synthétique ({french_number(run.sizes.actions)} actions, "
+            f"Feuille de route synthétique ({grouped_number(run.sizes.actions)} actions, "
             f"graine {run.seed})"
         ),
         period=f"{start.year}-{end.year}",

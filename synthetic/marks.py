@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from accounts.management.commands.seed_demo import DEMO_ACCOUNTS
 from accounts.models import User
+from roadmap.french import grouped_number
 from roadmap.models import Measurement, ProgressNote
 
 SYNTHETIC_USER_PREFIX = "synthetique-"
@@ -40,13 +41,7 @@ def real_data() -> list[str]:
         ),
     ]
     return [
-        f"{french_number(count)} {singular if count == 1 else plural}"
+        f"{grouped_number(count)} {singular if count == 1 else plural}"
         for count, singular, plural in found
         if count
     ]
-
-
-def french_number(value: int) -> str:
-    """« 100 000 », with the no-break space French typography puts between thousands."""
-    # Kept here until the project's French formatting (roadmap/french.py) serves this package too.
-    return f"{value:,}".replace(",", "\u202f")

@@ -136,7 +136,7 @@ def test_number_text_is_plain_digits_never_scientific():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (100000, f"100{NNBSP}000"),  # what roadmap.synthetic's french_number writes
+        (100000, f"100{NNBSP}000"),  # the synthetic roadmap's titles
         (Decimal("1234.5000"), f"1{NNBSP}234,5"),
         (Decimal("-0.25"), "-0,25"),
     ],
