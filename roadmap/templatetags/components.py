@@ -67,6 +67,6 @@ def field_widget(field: BoundField, control: str = "") -> str:
     if control:
         attrs["class"] = f"{control} {control}--error" if field.errors else control
     if field.errors:
-        attrs["aria-describedby"] = error_id(field)
         attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = error_id(field)
     return field.as_widget(attrs=attrs)
