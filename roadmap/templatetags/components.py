@@ -3,7 +3,8 @@
 A block component is a tag pair that wraps the markup between its two tags in a partial
 (`{% table_wrapper class="fr-table--sm" %}<table>…</table>{% endtable_wrapper %}`), so that
 DSFR's nested boilerplate is written once, in templates/components/. The partial sees only
-its parameters and `children` (the markup between the tags).
+its parameters and `children` (the markup between the tags). `column_headers` writes a row of
+column headers from their labels.
 
 `field_widget` and `error_id` put the DSFR attributes on a form field's widget (its class, and
 with errors `aria-invalid` and `aria-describedby` pointing at `<id>-error`, the one id of a
@@ -15,6 +16,7 @@ from __future__ import annotations
 from django import template
 from django.forms import BoundField
 from django.template.base import token_kwargs
+from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -51,6 +53,12 @@ def block_component(name: str, template_name: str) -> None:
 
 # A table in DSFR's scrolling wrapper; `class`: modifiers of the wrapper, `id`: its id.
 block_component("table_wrapper", "components/table_wrapper.html")
+
+
+@register.simple_tag
+def column_headers(*labels) -> str:
+    """Column header cells, one per label: `{% column_headers _("Code") _("Action") %}`."""
+    return format_html_join("", '<th scope="col">{}</th>', ((label,) for label in labels))
 
 
 @register.filter
