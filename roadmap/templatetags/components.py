@@ -32,6 +32,8 @@ class ComponentNode(template.Node):
     def render(self, context) -> str:
         values = {name: value.resolve(context) for name, value in self.parameters.items()}
         values["children"] = self.nodelist.render(context)
+        # The partial's own {% csrf_token %} needs the page's token.
+        values.setdefault("csrf_token", context.get("csrf_token"))
         partial = context.template.engine.get_template(self.template_name)
         return partial.render(context.new(values))
 
@@ -53,6 +55,10 @@ def block_component(name: str, template_name: str) -> None:
 
 # A table in DSFR's scrolling wrapper; `class`: modifiers of the wrapper, `id`: its id.
 block_component("table_wrapper", "components/table_wrapper.html")
+# An edit form posted in place by HTMX, with its errors; `url`, `target`, `form`, `class`.
+block_component("edit_form", "components/edit_form.html")
+# An edit form folded under a summary, open when it has errors; `summary`, `form`, `focus_id`.
+block_component("form_disclosure", "components/form_disclosure.html")
 
 
 @register.simple_tag
