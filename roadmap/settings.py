@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "simple_history",
-    "widget_tweaks",
     "dsfr",
     "axes",
     "csp",
