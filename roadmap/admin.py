@@ -8,8 +8,8 @@ the roadmap in and out as spreadsheets.
   export of the whole workbook.
 
 Only administrators (`user.is_administrator`) may import or export. Between the preview and the
-confirmation the file waits in the database (`ImportUpload`), so that any app server can take
-the confirmation.
+confirmation the file waits in the database (`ImportUpload`, `roadmap.spreadsheets.uploads`), so
+that any app server can take the confirmation.
 
 The admin site is named after the service here (header, page titles, home page); its template,
 templates/admin/base_site.html, shows those names and adds static/css/admin.css to every page.
@@ -17,14 +17,13 @@ templates/admin/base_site.html, shows those names and adds static/css/admin.css 
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
+from functools import wraps
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -32,9 +31,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.admin import ImportExportMixin
-from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -50,17 +48,16 @@ from .models import (
 from .spreadsheets import (
     SHEETS,
     XLSX_CONTENT_TYPE,
-    ActionResource,
-    IndicatorResource,
-    MeasurementResource,
-    MilestoneResource,
+    DatabaseTmpStorage,
     SpreadsheetError,
     display,
     export_workbook,
     import_file,
+    keep_upload,
     max_bytes,
     max_rows,
     sheet_formats,
+    sheet_spec,
     template_workbook,
 )
 
@@ -68,51 +65,15 @@ admin.site.site_header = gettext_lazy("Administration — Feuille de route IA en
 admin.site.site_title = gettext_lazy("Administration — Feuille de route IA en santé")
 admin.site.index_title = gettext_lazy("Accueil de l’administration")
 
-UPLOAD_LIFETIME = timedelta(days=1)
-
-
-def keep_upload(content: bytes, *, filename: str, user=None, roadmap=None) -> ImportUpload:
-    """Keep an uploaded file until its import is confirmed; forget those left for a day."""
-    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
-    return ImportUpload.objects.create(
-        filename=filename[:255],
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=user,
-        roadmap=roadmap,
-    )
-
-
-class DatabaseTmpStorage(BaseStorage):
-    """django-import-export's temporary file for the per-model import, in the database.
-
-    Its name, carried by the confirmation form, is the row's id and the file's SHA-256, so that
-    it cannot be guessed from the id alone.
-    """
-
-    def save(self, data):
-        upload = keep_upload(bytes(data), filename="import")
-        self.name = f"{upload.pk}-{upload.sha256}"
-
-    def _uploads(self):
-        pk, _sep, digest = (self.name or "").partition("-")
-        return ImportUpload.objects.filter(pk=int(pk) if pk.isdigit() else None, sha256=digest)
-
-    def read(self):
-        upload = self._uploads().first()
-        if upload is None:
-            raise Http404(_("Ce fichier n'est plus disponible : déposez-le à nouveau."))
-        return bytes(upload.content)
-
-    def remove(self):
-        self._uploads().delete()
-
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
     """Per-model import and export of one sheet, for administrators, all or nothing."""
 
     sheet_name = ""
     tmp_storage_class = DatabaseTmpStorage
+
+    def get_resource_classes(self, request):
+        return [sheet_spec(self.sheet_name).resource_class]
 
     @property
     def import_formats(self):
@@ -208,7 +169,6 @@ class IndicatorInline(LabelledTabularInline):
 @admin.register(Action)
 class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Actions"
-    resource_classes = [ActionResource]
     list_display = ["code", "title", "axis", "lead", "status", "updated_at"]
     list_filter = ["roadmap", "axis", "status", "lead"]
     list_select_related = ["axis", "lead"]
@@ -227,7 +187,6 @@ class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Jalons"
-    resource_classes = [MilestoneResource]
     list_display = ["title", "action", "due_date", "original_due_date", "done_on"]
     list_filter = ["roadmap"]
     list_select_related = ["action"]
@@ -244,7 +203,6 @@ class MeasurementInline(LabelledTabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Indicateurs"
-    resource_classes = [IndicatorResource]
     list_display = ["code", "label", "action", "kind", "target_value", "target_date"]
     list_filter = ["roadmap", "kind"]
     list_select_related = ["action"]
@@ -256,7 +214,6 @@ class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
 @admin.register(Measurement)
 class MeasurementAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Mesures"
-    resource_classes = [MeasurementResource]
     list_display = ["indicator", "date", "value", "source", "recorded_by"]
     list_filter = ["indicator__roadmap"]
     list_select_related = ["indicator", "recorded_by"]
@@ -313,11 +270,26 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _administrators_only(view):
+    """The view for administrators; anyone else signed in to the admin gets a 403."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_administrator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 @admin.register(ImportUpload)
 class WorkbookImportAdmin(admin.ModelAdmin):
-    """Not a list of rows: the page where administrators import a whole workbook.
+    """The whole-workbook import page, for administrators: upload → preview per sheet (nothing
+    written) → confirm (written, all or nothing); plus the blank template and the export.
 
-    Upload → preview per sheet (nothing written) → confirm (written, all or nothing).
+    Registered on `ImportUpload`, the files waiting for their confirmation, so that the admin's
+    home page links to it; those rows are never listed nor edited: this admin's only URLs are
+    the page's views below, the upload form standing at the model's list URL.
     """
 
     def has_module_permission(self, request):
@@ -325,7 +297,7 @@ class WorkbookImportAdmin(admin.ModelAdmin):
         return request.user.is_authenticated and request.user.is_administrator
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_authenticated and request.user.is_administrator
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -337,30 +309,32 @@ class WorkbookImportAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        admin_view = self.admin_site.admin_view
+        # Django checks the method before the role on the three single-method views; the upload
+        # form refuses a non-administrator whatever the method.
+        upload_view = require_http_methods(["GET", "POST"])(self.upload_view)
         return [
-            path("", view(self.changelist_view), name="roadmap_importupload_changelist"),
+            path(
+                "",
+                admin_view(_administrators_only(upload_view)),
+                name="roadmap_importupload_changelist",
+            ),
             path(
                 "<int:pk>/confirmer/",
-                view(require_POST(self.confirm_view)),
+                admin_view(require_POST(_administrators_only(self.confirm_view))),
                 name="roadmap_importupload_confirm",
             ),
             path(
                 "modele.xlsx",
-                view(require_GET(self.template_view)),
+                admin_view(require_GET(_administrators_only(self.template_view))),
                 name="roadmap_importupload_template",
             ),
             path(
                 "export.xlsx",
-                view(require_GET(self.export_view)),
+                admin_view(require_GET(_administrators_only(self.export_view))),
                 name="roadmap_importupload_export",
             ),
         ]
-
-    @staticmethod
-    def _require_administrator(request) -> None:
-        if not request.user.is_administrator:
-            raise PermissionDenied
 
     def _render(self, request, *, form, report=None, upload=None, status=200):
         context = {
@@ -374,13 +348,10 @@ class WorkbookImportAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/roadmap/import.html", context, status=status)
 
-    def changelist_view(self, request, extra_context=None):
+    def upload_view(self, request):
         """The upload form; posting a file shows its preview, and keeps it if it can be imported."""
-        self._require_administrator(request)
         if request.method == "GET":
             return self._render(request, form=WorkbookUploadForm())
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["GET", "POST"])
         form = WorkbookUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(request, form=form, status=400)
@@ -404,7 +375,6 @@ class WorkbookImportAdmin(admin.ModelAdmin):
 
     def confirm_view(self, request, pk):
         """Import the previewed file for real, all or nothing."""
-        self._require_administrator(request)
         with transaction.atomic():
             # Locked, so that a double click on two app servers imports the file once.
             upload = (
@@ -444,13 +414,11 @@ class WorkbookImportAdmin(admin.ModelAdmin):
 
     def template_view(self, request):
         """The blank workbook, with one example row per sheet and the allowed values."""
-        self._require_administrator(request)
         content = template_workbook(self._roadmap(request))
         return _attachment(content, "modele-feuille-de-route.xlsx")
 
     def export_view(self, request):
         """The whole roadmap as a workbook in the import format."""
-        self._require_administrator(request)
         roadmap = self._roadmap(request)
         filename = f"feuille-de-route-{roadmap.slug}-{timezone.localdate():%Y-%m-%d}.xlsx"
         return _attachment(export_workbook(roadmap), filename)

@@ -6,25 +6,25 @@ compare it with the row's current version under a lock, so that nobody's save is
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from .french import parse_decimal
 from .models import Measurement, Milestone, ProgressNote, Status
-
-# Spaces French users type inside numbers: space, no-break space, narrow no-break space.
-_GROUP_SEPARATORS = re.compile(r"[\s\u00a0\u202f]")
 
 
 class FrenchDecimalField(forms.DecimalField):
-    """A number as people write it in France: « 70 000 », « 1 234,5 » or « 1234.5 »."""
+    """A number as people write it in France: « 70 000 », « 1 234,5 » or « 1234.5 », read as
+    the spreadsheet import reads it (`roadmap.french.parse_decimal`)."""
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = _GROUP_SEPARATORS.sub("", value).replace(",", ".")
-        return super().to_python(value)
+        if not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            return parse_decimal(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class DateInput(forms.DateInput):

@@ -27,8 +27,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .french import format_number as number
 from .models import STATUS_UNSET_LABEL, Action, Indicator, Measurement, Milestone, Roadmap
-from .templatetags.roadmap_tags import number
 
 CREATED = "created"
 CHANGED = "changed"

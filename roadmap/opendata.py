@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import progress
+from . import french, progress
 from .models import Action, Milestone, Roadmap
 from .queries import readings_of, roadmap_last_update, with_figures, with_last_update
 from .summaries import summarise_action, summarise_indicators, summarise_milestones
@@ -35,17 +35,10 @@ def schema() -> dict:
 
 
 def plain_number(value) -> int | float | None:
-    """A JSON number: whole values as integers, others as floats, unknown as None."""
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        # Computed figures: ten significant decimals are plenty and hide float noise.
-        return round(value, 10)
-    return value
+    """A JSON number: whole values as integers, others as floats, unknown as None
+    (`french.plain_number`, its decimals as JSON floats)."""
+    number = french.plain_number(value)
+    return float(number) if isinstance(number, Decimal) else number
 
 
 def iso(value: datetime.date | datetime.datetime | None) -> str | None:

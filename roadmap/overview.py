@@ -15,7 +15,6 @@ fetch their indicators, through `roadmap.queries`.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -23,6 +22,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from . import progress
+from .french import sortable
 from .models import Action, Indicator, Measurement, Roadmap
 from .queries import Reading, headline_indicators, latest
 from .summaries import (
@@ -121,12 +121,6 @@ def local_date(moment: datetime.datetime | None) -> datetime.date | None:
 # --- The indicators page -------------------------------------------------------------------
 
 
-def _folded(text: str) -> str:
-    """`text` without case or accents, so that « Évaluation » sorts among the E."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _action_key(item: IndicatorSummary) -> tuple:
     indicator = item.indicator
     return (
@@ -141,7 +135,7 @@ def _action_key(item: IndicatorSummary) -> tuple:
 # indicator with no measurement yet, no target date) always come last, whatever the order.
 SORT_KEYS = {
     "action": lambda item: (False, _action_key(item)),
-    "indicateur": lambda item: (False, (_folded(item.indicator.label), item.indicator.code)),
+    "indicateur": lambda item: (False, (sortable(item.indicator.label), item.indicator.code)),
     "avancement": lambda item: (item.figures.progress is None, item.figures.progress or 0.0),
     "echeance": lambda item: (
         item.indicator.target_date is None,

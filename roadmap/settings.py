@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "simple_history",
-    "widget_tweaks",
     "dsfr",
     "axes",
     "csp",

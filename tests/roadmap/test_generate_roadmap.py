@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from roadmap.models import (
@@ -21,7 +22,8 @@ from roadmap.models import (
     Roadmap,
     Status,
 )
-from roadmap.synthetic import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX
+from synthetic import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX
+from synthetic.bulk import bulk_create_as_given
 
 DAY = datetime.date(2026, 6, 15)
 SMALL = {
@@ -244,6 +246,61 @@ def test_the_same_seed_and_date_give_the_same_roadmap_and_another_seed_another(d
 
     assert fingerprint(first) == fingerprint(second)
     assert fingerprint(first)["actions"] != fingerprint(other)["actions"]
+
+
+# --- Timestamps ------------------------------------------------------------------------------
+
+
+def test_rows_keep_their_own_moments_and_the_models_keep_auto_now(generated):
+    """The generated moments are in the past, on any database (the `bulk_create` path used on
+    databases other than SQLite and PostgreSQL, tried here on the test's database), and the
+    `auto_now` fields stay on for everybody else: nothing is switched process-wide."""
+    stamps = [
+        getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        for model in (Action, Milestone, Indicator, Measurement, ProgressNote)
+        for f in model._meta.concrete_fields
+    ]
+    assert sum(stamps) == 9  # created_at and updated_at, ProgressNote's created_at only
+    now = timezone.now()
+    assert max(Action.objects.values_list("updated_at", flat=True)) < now - datetime.timedelta(
+        hours=1
+    )
+    assert max(Measurement.objects.values_list("created_at", flat=True)) < now
+
+    long_ago = timezone.make_aware(datetime.datetime(2020, 3, 2, 10, 30))
+    indicator = Indicator.objects.filter(roadmap=generated).first()
+    row = {
+        "indicator_id": indicator.pk,
+        "date": datetime.date(2020, 2, 29),
+        "value": 12,
+        "source": f"{SYNTHETIC_SOURCE} – essai",
+        "version": 1,
+        "created_at": long_ago,
+        "updated_at": long_ago,
+    }
+    milestone = Milestone(
+        roadmap=generated,
+        action=indicator.action,
+        title="Jalon daté d'avance",
+        due_date=datetime.date(2020, 6, 30),
+        original_due_date=datetime.date(2020, 6, 30),
+        created_at=long_ago,
+        updated_at=long_ago,
+    )
+    bulk_create_as_given(Measurement, [row])
+    bulk_create_as_given(Milestone, [milestone])
+
+    assert row["id"]  # the dict gets its primary key, as the history rows need it
+    written = Measurement.objects.get(pk=row["id"])
+    assert (written.created_at, written.updated_at) == (long_ago, long_ago)
+    milestone.refresh_from_db()
+    assert (milestone.created_at, milestone.updated_at) == (long_ago, long_ago)
+    # An ordinary save afterwards is stamped « now », as in a process serving requests.
+    milestone.title = "Jalon renommé"
+    milestone.save()
+    milestone.refresh_from_db()
+    assert milestone.updated_at >= now
+    assert milestone.created_at == long_ago
 
 
 # --- Real data -------------------------------------------------------------------------------

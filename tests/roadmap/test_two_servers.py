@@ -39,12 +39,9 @@ import contextlib
 import json
 import os
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -63,9 +60,16 @@ from django.utils import timezone
 
 from roadmap.models import Action
 from tests.roadmap.pages import element, text
+from tests.support.servers import (
+    ServerError,
+    answers,
+    free_port,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_until_answering,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 HOST = "localhost"
 DEMO_PASSWORD = "mot-de-passe-demo-deux-serveurs-1234"
 MEMBER = "has"  # seed_demo's member of the HAS
@@ -161,12 +165,6 @@ def database(tmp_path) -> Iterator[Database]:
 # --- The servers
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     name: str
@@ -232,66 +230,28 @@ def prepare(env: dict, log: Path) -> None:
 
 
 def start(server: Server, env: dict) -> None:
-    command = [
-        str(BIN / "gunicorn"),
-        "roadmap.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{server.port}",
-        "--workers",
-        "1",
-        "--worker-class",
-        "sync",
-        "--access-logfile",
-        "-",
-        "--error-logfile",
-        "-",
-        # Two arbiters would otherwise share one control socket, ~/.gunicorn/gunicorn.ctl.
-        "--no-control-socket",
-    ]
-    with server.log.open("a") as output:
-        server.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server.process = start_gunicorn(
+        server.port,
+        env,
+        server.log,
+        *("--workers", "1", "--worker-class", "sync"),
+        *("--access-logfile", "-", "--error-logfile", "-"),
+    )
 
 
 def wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn {server.name} exited while starting.\n{server.log_tail()}")
-        with contextlib.suppress(OSError):
-            request = urllib.request.Request(server.url("/healthz"), headers={"Host": HOST})
-            with urllib.request.urlopen(request, timeout=2) as response:
-                if response.status == 200:
-                    return
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"gunicorn {server.name} does not answer /healthz after {START_TIMEOUT} s.\n"
-                f"{server.log_tail()}"
-            )
-        time.sleep(0.1)
+    def healthy() -> bool:
+        return answers(server.url("/healthz"), {"Host": HOST})
+
+    try:
+        wait_until_answering(server.process, healthy, START_TIMEOUT, f"gunicorn {server.name}")
+    except ServerError as error:
+        pytest.fail(f"{error}\n{server.log_tail()}")
 
 
 def stop(*servers: Server) -> None:
     """Quick shutdown of every server (all signalled first, then waited for)."""
-    started = [server.process for server in servers if server.process is not None]
-    for process in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGQUIT)  # gunicorn's quick shutdown
-    for process in started:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        # The worker is in the arbiter's process group: nothing of it may survive.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+    stop_gunicorn(*(s.process for s in servers if s.process is not None), timeout=10)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from roadmap.management.arguments import add_file_argument, add_roadmap_option
 from roadmap.models import Roadmap
 from roadmap.spreadsheets import export_csv_files, export_json, export_workbook
 
@@ -23,12 +24,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="Fichier à écrire (.xlsx, .json ou .csv).")
-        parser.add_argument(
-            "--roadmap",
-            metavar="SLUG",
-            help="Identifiant de la feuille de route (par défaut : la plus récente).",
-        )
+        add_file_argument(parser, "Fichier à écrire (.xlsx, .json ou .csv).")
+        add_roadmap_option(parser)
 
     def handle(self, *args, file: Path, roadmap: str | None, **options):
         target = (

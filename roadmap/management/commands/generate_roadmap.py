@@ -6,7 +6,7 @@
 
 A new roadmap becomes the current one (its source date is the latest); `--into SLUG` adds the
 actions to an existing roadmap instead. Refused on a database that holds real data unless
-`--force`. The shape and the marks that tell synthetic rows apart are in `roadmap.synthetic`.
+`--force`. The shape and the marks that tell synthetic rows apart are in the `synthetic` package.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
+from roadmap.french import grouped_number
 from roadmap.models import Roadmap
-from roadmap.synthetic import LARGE, Sizes, french_number, generate, real_data
+from synthetic import LARGE, Sizes, generate, real_data
 
 DEFAULTS = Sizes(actions=0)
 MAX_ACTIONS = 100_000
@@ -34,7 +35,7 @@ def _count(maximum: int, minimum: int = 0):
             raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier.") from None
         if not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
-                f"{value} hors limites : entre {minimum} et {french_number(maximum)}."
+                f"{value} hors limites : entre {minimum} et {grouped_number(maximum)}."
             )
         return value
 
@@ -174,7 +175,7 @@ class Command(BaseCommand):
         if options["verbosity"] == 0:
             return
         summary = ", ".join(
-            f"{french_number(count)} {name}" for name, count in report.counts.items()
+            f"{grouped_number(count)} {name}" for name, count in report.counts.items()
         )
         seconds = f"{report.seconds:.1f}".replace(".", ",")
         self.stdout.write(

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from roadmap.management.arguments import add_file_argument, add_roadmap_option
 from roadmap.models import Roadmap
 from roadmap.spreadsheets import import_file
 
@@ -24,17 +25,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="Fichier .xlsx ou .csv à importer.")
+        add_file_argument(parser, "Fichier .xlsx ou .csv à importer.")
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Vérifie le fichier et montre ce qui changerait, sans rien écrire.",
         )
-        parser.add_argument(
-            "--roadmap",
-            metavar="SLUG",
-            help="Identifiant de la feuille de route (par défaut : la plus récente).",
-        )
+        add_roadmap_option(parser)
         parser.add_argument(
             "--user",
             metavar="USERNAME",

@@ -1,0 +1,579 @@
+"""The django-import-export resources of the four sheets (Actions, Jalons, Indicateurs,
+Mesures), keyed by natural keys and scoped to one roadmap, and `SHEETS`, their order.
+
+Every problem is a row error (a `ValidationError`), an unchanged row is not saved, and each save
+is signed in the history with the importing user and the file's name (docs/contract.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from roadmap.french import date_text, fold
+from roadmap.models import (
+    STATUS_UNSET_LABEL,
+    Action,
+    Direction,
+    Indicator,
+    Kind,
+    Measurement,
+    Milestone,
+    Roadmap,
+    Status,
+)
+
+from .cells import display
+from .widgets import (
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    OrganisationListWidget,
+    References,
+    ReferenceWidget,
+    TextWidget,
+)
+
+
+class NaturalKeyLoader(BaseInstanceLoader):
+    """The sheet's existing rows, read in one query with what they refer to, found by natural
+    key: one query per sheet instead of one per row. A key appears once per sheet at most
+    (duplicates are row errors), so rows created by the sheet itself need no lookup."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.instances = {resource.natural_key(obj): obj for obj in resource.existing_rows()}
+
+    def get_instance(self, row):
+        key = self.resource.row_key(row)
+        return None if key is None else self.instances.get(key)
+
+
+class SheetResource(resources.ModelResource):
+    """What the four sheets share: scoped to one roadmap, French headers matched loosely,
+    every problem a row error, unchanged rows left alone, saves signed in the history."""
+
+    # Where errors about the row as a whole (a constraint across columns) are shown.
+    row_error_column = ""
+    # Model fields that are not columns, and the column their errors belong to.
+    extra_error_columns: dict[str, str] = {}
+
+    class Meta:
+        instance_loader_class = NaturalKeyLoader
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        skip_html_diff = True
+        use_transactions = True
+
+    def iter_queryset(self, queryset):
+        # django-import-export pages a prefetching queryset (two queries per 100 rows), so an
+        # export's query count would grow with the roadmap; one pass keeps it fixed, and a
+        # roadmap's rows fit in memory.
+        if isinstance(queryset, QuerySet):
+            yield from queryset
+        else:
+            yield from super().iter_queryset(queryset)
+
+    def __init__(self, roadmap: Roadmap | None = None, user=None, file_name: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.roadmap = roadmap if roadmap is not None else Roadmap.objects.current()
+        self.user = user
+        self.file_name = file_name
+        self.references = References(self.roadmap)
+        for resource_field in self.fields.values():
+            if isinstance(resource_field.widget, ReferenceWidget | OrganisationListWidget):
+                resource_field.widget.references = self.references
+        self.line_numbers: list[int] | None = None
+        self._seen_keys: dict[tuple, int] = {}
+        self._instance = None
+        self._before: dict[str, object] = {}
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        """The sheet's headers, in order: the public contract of docs/contract.md."""
+        return [cls.fields[name].column_name for name in cls._meta.fields]
+
+    # --- rows -> instances
+
+    def line_number(self, row_number: int) -> int:
+        """The row as Excel numbers it, from import-export's count of data rows."""
+        if self.line_numbers and 0 < row_number <= len(self.line_numbers):
+            return self.line_numbers[row_number - 1]
+        return row_number + 1  # right under a header row
+
+    def before_import(self, dataset, **kwargs):
+        # The per-model admin import hands over the file's own headers: match them loosely.
+        canonical = {fold(column): column for column in self.columns()}
+        dataset.headers = [
+            canonical.get(fold(header), header) if header is not None else ""
+            for header in (dataset.headers or [])
+        ]
+        missing = [column for column in self.columns() if column not in dataset.headers]
+        if missing:
+            raise ValueError(
+                _("Colonnes obligatoires manquantes : %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        self.line_numbers = getattr(dataset, "line_numbers", None)
+        self.user = kwargs.get("user") or self.user
+        self.file_name = kwargs.get("file_name") or self.file_name
+
+    def after_import(self, dataset, result, **kwargs):
+        # ModelResource resets the primary key sequences here, for imports that set ids. Ours
+        # never do, and resetting a PostgreSQL sequence to the max id this transaction sees
+        # could hand out ids that a concurrent transaction already took.
+        pass
+
+    def get_queryset(self):
+        return self._meta.model.objects.filter(roadmap=self.roadmap)
+
+    def init_instance(self, row=None):
+        return self._meta.model(roadmap=self.roadmap)
+
+    def existing_rows(self):
+        """The rows the sheet may update, with what `natural_key` reads already fetched."""
+        return self.get_queryset()
+
+    def natural_key(self, instance) -> tuple:
+        return tuple(getattr(instance, name) for name in self.get_import_id_fields())
+
+    def row_key(self, row) -> tuple | None:
+        """A row's natural key, as `natural_key` gives it; None when unreadable (a new row,
+        whose validation then reports the bad value)."""
+        parts = []
+        for name in self.get_import_id_fields():
+            resource_field = self.fields[name]
+            widget = resource_field.widget
+            try:
+                raw = row.get(resource_field.column_name)
+                parts.append(widget.key(raw) if hasattr(widget, "key") else widget.clean(raw))
+            except ValueError:
+                return None
+        return tuple(parts)
+
+    def before_import_row(self, row, **kwargs):
+        # A key twice in the same sheet would silently update the first row with the second.
+        key = self.row_key(row)
+        number = self.line_number(kwargs.get("row_number", 0))
+        if key is None or not any(key):
+            return
+        if key in self._seen_keys:
+            first = self.fields[self.get_import_id_fields()[0]]
+            raise ValidationError(
+                {
+                    first.attribute: _(
+                        "Doublon : même %(columns)s qu'à la ligne %(line)d de cette feuille."
+                    )
+                    % {
+                        "line": self._seen_keys[key],
+                        "columns": " + ".join(
+                            self.fields[name].column_name for name in self.get_import_id_fields()
+                        ),
+                    }
+                }
+            )
+        self._seen_keys[key] = number
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        self._instance = instance
+        self._before = {} if new else self.snapshot(instance)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for resource_field in self.get_import_fields():
+            # import-export reads many-to-many columns only when saving, where a bad value
+            # would be a crash, not a row error: read them now.
+            if isinstance(resource_field.widget, widgets.ManyToManyWidget):
+                try:
+                    resource_field.clean(row)
+                except ValueError as error:
+                    errors[resource_field.attribute] = ValidationError(str(error), code="invalid")
+        self.prepare_instance(instance)
+        if errors:
+            raise ValidationError(errors)
+
+    def prepare_instance(self, instance) -> None:
+        """Fill what the model derives before it is validated (a hook for subclasses)."""
+
+    def change_reason(self) -> str:
+        if self.file_name:
+            reason = _("Import du fichier « %(name)s »") % {"name": self.file_name}
+        else:
+            reason = _("Import d'un classeur")
+        return reason[:100]  # simple-history keeps at most 100 characters
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user if getattr(self.user, "pk", None) else None
+        instance._change_reason = self.change_reason()
+
+    def snapshot(self, instance) -> dict[str, object]:
+        return {f.column_name: f.export(instance) for f in self.get_import_fields()}
+
+    def describe(self, instance) -> str:
+        return str(instance)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # What the preview shows: the row's number and name, and for a change, old -> new.
+        row_result.number = self.line_number(kwargs.get("row_number", 0))
+        row_result.label = self.describe(self._instance)
+        row_result.changes = []
+        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            after = self.snapshot(self._instance)
+            row_result.changes = [
+                (column, display(self._before.get(column)), display(value))
+                for column, value in after.items()
+                if value != self._before.get(column)
+            ]
+
+    def column_for(self, key: str) -> str:
+        """The column of an error keyed by a model field name."""
+        for resource_field in self.fields.values():
+            if resource_field.attribute == key:
+                return resource_field.column_name
+        if key == NON_FIELD_ERRORS:
+            return self.row_error_column
+        return self.extra_error_columns.get(key, self.row_error_column)
+
+    # --- export
+
+    def export_queryset(self):
+        return self.get_queryset()
+
+
+class ActionResource(SheetResource):
+    row_error_column = "Fin"
+    extra_error_columns = {"slug": "Code", "roadmap": "Code"}
+
+    code = Field(attribute="code", column_name="Code", widget=TextWidget(code=True))
+    axis = Field(attribute="axis", column_name="Axe", widget=ReferenceWidget("axis", "number"))
+    title = Field(attribute="title", column_name="Titre", widget=TextWidget())
+    description = Field(attribute="description", column_name="Description", widget=TextWidget())
+    status = Field(
+        attribute="status",
+        column_name="Statut",
+        widget=ChoiceWidget(Status, blank_labels=[STATUS_UNSET_LABEL]),
+    )
+    lead = Field(
+        attribute="lead",
+        column_name="Pilote",
+        widget=ReferenceWidget("organisation", "acronym", required=False),
+    )
+    partners = Field(
+        attribute="partners", column_name="Partenaires", widget=OrganisationListWidget()
+    )
+    start_date = Field(attribute="start_date", column_name="Début", widget=DateWidget())
+    end_date = Field(attribute="end_date", column_name="Fin", widget=DateWidget())
+
+    class Meta:
+        model = Action
+        fields = (
+            "code",
+            "axis",
+            "title",
+            "description",
+            "status",
+            "lead",
+            "partners",
+            "start_date",
+            "end_date",
+        )
+        import_id_fields = ["code"]
+
+    def prepare_instance(self, instance) -> None:
+        # The model derives the slug when saving; derive it now so that two codes with the same
+        # slug (« IA 2-1 », « ia 2-1 ») fail validation with a message, not the database.
+        if instance.pk is None:
+            instance.slug = slugify(instance.code)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        partners = self.fields["partners"].clean(row)
+        if not is_create and {o.pk for o in partners} != {o.pk for o in instance.partners.all()}:
+            # Partners first, without a history row of their own, so that the single history row
+            # of the save below records them along with the other changes.
+            instance.skip_history_when_saving = True
+            try:
+                instance.partners.set(partners)
+            finally:
+                del instance.skip_history_when_saving
+        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create and partners:
+            # A new action needs its id before it can have partners; simple-history then records
+            # them in a second history row (« modifié »), signed like the first.
+            instance.partners.set(partners)
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass  # done by save_instance, in the order the history needs
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("axis", "lead").prefetch_related("partners")
+
+    def describe(self, instance) -> str:
+        return instance.code
+
+    def export_queryset(self):
+        return self.existing_rows().order_by("axis__number", "code")
+
+
+class MilestoneResource(SheetResource):
+    row_error_column = "Jalon"
+    extra_error_columns = {"original_due_date": "Échéance", "roadmap": "Action"}
+
+    action = Field(
+        attribute="action",
+        column_name="Action",
+        widget=ReferenceWidget("action", "code", required=False),
+    )
+    title = Field(attribute="title", column_name="Jalon", widget=TextWidget())
+    due_date = Field(attribute="due_date", column_name="Échéance", widget=DateWidget())
+    done_on = Field(attribute="done_on", column_name="Réalisé le", widget=DateWidget())
+
+    class Meta:
+        model = Milestone
+        fields = ("action", "title", "due_date", "done_on")
+        # An empty Action cell is a milestone of the roadmap itself.
+        import_id_fields = ["action", "title"]
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("action")
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.action.code if instance.action_id else "", instance.title)
+
+    def describe(self, instance) -> str:
+        owner = instance.action.code if instance.action_id else _("Feuille de route")
+        return f"{owner} · {instance.title}"
+
+    def export_queryset(self):
+        # Explicit NULL placement: SQLite and PostgreSQL disagree on it by default, and the
+        # export must be the same wherever it runs. The id keeps equal dates in entry order.
+        return (
+            self.get_queryset()
+            .select_related("action")
+            .order_by(
+                F("action__axis__number").asc(nulls_first=True),
+                F("action__code").asc(nulls_first=True),
+                F("due_date").asc(nulls_last=True),
+                "pk",
+            )
+        )
+
+
+class IndicatorResource(SheetResource):
+    row_error_column = "Date cible"
+    extra_error_columns = {"roadmap": "Action", "position": "Code"}
+
+    action = Field(
+        attribute="action", column_name="Action", widget=ReferenceWidget("action", "code")
+    )
+    code = Field(attribute="code", column_name="Code", widget=TextWidget(code=True))
+    label = Field(attribute="label", column_name="Indicateur", widget=TextWidget())
+    unit = Field(attribute="unit", column_name="Unité", widget=TextWidget())
+    kind = Field(attribute="kind", column_name="Type", widget=ChoiceWidget(Kind))
+    baseline_value = Field(
+        attribute="baseline_value", column_name="Valeur initiale", widget=DecimalWidget()
+    )
+    baseline_date = Field(
+        attribute="baseline_date", column_name="Date initiale", widget=DateWidget()
+    )
+    target_value = Field(attribute="target_value", column_name="Cible", widget=DecimalWidget())
+    target_date = Field(attribute="target_date", column_name="Date cible", widget=DateWidget())
+    # An empty Sens is the model's default, « Plus haut est mieux ».
+    direction = Field(
+        attribute="direction",
+        column_name="Sens",
+        widget=ChoiceWidget(Direction),
+        default=Direction.HIGHER,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "action",
+            "code",
+            "label",
+            "unit",
+            "kind",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "direction",
+        )
+        import_id_fields = ["code"]
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance._state.adding:
+            # A new indicator goes after its action's others, in the order of the sheet, so that
+            # an export lists them in the order they were imported.
+            last = (
+                Indicator.objects.filter(action=instance.action)
+                .order_by("-position")
+                .values_list("position", flat=True)
+                .first()
+            )
+            instance.position = (last or 0) + 1
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("action")
+
+    def describe(self, instance) -> str:
+        return instance.code
+
+    def export_queryset(self):
+        return self.existing_rows().order_by(
+            "action__axis__number", "action__code", "position", "code"
+        )
+
+
+class MeasurementResource(SheetResource):
+    row_error_column = "Date"
+    extra_error_columns = {"recorded_by": "Indicateur"}
+
+    indicator = Field(
+        attribute="indicator", column_name="Indicateur", widget=ReferenceWidget("indicator", "code")
+    )
+    date = Field(attribute="date", column_name="Date", widget=DateWidget())
+    value = Field(attribute="value", column_name="Valeur", widget=DecimalWidget())
+    source = Field(attribute="source", column_name="Source", widget=TextWidget())
+    comment = Field(attribute="comment", column_name="Commentaire", widget=TextWidget())
+
+    class Meta:
+        model = Measurement
+        fields = ("indicator", "date", "value", "source", "comment")
+        import_id_fields = ["indicator", "date"]
+        # The sheet that grows with the years (thousands of rows): written in batches, with
+        # their history, rather than one save and one history row at a time.
+        use_bulk = True
+        batch_size = 1000
+
+    def get_queryset(self):
+        return Measurement.objects.filter(indicator__roadmap=self.roadmap)
+
+    def init_instance(self, row=None):
+        return Measurement()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's field checks, without its constraints: each would cost a query per row,
+        and the sheet already guarantees them. The indicator comes from this roadmap's own
+        (`References`) and the recorder is the importing user; an (indicator, date) pair is
+        either found among the existing rows (an update) or refused as a duplicate within the
+        sheet (`before_import_row`); the one check constraint, a source, is the field's own
+        `blank=False`. The database still enforces them all, at the end of the import."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=set(errors) | {"indicator", "recorded_by"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance._state.adding:
+            instance.recorded_by = instance._history_user
+        else:
+            # What `VersionedModel.save` and `auto_now` do, which a bulk update skips.
+            instance.version += 1
+            instance.updated_at = timezone.now()
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_create_with_history,
+            self.create_instances,
+            result=result,
+            raise_errors=raise_errors,
+            batch_size=batch_size,
+        )
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_update_with_history,
+            self.update_instances,
+            result=result,
+            raise_errors=raise_errors,
+            fields=self.get_bulk_update_fields(),
+            batch_size=batch_size,
+        )
+
+    def _write_batch(self, write, instances: list, *, result, raise_errors, **options) -> None:
+        """Write `instances` with their signed history rows. An error (a row another import
+        wrote meanwhile) is the sheet's, as import-export reports its own bulk writes' errors:
+        the import is then rolled back."""
+        if instances:
+            try:
+                write(
+                    instances,
+                    Measurement,
+                    default_user=self._importing_user(),
+                    default_change_reason=self.change_reason(),
+                    **options,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                instances.clear()
+
+    def _importing_user(self):
+        return self.user if getattr(self.user, "pk", None) else None
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("indicator")
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.indicator.code, instance.date)
+
+    def describe(self, instance) -> str:
+        when = date_text(instance.date) if instance.date else "?"
+        return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
+
+    def export_queryset(self):
+        return self.existing_rows().order_by("indicator__code", "date")
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet of the workbook: its name, the slug of its CSV file and its resource."""
+
+    name: str
+    slug: str
+    resource_class: type[SheetResource]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.resource_class.columns()
+
+
+# In dependency order: a sheet may refer to the rows of the sheets before it.
+SHEETS = (
+    SheetSpec("Actions", "actions", ActionResource),
+    SheetSpec("Jalons", "jalons", MilestoneResource),
+    SheetSpec("Indicateurs", "indicateurs", IndicatorResource),
+    SheetSpec("Mesures", "mesures", MeasurementResource),
+)
+
+
+def sheet_spec(name: str) -> SheetSpec:
+    return next(spec for spec in SHEETS if spec.name == name)

@@ -1,0 +1,47 @@
+"""The marks that tell synthetic rows apart, and `real_data()`, which looks for rows without them.
+
+Generated usernames start with `SYNTHETIC_USER_PREFIX`, measurement sources with
+`SYNTHETIC_SOURCE`; the demo accounts of `seed_demo` are not real data either.
+"""
+
+from __future__ import annotations
+
+from accounts.management.commands.seed_demo import DEMO_ACCOUNTS
+from accounts.models import User
+from roadmap.french import grouped_number
+from roadmap.models import Measurement, ProgressNote
+
+SYNTHETIC_USER_PREFIX = "synthetique-"
+SYNTHETIC_SOURCE = "Données synthétiques"
+CREATION_REASON = "données synthétiques"  # the change reason of every generated creation
+
+
+def real_data() -> list[str]:
+    """What the database holds that this package did not write, in French (empty: safe)."""
+    demo = [username for username, *_rest in DEMO_ACCOUNTS]
+    found = [
+        (
+            Measurement.objects.exclude(source__startswith=SYNTHETIC_SOURCE).count(),
+            "mesure",
+            "mesures",
+        ),
+        (
+            ProgressNote.objects.exclude(
+                author__username__startswith=SYNTHETIC_USER_PREFIX
+            ).count(),
+            "point d'avancement",
+            "points d'avancement",
+        ),
+        (
+            User.objects.exclude(username__startswith=SYNTHETIC_USER_PREFIX)
+            .exclude(username__in=demo)
+            .count(),
+            "utilisateur autre que les comptes de démonstration",
+            "utilisateurs autres que les comptes de démonstration",
+        ),
+    ]
+    return [
+        f"{grouped_number(count)} {singular if count == 1 else plural}"
+        for count, singular, plural in found
+        if count
+    ]

@@ -1,0 +1,183 @@
+"""Tests of roadmap.french, the one module of French values: numbers and dates read as French
+spreadsheets and people write them, labels matched and sorted whatever their case or accents,
+numbers written without their storage's zeros, in plain digits or with French grouping.
+
+The spreadsheet import's own cases (tests/roadmap/test_spreadsheets.py), the edit form's
+(tests/roadmap/test_edit_measurements.py) and the pages' (tests/roadmap/test_public_pages.py)
+check the same functions through their callers.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from roadmap import french
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+# --- reading numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("70 000", Decimal("70000")),
+        (f"70{NBSP}000", Decimal("70000")),
+        (f"70{NNBSP}000", Decimal("70000")),
+        ("70\u2009000", Decimal("70000")),  # thin space
+        ("1 234,5", Decimal("1234.5")),
+        ("1234.5", Decimal("1234.5")),
+        (",5", Decimal("0.5")),
+        ("+3", Decimal("3")),
+        ("\u221212", Decimal("-12")),
+        ("   ", None),
+        (Decimal("12.5"), Decimal("12.5")),
+        (7, Decimal(7)),
+        (0.1 + 0.2, Decimal("0.3")),
+        (1.23456789, Decimal("1.23456789")),  # real extra decimals are kept, for validation
+    ],
+)
+def test_parse_decimal_reads_french_numbers(text, expected):
+    assert french.parse_decimal(text) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1.234,5", "70.000,5", "1e5", "NaN", "douze", float("inf"), Decimal("NaN"), False],
+)
+def test_parse_decimal_refuses_with_a_french_message(value):
+    with pytest.raises(ValueError, match="Nombre attendu"):
+        french.parse_decimal(value)
+
+
+# --- reading dates
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("31/12/2025", date(2025, 12, 31)),
+        ("31-12-2025", date(2025, 12, 31)),
+        ("2025-12-31T00:00", date(2025, 12, 31)),
+        (datetime(2025, 12, 31, 0, 0), date(2025, 12, 31)),
+        ("  ", None),
+    ],
+)
+def test_parse_date_reads_french_and_iso_dates(value, expected):
+    assert french.parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("30/02/2025", "n'existe pas"),
+        ("2025/12/31", "Date attendue"),
+        (45657.0, "Date attendue"),
+        (date(1899, 12, 31), "Année hors limites"),
+        ("01/01/2201", "Année hors limites"),
+    ],
+)
+def test_parse_date_refuses_with_a_french_message(value, message):
+    with pytest.raises(ValueError, match=message):
+        french.parse_date(value)
+
+
+# --- labels
+
+
+def test_fold_ignores_case_accents_spaces_and_punctuation():
+    assert french.fold("Réalisé le") == "realisele"
+    assert french.fold(" À RISQUE ! ") == french.fold("a risque") == "arisque"
+    assert french.fold(12) == "12"
+
+
+def test_sortable_ignores_case_and_accents_but_keeps_spaces():
+    assert french.sortable("Évaluation des SI") == "evaluation des si"
+    labels = ["Formation", "Évaluation", "accès", "Accès aux soins", "Accessibilité"]
+    assert sorted(labels, key=french.sortable) == [
+        "accès",
+        "Accès aux soins",
+        "Accessibilité",
+        "Évaluation",
+        "Formation",
+    ]
+
+
+# --- writing numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (Decimal("70000.0000"), 70000),
+        (Decimal("1234.5000"), Decimal("1234.5")),
+        (Decimal("1E+2"), 100),
+        (12, 12),
+        (3.0, 3),  # a computed figure
+        (0.1 + 0.2, 0.3),  # float noise hidden by rounding to ten decimals
+    ],
+)
+def test_plain_number_drops_the_storages_zeros(value, expected):
+    number = french.plain_number(value)
+    assert number == expected
+    assert type(number) is type(expected)
+
+
+def test_number_text_is_plain_digits_never_scientific():
+    assert french.number_text(Decimal("70000.0000")) == "70000"
+    assert french.number_text(Decimal("0.0000100")) == "0.00001"
+    assert french.number_text(Decimal("1234567.5"), grouping=True) == "1,234,567.5"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (100000, f"100{NNBSP}000"),  # the synthetic roadmap's titles
+        (Decimal("1234.5000"), f"1{NNBSP}234,5"),
+        (Decimal("-0.25"), "-0,25"),
+    ],
+)
+def test_grouped_number_is_french_typography_whatever_the_language(value, expected):
+    with translation.override("en"):
+        assert french.grouped_number(value) == expected
+
+
+def test_date_text_is_day_first():
+    assert french.date_text(date(2025, 1, 2)) == "02/01/2025"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("140000.0000"), 2, f"140{NBSP}000"),
+        (Decimal("1234.5"), 2, f"1{NBSP}234,5"),
+        (Decimal("2.345"), 2, "2,35"),  # rounded half up
+        (Decimal("100"), 0, "100"),  # never 1E+2
+        ("12.5", 0, "13"),
+        (None, 2, ""),
+        ("n/a", 2, ""),
+        (Decimal("NaN"), 2, ""),
+    ],
+)
+def test_format_number_in_french(value, decimals, expected):
+    with translation.override("fr"):
+        assert french.format_number(value, decimals) == expected
+
+
+def test_format_quantity_keeps_the_unit_on_the_line():
+    with translation.override("fr"):
+        assert french.format_quantity(119000000, "€") == f"119{NBSP}000{NBSP}000{NBSP}€"
+        assert french.format_quantity(15) == "15"
+        assert french.format_quantity(None, "€") == ""
+
+
+def test_to_decimal_never_raises():
+    assert french.to_decimal("1.5") == Decimal("1.5")
+    assert french.to_decimal(2) == Decimal(2)
+    assert french.to_decimal("") is None
+    assert french.to_decimal("abc") is None
+    assert french.to_decimal(float("inf")) is None
