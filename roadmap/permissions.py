@@ -1,5 +1,6 @@
 """Who may edit an action, asked of one action: the rule itself is
-`Action.objects.editable_by(user)` (roadmap/models.py), which the admin and the lists use too."""
+`Action.objects.editable_by(user)` (roadmap/models.py), which `/mes-actions/` uses for its list.
+The admin is for administrators only, who may edit every action under that same rule."""
 
 from __future__ import annotations
 
