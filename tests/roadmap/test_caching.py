@@ -26,9 +26,10 @@ from django.urls import reverse
 
 from accounts.models import Organisation
 from roadmap.models import Action, DataVersion, Measurement, Milestone, ProgressNote
-from tests.conftest import PASSWORD
-from tests.roadmap.edit_helpers import Scene, days, furnished_scene, normalised, signed_in
-from tests.roadmap.spreadsheet_files import read_xlsx, xlsx_file
+from tests.support.builders import Scene, days, furnished_scene, signed_in
+from tests.support.constants import PASSWORD
+from tests.support.files import read_xlsx, xlsx_file
+from tests.support.html import normalised
 
 ACTION_URL = "/actions/ia-2-4/"
 JSON_URL = "/donnees/feuille-de-route.json"

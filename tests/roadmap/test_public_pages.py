@@ -9,24 +9,19 @@ queries that does not grow with the size of the roadmap.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Organisation
-from roadmap.caching import writing
-from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status
+from roadmap.models import Action, Measurement, Milestone, Roadmap, Status
 from roadmap.templatetags.roadmap_tags import number, percent, quantity
-from tests.conftest import PASSWORD
-
-NBSP = "\u00a0"
-SEED = json.loads((settings.BASE_DIR / "fixtures" / "ia-en-sante-2025.json").read_text("utf-8"))
-SEED_ACTIONS = [(axis, action) for axis in SEED["axes"] for action in axis["actions"]]
+from tests.support.builders import grow, grow_action
+from tests.support.constants import PASSWORD, SEED, SEED_ACTIONS, seed_indicator
+from tests.support.html import french
 
 # The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
 # Dashboard: roadmap, axes, organisations (filters), 4 for the actions and their figures, 2 for
@@ -37,11 +32,6 @@ AXIS_MAX_QUERIES = 10  # with the page of actions (2) and the axis's latest upda
 ACTION_MAX_QUERIES = 14  # with the notes, the history (5: roadmap.history) and the data version
 
 
-def french(text: str) -> str:
-    """« 140 000 » as the pages write it: thousands and units held by no-break spaces."""
-    return text.replace(" ", NBSP)
-
-
 def html_of(response) -> str:
     return response.content.decode()
 
@@ -50,101 +40,6 @@ def fragment(html: str, element_id: str, closing_tag: str) -> str:
     """The markup of the element with `element_id`, up to its first `closing_tag`."""
     start = html.index(f'id="{element_id}"')
     return html[start : html.index(closing_tag, start)]
-
-
-def seed_indicator(code: str) -> dict:
-    return next(
-        indicator
-        for _, action in SEED_ACTIONS
-        for indicator in action["indicators"]
-        if indicator["code"] == code
-    )
-
-
-@writing()  # bulk writes send no signal: they change the data version here
-def grow(roadmap: Roadmap, factor: int = 10) -> None:
-    """Make the roadmap `factor` times bigger: more actions, milestones, indicators, measurements.
-
-    Every new action has a done milestone, an overdue one, two partners and an indicator with two
-    measurements, so that each prefetch of the pages has rows to fetch.
-    """
-    today = timezone.localdate()
-    organisations = list(Organisation.objects.all()[:2])
-    new_actions = []
-    for axis in roadmap.axes.all():
-        for index in range(axis.actions.count() * (factor - 1)):
-            code = f"IA {axis.number}-{100 + index}"
-            new_actions.append(
-                Action(
-                    roadmap=roadmap,
-                    axis=axis,
-                    code=code,
-                    slug=code.lower().replace(" ", "-"),
-                    title=f"Action supplémentaire {code}",
-                    lead=organisations[0],
-                )
-            )
-    Action.objects.bulk_create(new_actions)
-    new_actions = list(Action.objects.filter(code__in=[a.code for a in new_actions]))
-    Action.partners.through.objects.bulk_create(
-        Action.partners.through(action=action, organisation=organisation)
-        for action in new_actions
-        for organisation in organisations
-    )
-    Milestone.objects.bulk_create(
-        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
-        for action in new_actions
-        for title, due, done in (
-            ("Jalon réalisé", today - datetime.timedelta(days=30), today),
-            ("Jalon en retard", today - datetime.timedelta(days=10), None),
-        )
-    )
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            roadmap=roadmap,
-            action=action,
-            code=f"IND-{action.slug}",
-            label="Indicateur supplémentaire",
-            unit="apprenants",
-            kind="cumulative",
-            target_value=Decimal(1000),
-        )
-        for action in new_actions
-    )
-    Measurement.objects.bulk_create(
-        Measurement(
-            indicator=indicator, date=today - datetime.timedelta(days=days), value=10, source="Test"
-        )
-        for indicator in indicators
-        for days in (1, 2)
-    )
-
-
-@writing()  # bulk writes send no signal: they change the data version here
-def grow_action(action: Action, factor: int = 10) -> None:
-    """Give `action` many milestones, partners, indicators and measurements."""
-    today = timezone.localdate()
-    for index in range(factor):
-        Milestone.objects.create(
-            action=action, title=f"Jalon {index}", due_date=today + datetime.timedelta(days=index)
-        )
-        organisation = Organisation.objects.create(acronym=f"ORG-{index}")
-        action.partners.add(organisation)
-        indicator = Indicator.objects.create(
-            action=action,
-            code=f"{action.code}-EXTRA-{index}",
-            label=f"Indicateur {index}",
-            unit="parcours",
-            kind="level",
-            target_value=10,
-        )
-        for days in (1, 2):
-            Measurement.objects.create(
-                indicator=indicator,
-                date=today - datetime.timedelta(days=days),
-                value=days,
-                source="Test",
-            )
 
 
 # --- The dashboard -------------------------------------------------------------------------------
@@ -229,7 +124,7 @@ def test_the_dashboard_shows_milestone_progress_and_the_next_overdue_milestone(c
     assert "Échéance dépassée" in row
 
 
-def test_an_empty_database_shows_an_empty_state_and_no_none(client, db):
+def test_an_empty_database_shows_an_empty_state_and_no_none(client, no_roadmap):
     # GIVEN no roadmap at all
     assert not Roadmap.objects.exists()
 
@@ -243,7 +138,7 @@ def test_an_empty_database_shows_an_empty_state_and_no_none(client, db):
     assert '<tr id="action-' not in html
 
 
-def test_the_pages_of_an_empty_database_are_not_found(client, db):
+def test_the_pages_of_an_empty_database_are_not_found(client, no_roadmap):
     assert client.get("/axes/1/").status_code == 404
     assert client.get("/actions/ia-2-1/").status_code == 404
 

@@ -179,7 +179,7 @@ def test_the_first_load_is_recorded_in_the_history(roadmap):
     assert set(Action.history.values_list("history_change_reason", flat=True)) == {"load_roadmap"}
 
 
-def test_a_missing_file_is_a_clear_error(db):
+def test_a_missing_file_is_a_clear_error(no_roadmap):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Fichier introuvable"):
