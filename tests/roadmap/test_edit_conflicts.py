@@ -11,14 +11,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from roadmap.forms import MeasurementForm, MilestoneForm
-from roadmap.models import Action, Measurement, Milestone, ProgressNote
+from roadmap.models import Measurement, Milestone, ProgressNote
 from tests.support.builders import (
-    colleague,
     days,
     history_of,
     make_indicator,
@@ -34,17 +32,6 @@ from tests.support.html import (
     text_of,
 )
 from tests.support.htmx import htmx_headers, swapped
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
-
-
-@pytest.fixture
-def camille(roadmap):
-    return colleague("HAS")
 
 
 class Browser:

@@ -16,15 +16,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.support.builders import Scene, colleague, days, furnished_scene, signed_in
+from tests.support.builders import colleague, days, signed_in
 from tests.support.html import element, located, normalised, plain_text, text_of
 from tests.support.htmx import apply_htmx
-
-
-@pytest.fixture
-def scene(roadmap, has_member) -> Scene:
-    return furnished_scene(roadmap, has_member)
-
 
 # Each edit: the view, its URL arguments and posted data (from the scene), and the id of the
 # element the form targets (hx-target).

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from roadmap.models import Action, Indicator, Measurement
+from roadmap.models import Indicator, Measurement
 from tests.support.builders import colleague, days, history_of, make_indicator, signed_in, today
 from tests.support.constants import login_redirect
 from tests.support.html import attributes_of, field_error, form_value, plain_text, text_of
@@ -21,12 +21,6 @@ from tests.support.htmx import htmx_headers, swapped
 
 INDICATORS_AND_SUMMARY = (["indicateurs"], True)
 SOURCE = "Enquête HAS auprès des établissements"
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
 
 
 @pytest.fixture

@@ -28,12 +28,6 @@ MILESTONES_AND_SUMMARY = (["jalons"], True)
 
 
 @pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
-
-
-@pytest.fixture
 def milestone(action) -> Milestone:
     """An open milestone of IA 2-4, due in 30 days."""
     return make_milestone(action, "Publier le référentiel", due_date=days(30))

@@ -27,12 +27,6 @@ NOTE = {
 }
 
 
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
-
-
 def url(action: Action) -> str:
     return reverse("roadmap:edit-note", args=[action.slug])
 

@@ -10,16 +10,10 @@ import pytest
 from django.urls import reverse
 
 from roadmap.models import Action, Status
-from tests.support.builders import colleague, history_of, signed_in
+from tests.support.builders import history_of, signed_in
 from tests.support.constants import login_redirect
 from tests.support.html import field_error, form_value, french_datetime, plain_text, text_of
 from tests.support.htmx import htmx_headers, swapped
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS; its status is not set yet, as in the source document."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
 
 
 def url(action: Action) -> str:
@@ -269,12 +263,6 @@ def test_a_form_without_a_valid_version_is_refused_with_a_message(
 
 
 # --- Someone saved in between -----------------------------------------------------------------
-
-
-@pytest.fixture
-def camille(action):
-    """Another member of the HAS, who changes the status while our member has the page open."""
-    return colleague("HAS")
 
 
 def test_a_stale_version_gets_409_saying_who_changed_it_and_the_current_status(

@@ -13,9 +13,7 @@ from accounts.models import Organisation
 from roadmap.history import CHANGED, CREATED, DELETED, action_history, status_changes
 from roadmap.models import Action, Measurement, Milestone, Status
 from tests.support.builders import colleague, set_status
-from tests.support.html import element, text
-
-NBSP = "\u00a0"
+from tests.support.html import NBSP, element, text
 
 
 @pytest.fixture
