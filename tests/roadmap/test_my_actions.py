@@ -19,14 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Organisation
 from roadmap.models import (
     Action,
-    Indicator,
     Measurement,
-    Milestone,
     ProgressNote,
     Roadmap,
     Status,
 )
-from tests.support.builders import days, make_indicator, make_milestone, noon
+from tests.support.builders import days, furnish, make_indicator, make_milestone, noon
 from tests.support.html import element, plain_text
 
 URL = "/mes-actions/"
@@ -276,19 +274,12 @@ def grow(roadmap: Roadmap, count: int) -> None:
         for index in range(count)
     )
     actions = list(Action.objects.filter(code__startswith="IA 9-"))
-    Action.partners.through.objects.bulk_create(
-        Action.partners.through(action=action, organisation=dns) for action in actions
-    )
-    Milestone.objects.bulk_create(
-        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
-        for action in actions
-        for title, due, done in (("Fait", days(-30), days(-31)), ("En retard", days(-2), None))
-    )
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            roadmap=roadmap,
-            action=action,
-            code=f"IND-{action.slug}",
+    furnish(
+        roadmap,
+        actions,
+        partners=[dns],
+        milestones=(("Fait", days(-30), days(-31)), ("En retard", days(-2), None)),
+        indicator=dict(
             label="Indicateur",
             unit="apprenants",
             kind="level",
@@ -296,13 +287,8 @@ def grow(roadmap: Roadmap, count: int) -> None:
             baseline_date=days(-100),
             target_value=Decimal(100),
             target_date=days(100),
-        )
-        for action in actions
-    )
-    Measurement.objects.bulk_create(
-        Measurement(indicator=indicator, date=days(-back), value=back, source="Test")
-        for indicator in indicators
-        for back in (1, 2)
+        ),
+        measurements=((1, 1), (2, 2)),
     )
     ProgressNote.objects.bulk_create(
         ProgressNote(action=action, author=author, written_on=days(-1), done="Fait.")

@@ -8,7 +8,7 @@ the pages (a done and an overdue milestone, two partners, an indicator with two 
 - dates: `today`, `days(n)`, `noon(n)`;
 - people: `colleague` (a task-force member named Camille Martin), `signed_in` (a client of its own);
 - rows: `make_milestone`, `make_indicator`, `note`, `set_status`; `history_of` reads them back;
-- sizes: `grow`, `grow_action`, `grow_everything`;
+- sizes: `grow`, `grow_action`, `grow_everything`, and `furnish` (rows for many actions at once);
 - `Scene` / `furnished_scene`: IA 2-4 with something in every section, its member signed in.
 """
 
@@ -134,7 +134,6 @@ def grow(roadmap: Roadmap, factor: int = 10) -> None:
     Every new action has a done milestone, an overdue one, two partners and an indicator with two
     measurements, so that each prefetch of the pages has rows to fetch.
     """
-    today = timezone.localdate()
     organisations = list(Organisation.objects.all()[:2])
     new_actions = []
     for axis in roadmap.axes.all():
@@ -152,37 +151,47 @@ def grow(roadmap: Roadmap, factor: int = 10) -> None:
             )
     Action.objects.bulk_create(new_actions)
     new_actions = list(Action.objects.filter(code__in=[a.code for a in new_actions]))
+    furnish(
+        roadmap,
+        new_actions,
+        partners=organisations,
+        milestones=(
+            ("Jalon réalisé", days(-30), today()),
+            ("Jalon en retard", days(-10), None),
+        ),
+        indicator={
+            "label": "Indicateur supplémentaire",
+            "unit": "apprenants",
+            "kind": "cumulative",
+            "target_value": Decimal(1000),
+        },
+        measurements=((1, 10), (2, 10)),
+    )
+
+
+def furnish(roadmap, actions, *, partners, milestones, indicator: dict, measurements) -> None:
+    """Give each of `actions`, in bulk: the `partners`, the `milestones` ((title, due date,
+    done on) each), an indicator of the `indicator` fields, coded IND-<slug>, and its
+    `measurements` ((days ago, value) each). Bulk writes send no signal: the caller changes
+    the data version when pages are cached (`writing()`)."""
     Action.partners.through.objects.bulk_create(
         Action.partners.through(action=action, organisation=organisation)
-        for action in new_actions
-        for organisation in organisations
+        for action in actions
+        for organisation in partners
     )
     Milestone.objects.bulk_create(
         Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
-        for action in new_actions
-        for title, due, done in (
-            ("Jalon réalisé", today - datetime.timedelta(days=30), today),
-            ("Jalon en retard", today - datetime.timedelta(days=10), None),
-        )
+        for action in actions
+        for title, due, done in milestones
     )
     indicators = Indicator.objects.bulk_create(
-        Indicator(
-            roadmap=roadmap,
-            action=action,
-            code=f"IND-{action.slug}",
-            label="Indicateur supplémentaire",
-            unit="apprenants",
-            kind="cumulative",
-            target_value=Decimal(1000),
-        )
-        for action in new_actions
+        Indicator(roadmap=roadmap, action=action, code=f"IND-{action.slug}", **indicator)
+        for action in actions
     )
     Measurement.objects.bulk_create(
-        Measurement(
-            indicator=indicator, date=today - datetime.timedelta(days=days), value=10, source="Test"
-        )
-        for indicator in indicators
-        for days in (1, 2)
+        Measurement(indicator=item, date=days(-back), value=value, source="Test")
+        for item in indicators
+        for back, value in measurements
     )
 
 
