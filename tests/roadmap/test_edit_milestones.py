@@ -86,17 +86,20 @@ def created(milestone: Milestone) -> tuple:
     return ("+", milestone.due_date, milestone.done_on, 1, None)
 
 
-def ticked(milestone: Milestone, done_on, username: str) -> list[tuple]:
-    """The `state` of the action after `username` ticked its one milestone (« Publier le
-    référentiel », due in 30 days) done on `done_on`."""
+def changed_once(
+    milestone: Milestone, username: str, *, due_date=None, done_on=None
+) -> list[tuple]:
+    """The `state` of the action after `username` changed its one milestone (« Publier le
+    référentiel », first due in 30 days) once: now due on `due_date` and done on `done_on`."""
+    due_date = due_date or days(30)
     return [
         (
             "Publier le référentiel",
-            days(30),
+            due_date,
             days(30),
             done_on,
             2,
-            [created(milestone), ("~", days(30), done_on, 2, username)],
+            [created(milestone), ("~", due_date, done_on, 2, username)],
         )
     ]
 
@@ -114,7 +117,7 @@ def test_a_member_ticks_a_milestone_as_done_on_a_date(client, action, milestone,
     row = text_of(response, f"jalon-{milestone.pk}")
     assert row.startswith(f"Publier le référentiel {french_date(days(30))} {french_date(days(-2))}")
     assert "Réalisé Rouvrir le jalon « Publier le référentiel »" in row
-    assert state(action) == ticked(milestone, days(-2), "membre-has")
+    assert state(action) == changed_once(milestone, "membre-has", done_on=days(-2))
 
 
 def test_without_a_date_the_milestone_is_done_today(client, action, milestone, has_member):
@@ -123,7 +126,7 @@ def test_without_a_date_the_milestone_is_done_today(client, action, milestone, h
     response = tick(client, milestone)
 
     assert response.status_code == 302
-    assert state(action) == ticked(milestone, today(), "membre-has")
+    assert state(action) == changed_once(milestone, "membre-has", done_on=today())
 
 
 def test_with_htmx_ticking_answers_the_milestones_and_the_summary(client, action, has_member):
@@ -257,16 +260,7 @@ def test_ticking_a_milestone_someone_changed_since_gets_409(client, action, mile
 
     # THEN nothing is overwritten: the milestone is as Camille left it
     assert response.status_code == 409
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(45),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(45), None, 2, "camille")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "camille", due_date=days(45))
     # AND the page says who changed it, and shows its current due date
     section = text_of(response, "jalons")
     assert (
@@ -297,16 +291,7 @@ def test_a_member_reschedules_a_milestone_and_the_first_due_date_stays_visible(
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
         f"Publier le référentiel {french_date(days(60))} initialement le {french_date(days(30))}"
     )
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(60),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(60), None, 2, "membre-has")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "membre-has", due_date=days(60))
 
 
 def test_with_htmx_rescheduling_answers_the_milestones_and_the_summary(
@@ -320,16 +305,7 @@ def test_with_htmx_rescheduling_answers_the_milestones_and_the_summary(
     assert swapped(response) == MILESTONES_AND_SUMMARY
     assert f"initialement le {french_date(days(30))}" in text_of(response, f"jalon-{milestone.pk}")
     assert form_value(response, f"id_reschedule{milestone.pk}_version") == "2"
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(60),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(60), None, 2, "membre-has")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "membre-has", due_date=days(60))
 
 
 def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
@@ -353,7 +329,7 @@ def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
         f"Publier le référentiel {french_date(days(30))} {french_date(days(-1))} Réalisé"
     )
-    assert state(action) == ticked(milestone, days(-1), "camille")
+    assert state(action) == changed_once(milestone, "camille", done_on=days(-1))
 
 
 # --- Adding a milestone -----------------------------------------------------------------------

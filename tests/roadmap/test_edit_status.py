@@ -26,6 +26,11 @@ def state(action: Action) -> tuple:
     return action.status, action.version, history_of(action, "status", "version")
 
 
+def saved(version: int, history: list, status: str, username: str) -> tuple:
+    """The `state` of an action at `version` with `history` once `username` saved `status`."""
+    return (status, version + 1, [*history, ("~", status, version + 1, username)])
+
+
 def post(client, action, status, version=None, **headers):
     version = action.version if version is None else version
     return client.post(url(action), {"status": status, "version": version}, **headers)
@@ -48,11 +53,7 @@ def test_a_member_of_the_lead_organisation_changes_the_status(client, action, ha
     assert "Statut enregistré : En cours." in plain_text(response)
     assert text_of(response, "resume").startswith("En bref Statut déclaré En cours")
     # AND the database holds the new status at the next version, saved by them
-    assert state(action) == (
-        "in_progress",
-        version + 1,
-        [*history, ("~", "in_progress", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "in_progress", "membre-has")
 
 
 def test_with_htmx_it_answers_the_summary_box_alone(client, action, has_member):
@@ -73,11 +74,7 @@ def test_with_htmx_it_answers_the_summary_box_alone(client, action, has_member):
     assert form_value(response, "id_status_version") == str(version + 1)
     assert "Statut enregistré" not in plain_text(client.get(action.get_absolute_url()))
     # AND the database holds the change
-    assert state(action) == (
-        "at_risk",
-        version + 1,
-        [*history, ("~", "at_risk", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "at_risk", "membre-has")
 
 
 def test_a_member_of_a_partner_organisation_may_change_it(client, roadmap, dns_member):
@@ -91,11 +88,7 @@ def test_a_member_of_a_partner_organisation_may_change_it(client, roadmap, dns_m
 
     # THEN it is saved
     assert response.status_code == 302
-    assert state(action) == (
-        "late",
-        version + 1,
-        [*history, ("~", "late", version + 1, "membre-dns")],
-    )
+    assert state(action) == saved(version, history, "late", "membre-dns")
 
 
 def test_an_administrator_may_change_the_status_of_any_action(client, ia_2_1, administrator):
@@ -109,11 +102,7 @@ def test_an_administrator_may_change_the_status_of_any_action(client, ia_2_1, ad
     # THEN it is saved
     assert response.redirect_chain == [("/actions/ia-2-1/#resume", 302)]
     assert "Statut enregistré : Réalisée." in plain_text(response)
-    assert state(ia_2_1) == (
-        "done",
-        version + 1,
-        [*history, ("~", "done", version + 1, "administrateur")],
-    )
+    assert state(ia_2_1) == saved(version, history, "done", "administrateur")
 
 
 def test_choosing_the_status_it_already_has_writes_nothing(client, action, has_member):
@@ -313,8 +302,4 @@ def test_after_a_conflict_the_user_retries_in_one_click(client, action, has_memb
 
     # THEN their choice is saved over Camille's, knowingly
     assert retry.status_code == 200
-    assert state(action) == (
-        "in_progress",
-        version + 1,
-        [*history, ("~", "in_progress", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "in_progress", "membre-has")
