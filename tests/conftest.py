@@ -1,4 +1,11 @@
-"""Shared fixtures: the seed roadmap, organisations and the three kinds of user."""
+"""Shared fixtures: the seed roadmap, organisations and the three kinds of user.
+
+The seed is loaded once per session, in the test database itself (`django_db_setup`): each
+test's transaction starts from it and rolls back to it. Tests that need an empty roadmap ask for
+`no_roadmap`. A transactional test (`transaction=True`, the live server's) empties the tables
+when it ends; pytest-django runs those after the others, and `roadmap` loads the seed again
+when it is missing. Helpers and constants shared by the tests live in tests/support/.
+"""
 
 import pytest
 from django.conf import settings
@@ -7,16 +14,38 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from accounts.models import Organisation, Role, User
-from roadmap.models import Action, Roadmap
+from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from tests.support.constants import PASSWORD, SEED_SLUG
 
-PASSWORD = "mot-de-passe-de-test-1234"
+
+def load_seed() -> Roadmap:
+    """The seed roadmap of the source document, loaded as `load_roadmap` does (it loads
+    nothing twice: a reused test database may already hold it)."""
+    call_command("load_roadmap", verbosity=0)
+    return Roadmap.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the seed loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        load_seed()
 
 
 @pytest.fixture
 def roadmap(db) -> Roadmap:
-    """The seed roadmap of the source document, loaded as `load_roadmap` does."""
-    call_command("load_roadmap", verbosity=0)
-    return Roadmap.objects.get(slug="ia-en-sante-2025")
+    """The seed roadmap, loaded again when a transactional test emptied the tables."""
+    return Roadmap.objects.filter(slug=SEED_SLUG).first() or load_seed()
+
+
+@pytest.fixture
+def no_roadmap(db) -> None:
+    """An empty roadmap app: the seed deleted within the test's transaction (rolled back at
+    its end), organisations included, for tests of what an empty database shows or loads."""
+    for model in (ProgressNote, Action, Roadmap, Organisation):
+        model.objects.all().delete()
+    for model in (Action, Milestone, Indicator, Measurement):
+        model.history.all().delete()  # the seed's own history, and that of the deletion
 
 
 @pytest.fixture
@@ -32,26 +61,26 @@ def administrator(db) -> User:
     )
 
 
+def seed_member(acronym: str) -> User:
+    """A member of the seed's organisation `acronym`, named membre-<acronym>."""
+    return User.objects.create_user(
+        f"membre-{acronym.lower()}",
+        password=PASSWORD,
+        role=Role.MEMBER,
+        organisation=Organisation.objects.get(acronym=acronym),
+    )
+
+
 @pytest.fixture
 def has_member(roadmap) -> User:
     """A member of the HAS, which leads IA 2-4."""
-    return User.objects.create_user(
-        "membre-has",
-        password=PASSWORD,
-        role=Role.MEMBER,
-        organisation=Organisation.objects.get(acronym="HAS"),
-    )
+    return seed_member("HAS")
 
 
 @pytest.fixture
 def dns_member(roadmap) -> User:
     """A member of the DNS, a partner of IA 4-1."""
-    return User.objects.create_user(
-        "membre-dns",
-        password=PASSWORD,
-        role=Role.MEMBER,
-        organisation=Organisation.objects.get(acronym="DNS"),
-    )
+    return seed_member("DNS")
 
 
 @pytest.fixture
@@ -90,9 +119,13 @@ def memory_cache(settings):
             "LOCATION": "query-counts",
         }
     }
+    # Local-memory caches of one location share their store, across tests too; and every test
+    # starts from the same data version (the seed's, loaded once): start from an empty one.
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """The real hasher is slow on purpose; tests sign people in by the hundred."""
+    """The real hasher is slow on purpose; tests sign people in by the hundred. Set here only,
+    for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,17 +3,14 @@ and the log line each write leaves behind."""
 
 import json
 import logging
-import os
 import secrets
-import subprocess
-import sys
 
 import pytest
 from axes.models import AccessAttempt
-from django.conf import settings as django_settings
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from tests.support.commands import run_manage
+from tests.support.constants import PASSWORD
 
 
 def test_every_page_carries_a_strict_content_security_policy(client, roadmap):
@@ -51,19 +48,6 @@ def test_https_answers_carry_hsts_in_production(client, settings, roadmap):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-
-
-def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=django_settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_the_production_checklist_passes_with_no_warning():

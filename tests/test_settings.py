@@ -1,23 +1,10 @@
 """Settings read from the environment: safe defaults locally, a clear error in production."""
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
+from tests.support.commands import run_manage
 
 
 def run_check(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_manage("check", **env)
 
 
 def test_without_a_secret_key_production_refuses_to_start():

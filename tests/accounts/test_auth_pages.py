@@ -12,19 +12,14 @@ import re
 import pytest
 
 from accounts.models import Organisation, Role, User
-from tests.conftest import PASSWORD
-from tests.roadmap.edit_helpers import FAST_PASSWORD_HASHERS, field_error, normalised, text
+from tests.support.constants import PASSWORD
+from tests.support.html import field_error, normalised, plain_text
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe-2025"
 WRONG_CREDENTIALS = (
     "Saisissez un nom d’utilisateur et un mot de passe valides. Remarquez que chacun de ces "
     "champs est sensible à la casse (différenciation des majuscules/minuscules)."
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def test_the_login_page_is_in_french(client, db):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="fr"' in html
-    page = text(response)
+    page = plain_text(response)
     assert "Connexion à Feuille de route IA en santé" in page
     assert "Identifiant Mot de passe" in page
     assert '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié ?</a>' in html
@@ -90,7 +85,7 @@ def test_a_wrong_password_is_refused_in_french_and_opens_no_session(client, memb
     response = client.post("/accounts/login/", {"username": "camille", "password": "mauvais"})
 
     assert response.status_code == 200
-    assert f"La connexion a échoué {WRONG_CREDENTIALS}" in text(response)
+    assert f"La connexion a échoué {WRONG_CREDENTIALS}" in plain_text(response)
     assert signed_in_user_id(client) is None
 
 
@@ -114,8 +109,8 @@ def test_an_empty_form_says_which_fields_are_missing(client, db):
     response = client.post("/accounts/login/", {"username": "", "password": ""})
 
     assert response.status_code == 200
-    assert "Veuillez corriger les champs signalés ci-dessous." in text(response)
-    assert "Ce champ est obligatoire." in text(response)
+    assert "Veuillez corriger les champs signalés ci-dessous." in plain_text(response)
+    assert "Ce champ est obligatoire." in plain_text(response)
 
 
 # --- Signing out ------------------------------------------------------------------------------
@@ -161,7 +156,7 @@ def test_changing_the_password_requires_signing_in(client, db):
 
 def test_a_member_changes_their_password_and_stays_signed_in(client, member):
     client.force_login(member)
-    assert "Changer de mot de passe" in text(client.get("/accounts/password_change/"))
+    assert "Changer de mot de passe" in plain_text(client.get("/accounts/password_change/"))
 
     response = client.post(
         "/accounts/password_change/",
@@ -174,7 +169,7 @@ def test_a_member_changes_their_password_and_stays_signed_in(client, member):
     )
 
     assert response.redirect_chain == [("/accounts/password_change/done/", 302)]
-    assert "Votre mot de passe a été changé." in text(response)
+    assert "Votre mot de passe a été changé." in plain_text(response)
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
     assert not member.check_password(PASSWORD)
@@ -225,8 +220,8 @@ def test_the_reset_page_is_in_french(client, db):
     response = client.get("/accounts/password_reset/")
 
     assert response.status_code == 200
-    assert "Mot de passe oublié" in text(response)
-    assert "Recevoir le lien" in text(response)
+    assert "Mot de passe oublié" in plain_text(response)
+    assert "Recevoir le lien" in plain_text(response)
 
 
 def test_a_member_resets_their_password_with_the_emailed_link(client, member, mailoutbox):
@@ -235,7 +230,7 @@ def test_a_member_resets_their_password_with_the_emailed_link(client, member, ma
 
     # THEN they are told to check their email, and a French email is sent to them
     assert response.redirect_chain == [("/accounts/password_reset/done/", 302)]
-    assert "Courriel envoyé" in text(response)
+    assert "Courriel envoyé" in plain_text(response)
     [email] = mailoutbox
     assert email.to == ["camille.martin@has-sante.fr"]
     assert email.subject == "Feuille de route IA en santé : nouveau mot de passe"
@@ -245,7 +240,7 @@ def test_a_member_resets_their_password_with_the_emailed_link(client, member, ma
 
     # WHEN they follow the link and choose a new password
     form = client.get(link, follow=True)
-    assert "Choisir un nouveau mot de passe" in text(form)
+    assert "Choisir un nouveau mot de passe" in plain_text(form)
     set_password_url = form.redirect_chain[-1][0]
     done = client.post(
         set_password_url,
@@ -255,7 +250,7 @@ def test_a_member_resets_their_password_with_the_emailed_link(client, member, ma
 
     # THEN the new password is saved, and replaces the old one
     assert done.redirect_chain == [("/accounts/reset/done/", 302)]
-    assert "Votre nouveau mot de passe est enregistré." in text(done)
+    assert "Votre nouveau mot de passe est enregistré." in plain_text(done)
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
     assert not member.check_password(PASSWORD)
@@ -264,7 +259,7 @@ def test_a_member_resets_their_password_with_the_emailed_link(client, member, ma
     # AND the link cannot be used twice
     client.post("/accounts/logout/")
     again = client.get(link, follow=True)
-    assert "Ce lien n'est plus valable : il a déjà servi ou il a expiré." in text(again)
+    assert "Ce lien n'est plus valable : il a déjà servi ou il a expiré." in plain_text(again)
 
 
 def test_an_unknown_address_gets_the_same_page_and_no_email(client, member, mailoutbox):
@@ -284,5 +279,5 @@ def test_a_forged_reset_link_is_refused(client, member):
     response = client.get("/accounts/reset/MQ/pas-un-jeton/", follow=True)
 
     assert response.status_code == 200
-    assert "Ce lien n'est plus valable" in text(response)
-    assert "Enregistrer le mot de passe" not in text(response)
+    assert "Ce lien n'est plus valable" in plain_text(response)
+    assert "Enregistrer le mot de passe" not in plain_text(response)

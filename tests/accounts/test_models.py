@@ -1,8 +1,7 @@
 """Roles: what each kind of account may do in the Django admin."""
 
 from accounts.models import Organisation, Role, User
-
-from ..conftest import PASSWORD
+from tests.support.constants import PASSWORD
 
 
 def test_an_administrator_is_staff_and_holds_every_permission(administrator):

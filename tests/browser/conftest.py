@@ -7,21 +7,22 @@
   is shared with the server's thread.
 - `sign_in(user)` opens a page in a browser context of its own, signed in through the session
   cookie of `Client.force_login` (the login form itself is a journey of its own).
-- Helpers for the journeys: `tab_to` (reach a control with the Tab key alone), `no_full_reload`
-  (an edit swapped in place, the page never reloaded) and `save_screenshot` (docs/screenshots/).
+- The helpers of the journeys (`tab_to`, `no_full_reload`, `save_screenshot`) live in
+  tests/support/browser.py.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserType, Locator, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, sync_playwright
+
+from tests.support.browser import VIEWPORT
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As the machine's probe starts it: no sandbox as root, and no call home (this network is closed,
@@ -35,8 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
-VIEWPORT = {"width": 1280, "height": 800}
 
 
 def in_ci() -> bool:
@@ -72,7 +71,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             if "browser" in keywords and (outcome != "passed" or report.when == "call"):
                 outcomes[outcome] += 1
     errors = sum(
-        1 for report in terminalreporter.stats.get("error", []) if "browser" in report.keywords
+        1
+        for report in terminalreporter.stats.get("error", [])
+        if "browser" in getattr(report, "keywords", {})
     )
     if any(outcomes.values()) or errors:
         terminalreporter.write_line(
@@ -173,57 +174,3 @@ def sign_in(new_context, live_server) -> Callable[..., Page]:
         return context.new_page()
 
     return open_page
-
-
-# --- Helpers of the journeys
-
-
-def tab_to(page: Page, target: Locator, *, limit: int = 250) -> None:
-    """Press Tab until `target` has the focus, as someone without a mouse does.
-
-    Fails when Tab never reaches it: the control is then out of the keyboard's reach.
-    """
-    target.wait_for()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"{limit} appuis sur Tab n'atteignent pas {target}")
-
-
-@contextmanager
-def no_full_reload(page: Page) -> Iterator[None]:
-    """The page is never reloaded inside the block: a mark left on `window` survives, and the
-    browser fires no `load` event. Wait for the edit's result inside the block."""
-    page.evaluate("() => { window.sansRechargement = true; }")
-    loads: list[Page] = []
-
-    def loaded(loaded_page: Page) -> None:
-        loads.append(loaded_page)
-
-    page.on("load", loaded)
-    try:
-        yield
-        assert page.evaluate("() => window.sansRechargement === true"), "la page a été rechargée"
-        assert not loads, "la page a été rechargée"
-    finally:
-        page.remove_listener("load", loaded)
-
-
-def save_screenshot(page: Page, name: str, *, height: int | None = None) -> bytes:
-    """A screenshot kept as docs/screenshots/<name>.png: what the window shows, or the top
-    `height` pixels of the page.
-
-    Written when the file is missing or with UPDATE_SCREENSHOTS=1: the pages carry today's date,
-    so rewriting them at every run would leave the committed pictures modified after each test.
-    """
-    options = {"type": "png", "scale": "css", "animations": "disabled", "caret": "hide"}
-    if height is not None:
-        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
-        options |= {"full_page": True, "clip": clip}
-    picture = page.screenshot(**options)
-    path = SCREENSHOTS / f"{name}.png"
-    if not path.exists() or os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(picture)
-    return picture

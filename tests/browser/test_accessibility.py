@@ -19,8 +19,8 @@ from django.db.models import F
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Action, Indicator, Measurement, ProgressNote
-from tests.roadmap.edit_helpers import days, make_indicator, make_milestone
-from tests.roadmap.spreadsheet_files import xlsx_file
+from tests.support.builders import days, make_indicator, make_milestone
+from tests.support.files import xlsx_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from roadmap.models import Measurement
-from tests.browser.conftest import save_screenshot, tab_to
-from tests.roadmap.spreadsheet_files import xlsx_file
+from tests.support.browser import save_screenshot, tab_to
+from tests.support.files import xlsx_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Action
-from tests.browser.conftest import no_full_reload
-from tests.roadmap.edit_helpers import colleague, days, french_date, make_milestone, today
+from tests.support.browser import no_full_reload
+from tests.support.builders import colleague, days, make_milestone, today
+from tests.support.html import french_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

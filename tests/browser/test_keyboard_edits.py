@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from roadmap.models import Action
-from tests.browser.conftest import no_full_reload, tab_to
-from tests.roadmap.edit_helpers import days, french_date, make_indicator, make_milestone
+from tests.support.browser import no_full_reload, tab_to
+from tests.support.builders import days, make_indicator, make_milestone
+from tests.support.html import french_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

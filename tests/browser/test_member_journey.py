@@ -14,9 +14,9 @@ from django.utils import formats, translation
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Action, Measurement, ProgressNote
-from tests.browser.conftest import no_full_reload, save_screenshot, tab_to
-from tests.conftest import PASSWORD
-from tests.roadmap.edit_helpers import days, make_indicator, make_milestone, today
+from tests.support.browser import no_full_reload, save_screenshot, tab_to
+from tests.support.builders import days, make_indicator, make_milestone, today
+from tests.support.constants import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

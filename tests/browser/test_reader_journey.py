@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Indicator, Measurement
-from tests.browser.conftest import no_full_reload, save_screenshot, tab_to
+from tests.support.browser import no_full_reload, save_screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

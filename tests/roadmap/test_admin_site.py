@@ -17,15 +17,10 @@ from django.conf import settings
 
 from accounts.models import Organisation
 from roadmap.models import Action
-from tests.roadmap.edit_helpers import FAST_PASSWORD_HASHERS, days, make_milestone
+from tests.support.builders import days, make_milestone
 
 HEADER = "Administration — Feuille de route IA en santé"
 STYLES = '<link rel="stylesheet" href="/static/css/admin.css">'
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -26,9 +26,10 @@ from django.urls import reverse
 
 from accounts.models import Organisation
 from roadmap.models import Action, DataVersion, Measurement, Milestone, ProgressNote
-from tests.conftest import PASSWORD
-from tests.roadmap.edit_helpers import Scene, days, furnished_scene, normalised, signed_in
-from tests.roadmap.spreadsheet_files import read_xlsx, xlsx_file
+from tests.support.builders import Scene, days, signed_in
+from tests.support.constants import PASSWORD
+from tests.support.files import read_xlsx, xlsx_file
+from tests.support.html import normalised
 
 ACTION_URL = "/actions/ia-2-4/"
 JSON_URL = "/donnees/feuille-de-route.json"
@@ -67,11 +68,6 @@ def fresh(url: str) -> object:
     response = Client().get(url)
     assert response.status_code == 200, url
     return content_of(response)
-
-
-@pytest.fixture
-def scene(roadmap, has_member) -> Scene:
-    return furnished_scene(roadmap, has_member)
 
 
 def saved(scene: Scene, name: str, *args, data: dict) -> None:

@@ -19,9 +19,8 @@ from roadmap import charts, progress
 from roadmap.charts import BOTTOM, LEFT, RIGHT, TOP, Sample, build_chart, nice_step
 from roadmap.models import Measurement
 from roadmap.summaries import indicator_chart
-from tests.roadmap.pages import element, text
+from tests.support.html import NBSP, element, text
 
-NBSP = "\u00a0"
 PLOT_WIDTH = RIGHT - LEFT
 PLOT_HEIGHT = BOTTOM - TOP
 

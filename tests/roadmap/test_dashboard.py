@@ -16,18 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from roadmap.models import Action, Axis, Measurement, Milestone, Roadmap, Status
-from tests.roadmap.edit_helpers import noon
-from tests.roadmap.pages import (
-    apply_htmx,
-    assert_same_page,
-    element,
-    has_id,
-    member,
-    set_status,
-    tables_without_rows,
-    text,
-)
-from tests.roadmap.test_public_pages import SEED_ACTIONS, french
+from tests.support.builders import colleague, noon, set_status
+from tests.support.constants import SEED_ACTIONS
+from tests.support.html import assert_same_page, element, french, has_id, tables_without_rows, text
+from tests.support.htmx import apply_htmx
 
 HEADLINES = [
     ("IA2-1-APP-AN", "70 000 apprenants", " au 31 août 2025"),
@@ -312,7 +304,7 @@ def test_an_htmx_history_restore_gets_the_whole_page(client, roadmap):
 # --- Empty roadmaps ------------------------------------------------------------------------------
 
 
-def test_a_roadmap_without_actions_or_indicators_shows_empty_states(client, db):
+def test_a_roadmap_without_actions_or_indicators_shows_empty_states(client, no_roadmap):
     roadmap = Roadmap.objects.create(
         title="Feuille vide", slug="vide", source_title="Document", source_date="2025-01-01"
     )
@@ -343,7 +335,7 @@ def test_a_decimal_target_is_written_the_french_way(client, ia_2_1):
 
 
 def test_a_signed_in_member_sees_the_same_dashboard(client, roadmap):
-    client.force_login(member())
+    client.force_login(colleague())
 
     response, html = page(client)
 
@@ -352,7 +344,7 @@ def test_a_signed_in_member_sees_the_same_dashboard(client, roadmap):
 
 
 def test_a_large_roadmap_s_actions_come_fifty_to_a_page_and_the_filters_follow(client, roadmap):
-    from tests.roadmap.test_public_pages import grow
+    from tests.support.builders import grow
 
     grow(roadmap, 20)  # 340 actions, 20 times the seed's: 7 pages
     pages = [client.get("/", {"page": number}) for number in range(1, 8)]
@@ -370,7 +362,7 @@ def test_a_large_roadmap_s_actions_come_fifty_to_a_page_and_the_filters_follow(c
 
 
 def test_a_large_axis_page_shows_its_actions_fifty_to_a_page(client, roadmap):
-    from tests.roadmap.test_public_pages import grow
+    from tests.support.builders import grow
 
     grow(roadmap, 20)
     widest = max(roadmap.axes.all(), key=lambda axis: axis.actions.count())

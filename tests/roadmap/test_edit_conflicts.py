@@ -11,45 +11,27 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from roadmap.forms import MeasurementForm, MilestoneForm
-from roadmap.models import Action, Measurement, Milestone, ProgressNote
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    colleague,
+from roadmap.models import Measurement, Milestone, ProgressNote
+from tests.support.builders import (
     days,
+    history_of,
+    make_indicator,
+    make_milestone,
+    today,
+)
+from tests.support.html import (
+    element,
     field_error,
     form_value,
     french_datetime,
-    history_of,
-    htmx,
-    make_indicator,
-    make_milestone,
-    outer_html,
-    swapped,
-    text,
+    plain_text,
     text_of,
-    today,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
-
-
-@pytest.fixture
-def camille(roadmap):
-    return colleague("HAS")
+from tests.support.htmx import htmx_headers, swapped
 
 
 class Browser:
@@ -64,7 +46,7 @@ class Browser:
 
     def form(self, element_id: str) -> dict:
         """The hidden fields (CSRF token, version) of the form inside `element_id`."""
-        markup = outer_html(self.page, element_id)
+        markup = element(self.page, element_id)
         return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', markup))
 
     def post(self, name: str, args: list, element_id: str, data: dict, **headers):
@@ -113,14 +95,18 @@ def test_two_people_change_the_same_milestone_at_once_and_only_the_first_is_save
 
     # WHEN Camille ticks it, and our member reschedules it, both with htmx
     first = theirs.post(
-        "edit-milestone-done", [milestone.pk], row, {"done": "on", "done_on": ""}, **htmx(action)
+        "edit-milestone-done",
+        [milestone.pk],
+        row,
+        {"done": "on", "done_on": ""},
+        **htmx_headers(action),
     )
     second = ours.post(
         "edit-milestone-reschedule",
         [milestone.pk],
         row,
         {"due_date": days(60).isoformat()},
-        **htmx(action),
+        **htmx_headers(action),
     )
 
     # THEN the tick is saved, the rescheduling is refused with who changed the milestone
@@ -182,7 +168,7 @@ def test_a_value_recorded_by_someone_else_between_the_check_and_the_save_gets_40
     response = client.post(
         reverse("roadmap:edit-measurement", args=[action.slug, indicator.code]),
         {"date": days(-1).isoformat(), "value": "70 000", "source": "Enquête"},
-        **htmx(action),
+        **htmx_headers(action),
     )
 
     # THEN no 500: a 409 with the value already there, its source and who recorded it
@@ -237,4 +223,4 @@ def test_a_milestone_added_by_someone_else_between_the_check_and_the_save_gets_4
         ("+", "Lancer l'appel à projets", days(60), "camille")
     ]
     assert form_value(response, "id_new_milestone_due_date") == days(90).isoformat()
-    assert "Jalon « Lancer l'appel à projets » ajouté." not in text(response)
+    assert "Jalon « Lancer l'appel à projets » ajouté." not in plain_text(response)

@@ -16,31 +16,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    Scene,
-    colleague,
-    days,
-    furnished_scene,
-    normalised,
-    outer_html,
-    parse,
-    signed_in,
-    swap,
-    text,
-    text_of,
-)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def scene(roadmap, has_member) -> Scene:
-    return furnished_scene(roadmap, has_member)
-
+from tests.support.builders import colleague, days, signed_in
+from tests.support.html import element, located, normalised, plain_text, text_of
+from tests.support.htmx import apply_htmx
 
 # Each edit: the view, its URL arguments and posted data (from the scene), and the id of the
 # element the form targets (hx-target).
@@ -100,27 +78,6 @@ INVALID = {
 }
 
 
-def test_the_helpers_find_an_element_and_swap_it_in_and_out_of_band():
-    page = (
-        '<main><div id="a"><p>vieux<br>texte</p></div><div id="b">B</div>'
-        '<p id="c" role="status"></p></main>'
-    )
-    answer = (
-        '<div id="a"><p>neuf</p></div>\n<div id="b" hx-swap-oob="true">B2</div>\n'
-        '<p id="c" hx-swap-oob="innerHTML">Enregistré.</p>'
-    )
-
-    assert {element_id: e.tag for element_id, e in parse(page).elements.items()} == {
-        "a": "div",
-        "b": "div",
-        "c": "p",
-    }
-    assert swap(page, answer, "a") == (
-        '<main><div id="a"><p>neuf</p></div><div id="b">B2</div>'
-        '<p id="c" role="status">Enregistré.</p></main>'
-    )
-
-
 LIVE_REGION = "annonce-enregistrement"
 
 # What the live region says after each edit.
@@ -178,7 +135,7 @@ def but_for_the_feedback(page: str) -> str:
 def test_the_action_page_has_an_empty_live_region_for_what_the_member_saves(scene):
     page = scene.page()
 
-    assert outer_html(page, LIVE_REGION) == (
+    assert element(page, LIVE_REGION) == (
         f'<p class="fr-sr-only" id="{LIVE_REGION}" role="status"></p>'
     )
 
@@ -199,11 +156,11 @@ def test_the_page_with_the_htmx_answer_applied_equals_a_fresh_page(scene, edit):
     # WHEN they make the edit with htmx
     response = scene.post(name, args(scene), data(scene), with_htmx=True)
     assert response.status_code == 200
-    after = swap(before, response.content.decode(), target)
+    after = apply_htmx(before, response.content.decode(), target)
 
     # THEN the live region of their page says what was saved, for screen readers
     assert text_of(after, LIVE_REGION) == ANNOUNCED[edit](scene)
-    assert 'role="status"' in outer_html(after, LIVE_REGION)
+    assert 'role="status"' in element(after, LIVE_REGION)
     # AND otherwise their page is the page anyone would now get
     assert normalised(but_for_the_feedback(after)) == normalised(but_for_the_feedback(scene.page()))
 
@@ -214,16 +171,16 @@ def test_after_an_edit_with_htmx_the_focus_goes_back_to_what_opens_the_form_agai
     element_id, tag, label = REFOCUSED[edit](scene)
     # GIVEN the page, where the button that saves the edit has the id
     before = scene.page()
-    assert parse(before).elements[element_id].tag == "button"
+    assert located(before, element_id).tag == "button"
 
     # WHEN the edit is saved with htmx
     response = scene.post(name, args(scene), data(scene), with_htmx=True)
-    after = swap(before, response.content.decode(), target)
+    after = apply_htmx(before, response.content.decode(), target)
 
     # THEN one element has the id now, shown: the same button, or the summary of its form
     assert after.count(f'id="{element_id}"') == 1
-    assert parse(after).elements[element_id].tag == tag
-    assert text(outer_html(after, element_id)) == label
+    assert located(after, element_id).tag == tag
+    assert plain_text(element(after, element_id)) == label
 
 
 @pytest.mark.parametrize("edit", INVALID)
@@ -236,7 +193,7 @@ def test_a_refused_edit_looks_the_same_with_htmx_and_without(scene, edit):
     without = scene.post(name, args(scene), posted, with_htmx=False)
 
     assert with_htmx.status_code == without.status_code == 422
-    assert normalised(swap(before, with_htmx.content.decode(), target)) == normalised(
+    assert normalised(apply_htmx(before, with_htmx.content.decode(), target)) == normalised(
         without.content.decode()
     )
 
@@ -265,6 +222,6 @@ def test_a_conflict_looks_the_same_with_htmx_and_without(scene, edit):
 
     # THEN both are refused, and the page with the answer applied shows what the other does
     assert with_htmx.status_code == without.status_code == 409
-    assert normalised(swap(before, with_htmx.content.decode(), target)) == normalised(
+    assert normalised(apply_htmx(before, with_htmx.content.decode(), target)) == normalised(
         without.content.decode()
     )

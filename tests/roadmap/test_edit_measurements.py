@@ -13,38 +13,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from roadmap.models import Action, Indicator, Measurement
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    attributes_of,
-    colleague,
-    days,
-    field_error,
-    form_value,
-    history_of,
-    htmx,
-    login_redirect,
-    make_indicator,
-    signed_in,
-    swapped,
-    text,
-    text_of,
-    today,
-)
+from roadmap.models import Indicator, Measurement
+from tests.support.builders import colleague, days, history_of, make_indicator, signed_in, today
+from tests.support.constants import login_redirect
+from tests.support.html import attributes_of, field_error, form_value, plain_text, text_of
+from tests.support.htmx import htmx_headers, swapped
 
 INDICATORS_AND_SUMMARY = (["indicateurs"], True)
 SOURCE = "Enquête HAS auprès des établissements"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
 
 
 @pytest.fixture
@@ -93,7 +69,7 @@ def test_a_member_records_a_value_with_its_source(client, action, indicator, has
     response = record(client, indicator, "70 000", comment="Chiffre provisoire", follow=True)
 
     assert response.redirect_chain == [("/actions/ia-2-4/#indicateurs", 302)]
-    assert "Valeur enregistrée pour « Professionnels informés des recommandations »." in text(
+    assert "Valeur enregistrée pour « Professionnels informés des recommandations »." in plain_text(
         response
     )
     # The indicator shows the value, its date, and the progress toward 140 000.
@@ -116,7 +92,7 @@ def test_a_member_records_a_value_with_its_source(client, action, indicator, has
 def test_with_htmx_it_answers_the_indicators_and_the_summary(client, action, indicator, has_member):
     client.force_login(has_member)
 
-    response = record(client, indicator, "35 000", date=today(), **htmx(action))
+    response = record(client, indicator, "35 000", date=today(), **htmx_headers(action))
 
     assert response.status_code == 200
     assert swapped(response) == INDICATORS_AND_SUMMARY
@@ -126,7 +102,7 @@ def test_with_htmx_it_answers_the_indicators_and_the_summary(client, action, ind
     assert "Avancement 25 %" in text_of(response, "resume")
     # The form is blank again for the next value; no message waits for the next page.
     assert form_value(response, f"id_measure{indicator.pk}_value") is None
-    assert "Valeur enregistrée" not in text(client.get(action.get_absolute_url()))
+    assert "Valeur enregistrée" not in plain_text(client.get(action.get_absolute_url()))
     assert state(indicator) == [
         (
             today(),
@@ -213,7 +189,7 @@ def test_it_rejects_get(client, indicator, has_member):
 
 def test_an_anonymous_user_is_sent_to_the_login_page_and_nothing_changes(client, action, indicator):
     plain = record(client, indicator)
-    with_htmx = record(client, indicator, **htmx(action))
+    with_htmx = record(client, indicator, **htmx_headers(action))
 
     assert plain.status_code == 302
     assert plain["Location"] == login_redirect("/actions/ia-2-4/")
@@ -227,7 +203,7 @@ def test_a_member_of_another_organisation_gets_403_and_nothing_changes(
     client.force_login(dns_member)
 
     assert record(client, indicator).status_code == 403
-    assert record(client, indicator, **htmx(action)).status_code == 403
+    assert record(client, indicator, **htmx_headers(action)).status_code == 403
     assert state(indicator) == []
 
 
@@ -278,7 +254,7 @@ def test_a_value_that_is_not_a_number_a_future_date_or_no_source_is_refused(
     client.force_login(has_member)
 
     plain = record(client, indicator, **data)
-    with_htmx = record(client, indicator, **data, **htmx(action))
+    with_htmx = record(client, indicator, **data, **htmx_headers(action))
 
     # THEN the message is next to the field, on the page and in the fragment
     field_id = f"id_measure{indicator.pk}_{field}"
@@ -296,7 +272,7 @@ def test_a_value_that_is_not_a_number_a_future_date_or_no_source_is_refused(
 def test_a_value_with_too_many_decimals_is_refused_in_french(client, action, indicator, has_member):
     client.force_login(has_member)
 
-    response = record(client, indicator, "1,23456", **htmx(action))
+    response = record(client, indicator, "1,23456", **htmx_headers(action))
 
     assert response.status_code == 422
     error = field_error(response, f"id_measure{indicator.pk}_value")
@@ -313,7 +289,7 @@ def test_a_second_value_at_the_same_date_says_who_recorded_the_first_one(
     before = state(indicator)
     # WHEN our member records another value at the same date
     client.force_login(has_member)
-    response = record(client, indicator, "71 500", source="Autre enquête", **htmx(action))
+    response = record(client, indicator, "71 500", source="Autre enquête", **htmx_headers(action))
 
     # THEN nothing is overwritten, and the message gives the value there, its source and author
     assert response.status_code == 422

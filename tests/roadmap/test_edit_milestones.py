@@ -12,37 +12,19 @@ import pytest
 from django.urls import reverse
 
 from roadmap.models import Action, Milestone
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    colleague,
-    days,
+from tests.support.builders import colleague, days, history_of, make_milestone, signed_in, today
+from tests.support.constants import login_redirect
+from tests.support.html import (
     field_error,
     form_value,
     french_date,
     french_datetime,
-    history_of,
-    htmx,
-    login_redirect,
-    make_milestone,
-    signed_in,
-    swapped,
-    text,
+    plain_text,
     text_of,
-    today,
 )
+from tests.support.htmx import htmx_headers, swapped
 
 MILESTONES_AND_SUMMARY = (["jalons"], True)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
 
 
 @pytest.fixture
@@ -104,6 +86,24 @@ def created(milestone: Milestone) -> tuple:
     return ("+", milestone.due_date, milestone.done_on, 1, None)
 
 
+def changed_once(
+    milestone: Milestone, username: str, *, due_date=None, done_on=None
+) -> list[tuple]:
+    """The `state` of the action after `username` changed its one milestone (« Publier le
+    référentiel », first due in 30 days) once: now due on `due_date` and done on `done_on`."""
+    due_date = due_date or days(30)
+    return [
+        (
+            "Publier le référentiel",
+            due_date,
+            days(30),
+            done_on,
+            2,
+            [created(milestone), ("~", due_date, done_on, 2, username)],
+        )
+    ]
+
+
 # --- Ticking a milestone as done ------------------------------------------------------------
 
 
@@ -113,20 +113,11 @@ def test_a_member_ticks_a_milestone_as_done_on_a_date(client, action, milestone,
     response = tick(client, milestone, days(-2).isoformat(), follow=True)
 
     assert response.redirect_chain == [("/actions/ia-2-4/#jalons", 302)]
-    assert "Jalon « Publier le référentiel » marqué réalisé." in text(response)
+    assert "Jalon « Publier le référentiel » marqué réalisé." in plain_text(response)
     row = text_of(response, f"jalon-{milestone.pk}")
     assert row.startswith(f"Publier le référentiel {french_date(days(30))} {french_date(days(-2))}")
     assert "Réalisé Rouvrir le jalon « Publier le référentiel »" in row
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(30),
-            days(30),
-            days(-2),
-            2,
-            [created(milestone), ("~", days(30), days(-2), 2, "membre-has")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "membre-has", done_on=days(-2))
 
 
 def test_without_a_date_the_milestone_is_done_today(client, action, milestone, has_member):
@@ -135,16 +126,7 @@ def test_without_a_date_the_milestone_is_done_today(client, action, milestone, h
     response = tick(client, milestone)
 
     assert response.status_code == 302
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(30),
-            days(30),
-            today(),
-            2,
-            [created(milestone), ("~", days(30), today(), 2, "membre-has")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "membre-has", done_on=today())
 
 
 def test_with_htmx_ticking_answers_the_milestones_and_the_summary(client, action, has_member):
@@ -154,7 +136,7 @@ def test_with_htmx_ticking_answers_the_milestones_and_the_summary(client, action
     assert "1 jalon en retard" in text_of(client.get(action.get_absolute_url()), "resume")
 
     # WHEN it is ticked with htmx
-    response = tick(client, overdue, days(-1).isoformat(), **htmx(action))
+    response = tick(client, overdue, days(-1).isoformat(), **htmx_headers(action))
 
     # THEN the answer is the milestones section, and the summary box swapped out of band
     assert response.status_code == 200
@@ -164,7 +146,7 @@ def test_with_htmx_ticking_answers_the_milestones_and_the_summary(client, action
     summary = text_of(response, "resume")
     assert "jalon en retard" not in summary
     assert "Avancement 100 %" in summary
-    assert "marqué réalisé" not in text(client.get(action.get_absolute_url()))
+    assert "marqué réalisé" not in plain_text(client.get(action.get_absolute_url()))
     assert state(action) == [
         (
             "Réunir le comité",
@@ -184,7 +166,7 @@ def test_a_member_reopens_a_milestone_done_by_mistake(client, action, has_member
     response = reopen(client, done, follow=True)
 
     assert response.redirect_chain == [("/actions/ia-2-4/#jalons", 302)]
-    assert "Jalon « Réunir le comité » rouvert." in text(response)
+    assert "Jalon « Réunir le comité » rouvert." in plain_text(response)
     assert "Échéance dépassée" in text_of(response, f"jalon-{done.pk}")
     assert state(action) == [
         (
@@ -198,51 +180,71 @@ def test_a_member_reopens_a_milestone_done_by_mistake(client, action, has_member
     ]
 
 
+def assert_refused_both_ways(action, post, field_id: str, message: str):
+    """`post()` is refused with `message` under the field `field_id`, on the page and in the
+    HTMX answer (which swaps the milestones and the summary), and writes nothing. Returns the
+    HTMX answer."""
+    before = state(action)
+
+    plain = post()
+    with_htmx = post(**htmx_headers(action))
+
+    assert plain.status_code == 422
+    assert field_error(plain, field_id) == message
+    assert with_htmx.status_code == 422
+    assert swapped(with_htmx) == MILESTONES_AND_SUMMARY
+    assert field_error(with_htmx, field_id) == message
+    assert state(action) == before
+    return with_htmx
+
+
 def test_a_done_date_before_the_start_of_the_action_is_refused(
     client, action, milestone, has_member
 ):
     action.start_date = days(-30)
     action.save()
     client.force_login(has_member)
-    before = state(action)
-
-    plain = tick(client, milestone, days(-31).isoformat())
-    with_htmx = tick(client, milestone, days(-31).isoformat(), **htmx(action))
 
     message = (
         f"La date de réalisation précède le début de l'action ({days(-30).strftime('%d/%m/%Y')})."
     )
-    assert plain.status_code == 422
-    assert field_error(plain, f"id_done{milestone.pk}_done_on") == message
-    assert with_htmx.status_code == 422
-    assert swapped(with_htmx) == MILESTONES_AND_SUMMARY
-    assert field_error(with_htmx, f"id_done{milestone.pk}_done_on") == message
-    assert state(action) == before
+    assert_refused_both_ways(
+        action,
+        lambda **headers: tick(client, milestone, days(-31).isoformat(), **headers),
+        f"id_done{milestone.pk}_done_on",
+        message,
+    )
 
 
-@pytest.mark.parametrize(
-    ("done_on", "message"),
-    [
-        (days(1).isoformat(), "Un jalon ne peut pas être réalisé à une date future."),
-        ("31/02/2025", "Saisissez une date valide."),
-        ("hier", "Saisissez une date valide."),
-    ],
-)
-def test_a_done_date_in_the_future_or_not_a_date_is_refused(
-    client, action, milestone, has_member, done_on, message
+# A date each of the two forms refuses, and what it says under the field.
+REFUSED_DATES = {
+    "done-in-the-future": (
+        "tick",
+        days(1).isoformat(),
+        "Un jalon ne peut pas être réalisé à une date future.",
+    ),
+    "done-not-a-day": ("tick", "31/02/2025", "Saisissez une date valide."),
+    "done-not-a-date": ("tick", "hier", "Saisissez une date valide."),
+    "due-missing": ("reschedule", "", "Indiquez la nouvelle échéance."),
+    "due-not-a-date": ("reschedule", "demain", "Saisissez une date valide."),
+}
+DATE_FIELDS = {"tick": "id_done{}_done_on", "reschedule": "id_reschedule{}_due_date"}
+
+
+@pytest.mark.parametrize("case", REFUSED_DATES)
+def test_a_done_date_in_the_future_or_a_due_date_missing_or_not_a_date_is_refused(
+    client, action, milestone, has_member, case
 ):
+    form, value, message = REFUSED_DATES[case]
+    edit = {"tick": tick, "reschedule": reschedule}[form]
     client.force_login(has_member)
-    before = state(action)
 
-    plain = tick(client, milestone, done_on)
-    with_htmx = tick(client, milestone, done_on, **htmx(action))
-
-    assert plain.status_code == 422
-    assert field_error(plain, f"id_done{milestone.pk}_done_on") == message
-    assert with_htmx.status_code == 422
-    assert swapped(with_htmx) == MILESTONES_AND_SUMMARY
-    assert field_error(with_htmx, f"id_done{milestone.pk}_done_on") == message
-    assert state(action) == before
+    assert_refused_both_ways(
+        action,
+        lambda **headers: edit(client, milestone, value, **headers),
+        DATE_FIELDS[form].format(milestone.pk),
+        message,
+    )
 
 
 def test_ticking_a_milestone_someone_changed_since_gets_409(client, action, milestone, has_member):
@@ -258,16 +260,7 @@ def test_ticking_a_milestone_someone_changed_since_gets_409(client, action, mile
 
     # THEN nothing is overwritten: the milestone is as Camille left it
     assert response.status_code == 409
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(45),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(45), None, 2, "camille")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "camille", due_date=days(45))
     # AND the page says who changed it, and shows its current due date
     section = text_of(response, "jalons")
     assert (
@@ -294,20 +287,11 @@ def test_a_member_reschedules_a_milestone_and_the_first_due_date_stays_visible(
     assert response.redirect_chain == [("/actions/ia-2-4/#jalons", 302)]
     assert (
         f"Échéance du jalon « Publier le référentiel » reportée au {days(60).strftime('%d/%m/%Y')}."
-    ) in text(response)
+    ) in plain_text(response)
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
         f"Publier le référentiel {french_date(days(60))} initialement le {french_date(days(30))}"
     )
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(60),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(60), None, 2, "membre-has")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "membre-has", due_date=days(60))
 
 
 def test_with_htmx_rescheduling_answers_the_milestones_and_the_summary(
@@ -315,43 +299,13 @@ def test_with_htmx_rescheduling_answers_the_milestones_and_the_summary(
 ):
     client.force_login(has_member)
 
-    response = reschedule(client, milestone, days(60).isoformat(), **htmx(action))
+    response = reschedule(client, milestone, days(60).isoformat(), **htmx_headers(action))
 
     assert response.status_code == 200
     assert swapped(response) == MILESTONES_AND_SUMMARY
     assert f"initialement le {french_date(days(30))}" in text_of(response, f"jalon-{milestone.pk}")
     assert form_value(response, f"id_reschedule{milestone.pk}_version") == "2"
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(60),
-            days(30),
-            None,
-            2,
-            [created(milestone), ("~", days(60), None, 2, "membre-has")],
-        )
-    ]
-
-
-@pytest.mark.parametrize(
-    ("due_date", "message"),
-    [("", "Indiquez la nouvelle échéance."), ("demain", "Saisissez une date valide.")],
-)
-def test_a_new_due_date_that_is_missing_or_not_a_date_is_refused(
-    client, action, milestone, has_member, due_date, message
-):
-    client.force_login(has_member)
-    before = state(action)
-
-    plain = reschedule(client, milestone, due_date)
-    with_htmx = reschedule(client, milestone, due_date, **htmx(action))
-
-    assert plain.status_code == 422
-    assert field_error(plain, f"id_reschedule{milestone.pk}_due_date") == message
-    assert with_htmx.status_code == 422
-    assert swapped(with_htmx) == MILESTONES_AND_SUMMARY
-    assert field_error(with_htmx, f"id_reschedule{milestone.pk}_due_date") == message
-    assert state(action) == before
+    assert state(action) == changed_once(milestone, "membre-has", due_date=days(60))
 
 
 def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
@@ -363,7 +317,7 @@ def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
     assert tick(camille, milestone, days(-1).isoformat(), read_at).status_code == 302
     changed_on = milestone.history.latest("history_id").history_date
 
-    response = reschedule(client, milestone, days(90).isoformat(), read_at, **htmx(action))
+    response = reschedule(client, milestone, days(90).isoformat(), read_at, **htmx_headers(action))
 
     assert response.status_code == 409
     assert swapped(response) == MILESTONES_AND_SUMMARY
@@ -375,16 +329,7 @@ def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
         f"Publier le référentiel {french_date(days(30))} {french_date(days(-1))} Réalisé"
     )
-    assert state(action) == [
-        (
-            "Publier le référentiel",
-            days(30),
-            days(30),
-            days(-1),
-            2,
-            [created(milestone), ("~", days(30), days(-1), 2, "camille")],
-        )
-    ]
+    assert state(action) == changed_once(milestone, "camille", done_on=days(-1))
 
 
 # --- Adding a milestone -----------------------------------------------------------------------
@@ -396,7 +341,7 @@ def test_a_member_adds_a_milestone(client, action, has_member):
     response = add(client, action, "  Lancer l'appel à projets ", days(90).isoformat(), follow=True)
 
     assert response.redirect_chain == [("/actions/ia-2-4/#jalons", 302)]
-    assert "Jalon « Lancer l'appel à projets » ajouté." in text(response)
+    assert "Jalon « Lancer l'appel à projets » ajouté." in plain_text(response)
     assert state(action) == [
         (
             "Lancer l'appel à projets",
@@ -417,7 +362,9 @@ def test_a_member_adds_a_milestone(client, action, has_member):
 def test_with_htmx_adding_answers_the_milestones_with_a_blank_form(client, action, has_member):
     client.force_login(has_member)
 
-    response = add(client, action, "Lancer l'appel à projets", days(90).isoformat(), **htmx(action))
+    response = add(
+        client, action, "Lancer l'appel à projets", days(90).isoformat(), **htmx_headers(action)
+    )
 
     assert response.status_code == 200
     assert swapped(response) == MILESTONES_AND_SUMMARY
@@ -455,19 +402,15 @@ def test_a_milestone_without_a_title_or_due_date_or_with_a_taken_title_is_refuse
     client, action, milestone, has_member, title, due_date, field, message
 ):
     client.force_login(has_member)
-    before = state(action)
 
-    plain = add(client, action, title, due_date)
-    with_htmx = add(client, action, title, due_date, **htmx(action))
-
-    assert plain.status_code == 422
-    assert field_error(plain, f"id_new_milestone_{field}") == message
-    assert with_htmx.status_code == 422
-    assert swapped(with_htmx) == MILESTONES_AND_SUMMARY
-    assert field_error(with_htmx, f"id_new_milestone_{field}") == message
+    with_htmx = assert_refused_both_ways(
+        action,
+        lambda **headers: add(client, action, title, due_date, **headers),
+        f"id_new_milestone_{field}",
+        message,
+    )
     # The form stays open, with what was typed, so nothing has to be typed again.
     assert '<details class="fr-mt-3w" open>' in with_htmx.content.decode()
-    assert state(action) == before
 
 
 # --- Who may do each of these -----------------------------------------------------------------
@@ -503,7 +446,7 @@ def test_an_anonymous_user_is_sent_to_the_login_page_and_nothing_changes(
     before = state(action)
 
     plain = EDITS[edit](client, milestone)
-    with_htmx = EDITS[edit](client, milestone, **htmx(action))
+    with_htmx = EDITS[edit](client, milestone, **htmx_headers(action))
 
     assert plain.status_code == 302
     assert plain["Location"] == login_redirect("/actions/ia-2-4/")
@@ -519,7 +462,7 @@ def test_a_member_of_another_organisation_gets_403_and_nothing_changes(
     before = state(action)
 
     assert EDITS[edit](client, milestone).status_code == 403
-    assert EDITS[edit](client, milestone, **htmx(action)).status_code == 403
+    assert EDITS[edit](client, milestone, **htmx_headers(action)).status_code == 403
     assert state(action) == before
 
 

@@ -14,19 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import Action, ProgressNote
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    days,
-    field_error,
-    form_value,
-    french_date,
-    htmx,
-    login_redirect,
-    swapped,
-    text,
-    text_of,
-    today,
-)
+from tests.support.builders import days, today
+from tests.support.constants import login_redirect
+from tests.support.html import field_error, form_value, french_date, plain_text, text_of
+from tests.support.htmx import htmx_headers, swapped
 
 NOTES_AND_SUMMARY = (["points"], True)
 NOTE = {
@@ -34,17 +25,6 @@ NOTE = {
     "risks": "Calendrier serré.",
     "next_steps": "Consultation publique en mars.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
 
 
 def url(action: Action) -> str:
@@ -80,7 +60,7 @@ def test_a_member_publishes_a_progress_note(client, action, has_member):
     response = write(client, action, days(-3), follow=True)
 
     assert response.redirect_chain == [("/actions/ia-2-4/#points", 302)]
-    assert "Point d'avancement publié." in text(response)
+    assert "Point d'avancement publié." in plain_text(response)
     [note] = ProgressNote.objects.filter(action=action)
     assert text_of(response, f"point-{note.pk}") == (
         f"Le {french_date(days(-3))}, par membre-has "
@@ -106,7 +86,7 @@ def test_with_htmx_it_answers_the_notes_and_the_summary_no_longer_stale(client, 
     assert "Sans mise à jour depuis 100 jours" in text_of(page, "resume")
 
     # WHEN a member publishes a note with htmx
-    response = write(client, action, headers=htmx(action))
+    response = write(client, action, headers=htmx_headers(action))
 
     # THEN the notes section comes back with the note, and the summary drops the flag
     assert response.status_code == 200
@@ -115,7 +95,7 @@ def test_with_htmx_it_answers_the_notes_and_the_summary_no_longer_stale(client, 
     assert "Sans mise à jour" not in text_of(response, "resume")
     # AND the form is blank again, dated today
     assert form_value(response, "id_note_written_on") == today().isoformat()
-    assert "Point d'avancement publié" not in text(client.get(action.get_absolute_url()))
+    assert "Point d'avancement publié" not in plain_text(client.get(action.get_absolute_url()))
     assert state(action) == [
         ("membre-has", today(), NOTE["done"], NOTE["risks"], NOTE["next_steps"])
     ]
@@ -167,7 +147,7 @@ def test_it_rejects_get(client, action, has_member):
 
 def test_an_anonymous_user_is_sent_to_the_login_page_and_nothing_changes(client, action):
     plain = write(client, action)
-    with_htmx = write(client, action, headers=htmx(action))
+    with_htmx = write(client, action, headers=htmx_headers(action))
 
     assert plain.status_code == 302
     assert plain["Location"] == login_redirect("/actions/ia-2-4/")
@@ -179,7 +159,7 @@ def test_a_member_of_another_organisation_gets_403_and_nothing_changes(client, a
     client.force_login(dns_member)
 
     assert write(client, action).status_code == 403
-    assert write(client, action, headers=htmx(action)).status_code == 403
+    assert write(client, action, headers=htmx_headers(action)).status_code == 403
     assert state(action) == []
 
 
@@ -212,7 +192,7 @@ def test_a_blank_note_or_a_date_in_the_future_is_refused(
     client.force_login(has_member)
 
     plain = write(client, action, **data)
-    with_htmx = write(client, action, **data, headers=htmx(action))
+    with_htmx = write(client, action, **data, headers=htmx_headers(action))
 
     assert plain.status_code == 422
     assert field_error(plain, f"id_note_{field}") == message

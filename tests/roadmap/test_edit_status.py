@@ -10,31 +10,10 @@ import pytest
 from django.urls import reverse
 
 from roadmap.models import Action, Status
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    colleague,
-    field_error,
-    form_value,
-    french_datetime,
-    history_of,
-    htmx,
-    login_redirect,
-    signed_in,
-    swapped,
-    text,
-    text_of,
-)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def action(roadmap) -> Action:
-    """IA 2-4, led by the HAS; its status is not set yet, as in the source document."""
-    return Action.objects.get(roadmap=roadmap, code="IA 2-4")
+from tests.support.builders import history_of, signed_in
+from tests.support.constants import login_redirect
+from tests.support.html import field_error, form_value, french_datetime, plain_text, text_of
+from tests.support.htmx import htmx_headers, swapped
 
 
 def url(action: Action) -> str:
@@ -45,6 +24,11 @@ def state(action: Action) -> tuple:
     """What the database holds about the action's status: value, version, history."""
     action.refresh_from_db()
     return action.status, action.version, history_of(action, "status", "version")
+
+
+def saved(version: int, history: list, status: str, username: str) -> tuple:
+    """The `state` of an action at `version` with `history` once `username` saved `status`."""
+    return (status, version + 1, [*history, ("~", status, version + 1, username)])
 
 
 def post(client, action, status, version=None, **headers):
@@ -66,14 +50,10 @@ def test_a_member_of_the_lead_organisation_changes_the_status(client, action, ha
     # THEN they are back on the summary box of the page, told that the status is saved
     assert response.redirect_chain == [("/actions/ia-2-4/#resume", 302)]
     assert response.status_code == 200
-    assert "Statut enregistré : En cours." in text(response)
+    assert "Statut enregistré : En cours." in plain_text(response)
     assert text_of(response, "resume").startswith("En bref Statut déclaré En cours")
     # AND the database holds the new status at the next version, saved by them
-    assert state(action) == (
-        "in_progress",
-        version + 1,
-        [*history, ("~", "in_progress", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "in_progress", "membre-has")
 
 
 def test_with_htmx_it_answers_the_summary_box_alone(client, action, has_member):
@@ -82,23 +62,19 @@ def test_with_htmx_it_answers_the_summary_box_alone(client, action, has_member):
     _, version, history = state(action)
 
     # WHEN the status form is posted by htmx
-    response = post(client, action, "at_risk", **htmx(action))
+    response = post(client, action, "at_risk", **htmx_headers(action))
 
     # THEN the answer is the summary box, to replace the one on the page
     assert response.status_code == 200
     assert swapped(response) == (["resume"], False)
-    assert text(response).startswith("En bref Statut déclaré À risque")
+    assert plain_text(response).startswith("En bref Statut déclaré À risque")
     badge = '<p class="fr-badge fr-badge--sm fr-badge--warning">À risque</p>'
     assert badge in response.content.decode()
     # AND its form is ready for the next change, at the new version; no message is queued
     assert form_value(response, "id_status_version") == str(version + 1)
-    assert "Statut enregistré" not in text(client.get(action.get_absolute_url()))
+    assert "Statut enregistré" not in plain_text(client.get(action.get_absolute_url()))
     # AND the database holds the change
-    assert state(action) == (
-        "at_risk",
-        version + 1,
-        [*history, ("~", "at_risk", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "at_risk", "membre-has")
 
 
 def test_a_member_of_a_partner_organisation_may_change_it(client, roadmap, dns_member):
@@ -112,11 +88,7 @@ def test_a_member_of_a_partner_organisation_may_change_it(client, roadmap, dns_m
 
     # THEN it is saved
     assert response.status_code == 302
-    assert state(action) == (
-        "late",
-        version + 1,
-        [*history, ("~", "late", version + 1, "membre-dns")],
-    )
+    assert state(action) == saved(version, history, "late", "membre-dns")
 
 
 def test_an_administrator_may_change_the_status_of_any_action(client, ia_2_1, administrator):
@@ -129,12 +101,8 @@ def test_an_administrator_may_change_the_status_of_any_action(client, ia_2_1, ad
 
     # THEN it is saved
     assert response.redirect_chain == [("/actions/ia-2-1/#resume", 302)]
-    assert "Statut enregistré : Réalisée." in text(response)
-    assert state(ia_2_1) == (
-        "done",
-        version + 1,
-        [*history, ("~", "done", version + 1, "administrateur")],
-    )
+    assert "Statut enregistré : Réalisée." in plain_text(response)
+    assert state(ia_2_1) == saved(version, history, "done", "administrateur")
 
 
 def test_choosing_the_status_it_already_has_writes_nothing(client, action, has_member):
@@ -178,7 +146,7 @@ def test_an_anonymous_user_is_sent_to_the_login_page_and_nothing_changes(client,
 def test_an_anonymous_htmx_request_makes_htmx_go_to_the_login_page(client, action):
     before = state(action)
 
-    response = post(client, action, "done", **htmx(action))
+    response = post(client, action, "done", **htmx_headers(action))
 
     # htmx does not follow a 302 for the whole page: HX-Redirect tells it to.
     assert response.status_code == 200
@@ -196,25 +164,22 @@ def test_a_member_of_another_organisation_gets_403_and_nothing_changes(client, a
 
     # THEN it is refused in French, and nothing is written
     assert response.status_code == 403
-    assert "Vous n'avez pas le droit de faire cette modification." in text(response)
+    assert "Vous n'avez pas le droit de faire cette modification." in plain_text(response)
     assert state(action) == before
 
 
-def test_a_member_of_another_organisation_gets_403_with_htmx_too(client, action, dns_member):
-    client.force_login(dns_member)
+@pytest.mark.parametrize(
+    ("who", "status", "with_htmx"),
+    [("dns_member", "abandoned", True), ("reader", "done", False)],
+    ids=["another-organisation-with-htmx", "reader"],
+)
+def test_a_member_of_another_organisation_or_a_reader_gets_403_and_nothing_changes(
+    client, action, request, who, status, with_htmx
+):
+    client.force_login(request.getfixturevalue(who))
     before = state(action)
 
-    response = post(client, action, "abandoned", **htmx(action))
-
-    assert response.status_code == 403
-    assert state(action) == before
-
-
-def test_a_reader_gets_403_and_nothing_changes(client, action, reader):
-    client.force_login(reader)
-    before = state(action)
-
-    response = post(client, action, "done")
+    response = post(client, action, status, **(htmx_headers(action) if with_htmx else {}))
 
     assert response.status_code == 403
     assert state(action) == before
@@ -260,7 +225,7 @@ def test_a_status_not_in_the_list_is_refused_with_htmx_in_the_summary_box(
     client.force_login(has_member)
     before = state(action)
 
-    response = post(client, action, "douze", **htmx(action))
+    response = post(client, action, "douze", **htmx_headers(action))
 
     assert response.status_code == 422
     assert swapped(response) == (["resume"], False)
@@ -276,21 +241,17 @@ def test_a_form_without_a_valid_version_is_refused_with_a_message(
     client.force_login(has_member)
     before = state(action)
 
-    response = client.post(url(action), {"status": "done", "version": version}, **htmx(action))
+    response = client.post(
+        url(action), {"status": "done", "version": version}, **htmx_headers(action)
+    )
 
     # THEN nothing is written and the user is told to reload, not left with a silent refusal
     assert response.status_code == 422
-    assert "Ce formulaire est incomplet : rechargez la page et recommencez." in text(response)
+    assert "Ce formulaire est incomplet : rechargez la page et recommencez." in plain_text(response)
     assert state(action) == before
 
 
 # --- Someone saved in between -----------------------------------------------------------------
-
-
-@pytest.fixture
-def camille(action):
-    """Another member of the HAS, who changes the status while our member has the page open."""
-    return colleague("HAS")
 
 
 def test_a_stale_version_gets_409_saying_who_changed_it_and_the_current_status(
@@ -325,24 +286,20 @@ def test_after_a_conflict_the_user_retries_in_one_click(client, action, has_memb
     client.force_login(has_member)
     read_at = action.version
     post(signed_in(camille), action, "at_risk", read_at)
-    response = post(client, action, "in_progress", read_at, **htmx(action))
+    response = post(client, action, "in_progress", read_at, **htmx_headers(action))
     assert response.status_code == 409
     assert swapped(response) == (["resume"], False)
-    assert "il est maintenant « À risque »" in text(response)
+    assert "il est maintenant « À risque »" in plain_text(response)
     _, version, history = state(action)
 
     # THEN the form shown is already filled with their choice, at the current version
     assert form_value(response, "id_status_version") == str(version)
     assert '<option value="in_progress" selected>' in response.content.decode()
-    assert "Réessayer" in text(response)
+    assert "Réessayer" in plain_text(response)
 
     # WHEN they press « Réessayer », which posts that form as it is
-    retry = post(client, action, "in_progress", version, **htmx(action))
+    retry = post(client, action, "in_progress", version, **htmx_headers(action))
 
     # THEN their choice is saved over Camille's, knowingly
     assert retry.status_code == 200
-    assert state(action) == (
-        "in_progress",
-        version + 1,
-        [*history, ("~", "in_progress", version + 1, "membre-has")],
-    )
+    assert state(action) == saved(version, history, "in_progress", "membre-has")

@@ -25,6 +25,9 @@ from roadmap.models import (
 from synthetic import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX
 from synthetic.bulk import bulk_create_as_given
 
+# The generator writes into an empty database (or refuses real data): no seed here.
+pytestmark = pytest.mark.usefixtures("no_roadmap")
+
 DAY = datetime.date(2026, 6, 15)
 SMALL = {
     "actions": 6,

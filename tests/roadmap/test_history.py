@@ -12,14 +12,13 @@ from django.utils import formats
 from accounts.models import Organisation
 from roadmap.history import CHANGED, CREATED, DELETED, action_history, status_changes
 from roadmap.models import Action, Measurement, Milestone, Status
-from tests.roadmap.pages import element, member, set_status, text
-
-NBSP = "\u00a0"
+from tests.support.builders import colleague, set_status
+from tests.support.html import NBSP, element, text
 
 
 @pytest.fixture
 def camille(roadmap):
-    return member("DGOS")
+    return colleague("DGOS")
 
 
 def headlines(action) -> list[str]:

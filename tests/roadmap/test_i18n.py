@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from roadmap.models import Measurement
-from tests.roadmap.pages import element, text
+from tests.support.html import element, text
 
 CATALOGUES = settings.BASE_DIR / "locale"
 
@@ -99,9 +99,9 @@ def test_numbers_and_dates_follow_the_reader_s_language(client, ia_2_1):
 
 
 def test_the_history_and_the_feed_are_told_in_english(client, ia_2_1):
-    from tests.roadmap.pages import member, set_status
+    from tests.support.builders import colleague, set_status
 
-    set_status(ia_2_1, "in_progress", member())
+    set_status(ia_2_1, "in_progress", colleague())
     in_english(client)
 
     history = text(element(client.get("/actions/ia-2-1/").content.decode(), "historique"))
@@ -112,7 +112,7 @@ def test_the_history_and_the_feed_are_told_in_english(client, ia_2_1):
     assert "IA 2-1: Status: Not set → In progress" in feed.replace("IA 2-1 : ", "IA 2-1: ")
 
 
-def test_french_counts_zero_as_singular(client, db):
+def test_french_counts_zero_as_singular(client, no_roadmap):
     from roadmap.models import Axis, Roadmap
 
     roadmap = Roadmap.objects.create(

@@ -20,18 +20,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from roadmap.models import Action, ImportUpload
-from tests.conftest import PASSWORD
-from tests.roadmap.spreadsheet_files import HEADERS, csv_file, database_dump, read_xlsx, xlsx_file
+from tests.support.constants import PASSWORD
+from tests.support.files import HEADERS, csv_file, database_dump, read_xlsx, xlsx_file
 
 UPLOAD_URL = reverse("admin:roadmap_importupload_changelist")
 TEMPLATE_URL = reverse("admin:roadmap_importupload_template")
 EXPORT_URL = reverse("admin:roadmap_importupload_export")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Users are created by the dozen here; their password strength is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def confirm_url(upload) -> str:

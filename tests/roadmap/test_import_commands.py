@@ -17,13 +17,7 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from roadmap.models import Action, Roadmap
-from tests.roadmap.spreadsheet_files import HEADERS, csv_file, database_dump, read_xlsx, xlsx_file
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Users are created by the dozen here; their password strength is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.support.files import HEADERS, csv_file, database_dump, read_xlsx, xlsx_file
 
 
 def run(*args) -> tuple[str, str]:

@@ -27,18 +27,12 @@ from hypothesis import strategies as st
 from roadmap import spreadsheets
 from roadmap.models import Action, Indicator, Measurement, Milestone
 from roadmap.spreadsheets import OLE_MAGIC, import_file, template_workbook
-from tests.roadmap.spreadsheet_files import HEADERS, csv_file, database_dump, xlsx_file
+from tests.support.files import HEADERS, csv_file, database_dump, xlsx_file
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 DB_PROPERTY = hypothesis_settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Users are created by the dozen here; their password strength is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def errors_of(report) -> set[tuple]:

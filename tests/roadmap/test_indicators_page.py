@@ -8,8 +8,7 @@ import re
 import pytest
 
 from roadmap.models import Indicator, Measurement
-from tests.roadmap.pages import element, has_id, tables_without_rows, text
-from tests.roadmap.test_public_pages import french
+from tests.support.html import element, french, has_id, tables_without_rows, text
 
 SEED_ORDER = [
     "IA2-1-PRO-AN",

@@ -10,14 +10,15 @@ import pytest
 
 from roadmap.journal import JOURNAL_SHOWN
 from roadmap.models import Action, ProgressNote, Status
-from tests.roadmap.pages import element, member, note, set_status, text
+from tests.support.builders import colleague, note, set_status
+from tests.support.html import element, text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
 def camille(roadmap):
-    return member("DGOS")
+    return colleague("DGOS")
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_the_feed_holds_the_same_entries_as_the_journal(client, news):
     assert len(set(ids)) == 3
 
 
-def test_the_feed_of_an_empty_roadmap_is_a_valid_empty_feed(client, db):
+def test_the_feed_of_an_empty_roadmap_is_a_valid_empty_feed(client, no_roadmap):
     root = feed(client)
 
     assert root.findall(f"{ATOM}entry") == []

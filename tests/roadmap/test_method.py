@@ -12,7 +12,7 @@ import pytest
 
 from roadmap import method, progress
 from roadmap.templatetags.roadmap_tags import number, percent
-from tests.roadmap.pages import element, text
+from tests.support.html import element, text
 
 START = datetime.date(2024, 9, 1)
 END = datetime.date(2029, 8, 31)

@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, Role, User
 from roadmap.models import Action, Indicator, Measurement, Milestone
-
-from ..conftest import PASSWORD
+from tests.support.constants import PASSWORD
 
 
 def integrity_error(callable_):

@@ -19,29 +19,15 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Organisation
 from roadmap.models import (
     Action,
-    Indicator,
     Measurement,
-    Milestone,
     ProgressNote,
     Roadmap,
     Status,
 )
-from tests.roadmap.edit_helpers import (
-    FAST_PASSWORD_HASHERS,
-    days,
-    make_indicator,
-    make_milestone,
-    noon,
-    outer_html,
-    text,
-)
+from tests.support.builders import days, furnish, make_indicator, make_milestone, noon
+from tests.support.html import element, plain_text
 
 URL = "/mes-actions/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 def action(code: str) -> Action:
@@ -74,7 +60,7 @@ def rows(response) -> list[str]:
     """The text of each row of the table, in order."""
     html = response.content.decode()
     body = html[html.index("<tbody>") : html.index("</tbody>")]
-    return [text(row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return [plain_text(row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def test_an_anonymous_user_is_sent_to_the_login_page(client):
@@ -116,7 +102,7 @@ def test_a_member_sees_the_actions_of_their_organisation_most_urgent_first(
     assert table[2].endswith("Non renseigné Non mesuré Sans mise à jour depuis 100 jours")
     assert table[3].endswith("1 indicateur hors trajectoire")
     assert table[4].endswith("Rien à signaler")
-    page = text(response)
+    page = plain_text(response)
     assert "Les actions que vous pouvez mettre à jour au titre de : HAS." in page
     assert "4 actions demandent votre attention ; elles apparaissent en premier." in page
     assert '<a href="/actions/ia-4-3/">' in response.content.decode()
@@ -166,7 +152,7 @@ def test_a_reader_sees_that_no_action_is_theirs(client, roadmap, reader):
     assert response.status_code == 200
     assert response.context["items"] == []
     assert "<tbody>" not in response.content.decode()
-    assert "Aucune action ne vous est confiée." in text(response)
+    assert "Aucune action ne vous est confiée." in plain_text(response)
 
 
 # --- The link in the main navigation ------------------------------------------------------------
@@ -198,7 +184,7 @@ class _Links(HTMLParser):
 def main_navigation(response) -> list[tuple[str, str, str | None]]:
     """The links of the « Menu principal »: (label, address, aria-current), in order."""
     parser = _Links()
-    parser.feed(outer_html(response.content.decode(), "navigation"))
+    parser.feed(element(response.content.decode(), "navigation"))
     parser.close()
     return parser.links
 
@@ -288,19 +274,12 @@ def grow(roadmap: Roadmap, count: int) -> None:
         for index in range(count)
     )
     actions = list(Action.objects.filter(code__startswith="IA 9-"))
-    Action.partners.through.objects.bulk_create(
-        Action.partners.through(action=action, organisation=dns) for action in actions
-    )
-    Milestone.objects.bulk_create(
-        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
-        for action in actions
-        for title, due, done in (("Fait", days(-30), days(-31)), ("En retard", days(-2), None))
-    )
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            roadmap=roadmap,
-            action=action,
-            code=f"IND-{action.slug}",
+    furnish(
+        roadmap,
+        actions,
+        partners=[dns],
+        milestones=(("Fait", days(-30), days(-31)), ("En retard", days(-2), None)),
+        indicator=dict(
             label="Indicateur",
             unit="apprenants",
             kind="level",
@@ -308,13 +287,8 @@ def grow(roadmap: Roadmap, count: int) -> None:
             baseline_date=days(-100),
             target_value=Decimal(100),
             target_date=days(100),
-        )
-        for action in actions
-    )
-    Measurement.objects.bulk_create(
-        Measurement(indicator=indicator, date=days(-back), value=back, source="Test")
-        for indicator in indicators
-        for back in (1, 2)
+        ),
+        measurements=((1, 1), (2, 2)),
     )
     ProgressNote.objects.bulk_create(
         ProgressNote(action=action, author=author, written_on=days(-1), done="Fait.")

@@ -20,9 +20,10 @@ from django.utils import timezone
 from roadmap import progress, spreadsheets
 from roadmap.models import Measurement, Milestone, Status
 from roadmap.opendata import COLUMN_DESCRIPTIONS, SCHEMA_PATH, schema
-from tests.roadmap import json_schema
-from tests.roadmap.pages import element, member, set_status, tables_without_rows, text
-from tests.roadmap.test_public_pages import SEED, SEED_ACTIONS
+from tests.support import json_schema
+from tests.support.builders import colleague, set_status
+from tests.support.constants import SEED, SEED_ACTIONS
+from tests.support.html import element, tables_without_rows, text
 
 SEED_FIGURES = {
     "IA2-1-PRO-AN": 140000,
@@ -137,7 +138,7 @@ def test_the_json_holds_the_figures_computed_for_the_pages(client, ia_2_1):
     Milestone.objects.create(
         action=ia_2_1, title="Bilan", due_date=timezone.localdate() - datetime.timedelta(days=1)
     )
-    set_status(ia_2_1, Status.IN_PROGRESS, member())
+    set_status(ia_2_1, Status.IN_PROGRESS, colleague())
 
     data = document(client)
 
@@ -168,7 +169,7 @@ def test_the_json_holds_the_figures_computed_for_the_pages(client, ia_2_1):
     ]
 
 
-def test_the_json_without_a_roadmap_is_valid_and_empty(client, db):
+def test_the_json_without_a_roadmap_is_valid_and_empty(client, no_roadmap):
     data = document(client)
 
     assert data == {"roadmap": None, "axes": []}
@@ -222,7 +223,7 @@ def test_an_unknown_sheet_is_not_found(client, roadmap):
     assert client.get("/donnees/budget.csv").status_code == 404
 
 
-def test_with_no_roadmap_the_files_hold_only_their_headers(client, db):
+def test_with_no_roadmap_the_files_hold_only_their_headers(client, no_roadmap):
     content = client.get("/donnees/jalons.csv").content.decode("utf-8")
 
     assert content.splitlines() == [",".join(spreadsheets.sheet_spec("Jalons").columns)]
@@ -254,7 +255,7 @@ def test_the_open_data_page_links_every_file_and_describes_every_column(client, 
     assert tables_without_rows(html) == []
 
 
-def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, db):
+def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, no_roadmap):
     html = client.get("/donnees/").content.decode()
 
     assert "ne contiennent encore que leur structure" in html

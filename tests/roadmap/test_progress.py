@@ -75,6 +75,23 @@ def close(a: float | None, b: float | Fraction | None, *, rel: float = 1e-9, abs
     return math.isclose(a, float(b), rel_tol=rel, abs_tol=abs_)
 
 
+def evaluated(**given) -> IndicatorFigures:
+    """`evaluate_indicator` of a level from 0 to 10 over START → END, measured never and
+    evaluated at END, but for what `given` says."""
+    arguments = {
+        "kind": LEVEL,
+        "direction": HIGHER,
+        "baseline": 0,
+        "baseline_date": START,
+        "target": 10,
+        "target_date": END,
+        "points": [],
+        "today": END,
+        **given,
+    }
+    return evaluate_indicator(**arguments)
+
+
 def mirrored(value):
     return None if value is None else -value
 
@@ -315,16 +332,7 @@ def test_forecast_accepts_decimals_and_returns_a_float():
 
 
 def test_an_indicator_without_measurement_only_shows_where_it_should_be_today():
-    figures = evaluate_indicator(
-        kind=CUMULATIVE,
-        direction=HIGHER,
-        baseline=0,
-        baseline_date=START,
-        target=365,
-        target_date=END,
-        points=[],
-        today=START + timedelta(days=100),
-    )
+    figures = evaluated(kind=CUMULATIVE, target=365, today=START + timedelta(days=100))
     assert figures == IndicatorFigures(
         current=None,
         current_date=None,
@@ -336,30 +344,12 @@ def test_an_indicator_without_measurement_only_shows_where_it_should_be_today():
 
 
 def test_an_indicator_whose_target_date_passed_expects_the_target():
-    figures = evaluate_indicator(
-        kind=LEVEL,
-        direction=HIGHER,
-        baseline=0,
-        baseline_date=START,
-        target=10,
-        target_date=END,
-        points=[],
-        today=date(2027, 1, 1),
-    )
+    figures = evaluated(today=date(2027, 1, 1))
     assert figures.expected == 10.0
 
 
 def test_an_indicator_measured_after_its_target_date_is_judged_against_the_target():
-    figures = evaluate_indicator(
-        kind=LEVEL,
-        direction=HIGHER,
-        baseline=0,
-        baseline_date=START,
-        target=10,
-        target_date=END,
-        points=[Point(date(2025, 12, 31), 8)],
-        today=date(2026, 1, 15),
-    )
+    figures = evaluated(points=[Point(date(2025, 12, 31), 8)], today=date(2026, 1, 15))
     assert figures.current == 8.0
     assert figures.current_date == date(2025, 12, 31)
     assert figures.progress == 80.0
@@ -369,16 +359,7 @@ def test_an_indicator_measured_after_its_target_date_is_judged_against_the_targe
 
 
 def test_an_indicator_measured_before_its_baseline_date_has_no_forecast():
-    figures = evaluate_indicator(
-        kind=LEVEL,
-        direction=HIGHER,
-        baseline=2,
-        baseline_date=START,
-        target=10,
-        target_date=END,
-        points=[Point(date(2023, 11, 30), 3)],
-        today=START,
-    )
+    figures = evaluated(baseline=2, points=[Point(date(2023, 11, 30), 3)], today=START)
     assert figures.expected == 2.0
     assert figures.on_track is True
     assert figures.forecast is None
@@ -386,13 +367,10 @@ def test_an_indicator_measured_before_its_baseline_date_has_no_forecast():
 
 
 def test_a_lower_is_better_indicator_is_evaluated_downward():
-    figures = evaluate_indicator(
-        kind=LEVEL,
+    figures = evaluated(
         direction=LOWER,
         baseline=365,
-        baseline_date=START,
         target=0,
-        target_date=END,
         points=[Point(START + timedelta(days=65), 280), Point(START + timedelta(days=10), 360)],
         today=date(2024, 6, 1),
     )
@@ -404,15 +382,13 @@ def test_a_lower_is_better_indicator_is_evaluated_downward():
 
 
 def test_an_indicator_without_dates_still_has_a_progress():
-    figures = evaluate_indicator(
+    figures = evaluated(
         kind=PER_PERIOD,
-        direction=HIGHER,
         baseline=None,
         baseline_date=None,
         target=100,
         target_date=None,
         points=[Point(START, 40)],
-        today=END,
     )
     assert figures.progress == 40.0
     assert figures.expected is None
@@ -422,16 +398,7 @@ def test_an_indicator_without_dates_still_has_a_progress():
 
 def test_evaluate_indicator_refuses_an_unknown_direction_even_without_measurement():
     with pytest.raises(ValueError, match="direction"):
-        evaluate_indicator(
-            kind=LEVEL,
-            direction="down",
-            baseline=0,
-            baseline_date=START,
-            target=1,
-            target_date=END,
-            points=[],
-            today=END,
-        )
+        evaluated(direction="down", target=1)
 
 
 # --- the seed roadmap's real numbers ---------------------------------------------------------
@@ -446,10 +413,8 @@ def test_five_years_from_september_2024_last_1826_days_because_of_the_2028_leap_
 
 def test_seed_500_000_learners_over_5_years_after_one_year_with_70_000_recorded():
     one_year_later = date(2025, 9, 1)
-    figures = evaluate_indicator(
+    figures = evaluated(
         kind=CUMULATIVE,
-        direction=HIGHER,
-        baseline=0,
         baseline_date=SCHOOL_YEAR_2024,
         target=500_000,
         target_date=FIVE_YEARS_LATER,
@@ -472,9 +437,8 @@ def test_seed_500_000_learners_over_5_years_after_one_year_with_70_000_recorded(
 
 
 def test_seed_70_000_learners_a_year_from_2024_2025_is_held_per_year():
-    figures = evaluate_indicator(
+    figures = evaluated(
         kind=PER_PERIOD,
-        direction=HIGHER,
         baseline=None,
         baseline_date=None,
         target=70_000,
@@ -486,9 +450,8 @@ def test_seed_70_000_learners_a_year_from_2024_2025_is_held_per_year():
 
 
 def test_seed_140_000_professionals_a_year_holds_only_the_latest_year_against_the_target():
-    figures = evaluate_indicator(
+    figures = evaluated(
         kind=PER_PERIOD,
-        direction=HIGHER,
         baseline=None,  # the source gives no baseline nor date for this target
         baseline_date=None,
         target=140_000,
@@ -505,10 +468,7 @@ def test_seed_140_000_professionals_a_year_holds_only_the_latest_year_against_th
 
 
 def test_seed_15_master_programmes_counts_the_latest_stock():
-    figures = evaluate_indicator(
-        kind=LEVEL,
-        direction=HIGHER,
-        baseline=0,
+    figures = evaluated(
         baseline_date=date(2025, 2, 1),
         target=15,
         target_date=None,
@@ -524,9 +484,8 @@ def test_seed_15_master_programmes_counts_the_latest_stock():
 
 
 def test_seed_119_million_euros_adds_up_decimal_amounts():
-    figures = evaluate_indicator(
+    figures = evaluated(
         kind=CUMULATIVE,
-        direction=HIGHER,
         baseline=Decimal("0.00"),
         baseline_date=date(2025, 1, 1),
         target=Decimal("119000000.00"),

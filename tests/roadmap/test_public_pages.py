@@ -9,24 +9,19 @@ queries that does not grow with the size of the roadmap.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Organisation
-from roadmap.caching import writing
-from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status
+from roadmap.models import Action, Measurement, Milestone, Roadmap, Status
 from roadmap.templatetags.roadmap_tags import number, percent, quantity
-from tests.conftest import PASSWORD
-
-NBSP = "\u00a0"
-SEED = json.loads((settings.BASE_DIR / "fixtures" / "ia-en-sante-2025.json").read_text("utf-8"))
-SEED_ACTIONS = [(axis, action) for axis in SEED["axes"] for action in axis["actions"]]
+from tests.support.builders import grow, grow_action
+from tests.support.constants import PASSWORD, SEED, SEED_ACTIONS, seed_indicator
+from tests.support.html import french
 
 # The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
 # Dashboard: roadmap, axes, organisations (filters), 4 for the actions and their figures, 2 for
@@ -37,11 +32,6 @@ AXIS_MAX_QUERIES = 10  # with the page of actions (2) and the axis's latest upda
 ACTION_MAX_QUERIES = 14  # with the notes, the history (5: roadmap.history) and the data version
 
 
-def french(text: str) -> str:
-    """« 140 000 » as the pages write it: thousands and units held by no-break spaces."""
-    return text.replace(" ", NBSP)
-
-
 def html_of(response) -> str:
     return response.content.decode()
 
@@ -50,101 +40,6 @@ def fragment(html: str, element_id: str, closing_tag: str) -> str:
     """The markup of the element with `element_id`, up to its first `closing_tag`."""
     start = html.index(f'id="{element_id}"')
     return html[start : html.index(closing_tag, start)]
-
-
-def seed_indicator(code: str) -> dict:
-    return next(
-        indicator
-        for _, action in SEED_ACTIONS
-        for indicator in action["indicators"]
-        if indicator["code"] == code
-    )
-
-
-@writing()  # bulk writes send no signal: they change the data version here
-def grow(roadmap: Roadmap, factor: int = 10) -> None:
-    """Make the roadmap `factor` times bigger: more actions, milestones, indicators, measurements.
-
-    Every new action has a done milestone, an overdue one, two partners and an indicator with two
-    measurements, so that each prefetch of the pages has rows to fetch.
-    """
-    today = timezone.localdate()
-    organisations = list(Organisation.objects.all()[:2])
-    new_actions = []
-    for axis in roadmap.axes.all():
-        for index in range(axis.actions.count() * (factor - 1)):
-            code = f"IA {axis.number}-{100 + index}"
-            new_actions.append(
-                Action(
-                    roadmap=roadmap,
-                    axis=axis,
-                    code=code,
-                    slug=code.lower().replace(" ", "-"),
-                    title=f"Action supplémentaire {code}",
-                    lead=organisations[0],
-                )
-            )
-    Action.objects.bulk_create(new_actions)
-    new_actions = list(Action.objects.filter(code__in=[a.code for a in new_actions]))
-    Action.partners.through.objects.bulk_create(
-        Action.partners.through(action=action, organisation=organisation)
-        for action in new_actions
-        for organisation in organisations
-    )
-    Milestone.objects.bulk_create(
-        Milestone(roadmap=roadmap, action=action, title=title, due_date=due, done_on=done)
-        for action in new_actions
-        for title, due, done in (
-            ("Jalon réalisé", today - datetime.timedelta(days=30), today),
-            ("Jalon en retard", today - datetime.timedelta(days=10), None),
-        )
-    )
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            roadmap=roadmap,
-            action=action,
-            code=f"IND-{action.slug}",
-            label="Indicateur supplémentaire",
-            unit="apprenants",
-            kind="cumulative",
-            target_value=Decimal(1000),
-        )
-        for action in new_actions
-    )
-    Measurement.objects.bulk_create(
-        Measurement(
-            indicator=indicator, date=today - datetime.timedelta(days=days), value=10, source="Test"
-        )
-        for indicator in indicators
-        for days in (1, 2)
-    )
-
-
-@writing()  # bulk writes send no signal: they change the data version here
-def grow_action(action: Action, factor: int = 10) -> None:
-    """Give `action` many milestones, partners, indicators and measurements."""
-    today = timezone.localdate()
-    for index in range(factor):
-        Milestone.objects.create(
-            action=action, title=f"Jalon {index}", due_date=today + datetime.timedelta(days=index)
-        )
-        organisation = Organisation.objects.create(acronym=f"ORG-{index}")
-        action.partners.add(organisation)
-        indicator = Indicator.objects.create(
-            action=action,
-            code=f"{action.code}-EXTRA-{index}",
-            label=f"Indicateur {index}",
-            unit="parcours",
-            kind="level",
-            target_value=10,
-        )
-        for days in (1, 2):
-            Measurement.objects.create(
-                indicator=indicator,
-                date=today - datetime.timedelta(days=days),
-                value=days,
-                source="Test",
-            )
 
 
 # --- The dashboard -------------------------------------------------------------------------------
@@ -229,7 +124,7 @@ def test_the_dashboard_shows_milestone_progress_and_the_next_overdue_milestone(c
     assert "Échéance dépassée" in row
 
 
-def test_an_empty_database_shows_an_empty_state_and_no_none(client, db):
+def test_an_empty_database_shows_an_empty_state_and_no_none(client, no_roadmap):
     # GIVEN no roadmap at all
     assert not Roadmap.objects.exists()
 
@@ -243,7 +138,7 @@ def test_an_empty_database_shows_an_empty_state_and_no_none(client, db):
     assert '<tr id="action-' not in html
 
 
-def test_the_pages_of_an_empty_database_are_not_found(client, db):
+def test_the_pages_of_an_empty_database_are_not_found(client, no_roadmap):
     assert client.get("/axes/1/").status_code == 404
     assert client.get("/actions/ia-2-1/").status_code == 404
 
@@ -591,32 +486,36 @@ def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
     assert len(big) == len(small)
 
 
-@pytest.mark.usefixtures("memory_cache")
-def test_an_axis_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
-    client, roadmap, django_assert_max_num_queries
-):
-    with django_assert_max_num_queries(AXIS_MAX_QUERIES) as small:
-        assert client.get("/axes/2/").status_code == 200
-
+def grow_ia_2_1_and_its_roadmap(roadmap: Roadmap) -> None:
+    grow_action(Action.objects.get(roadmap=roadmap, code="IA 2-1"))
     grow(roadmap)
-    with django_assert_max_num_queries(AXIS_MAX_QUERIES) as big:
-        response = client.get("/axes/2/")
-    assert html_of(response).count('<tr id="action-') == 50
-    assert len(big) == len(small)
+
+
+# The axis page, then the action page: their bound, how they grow ten times, and the rows
+# shown then (the first page of 50 actions; all the action's milestones and indicators).
+GROWN_PAGES = {
+    "axis": ("/axes/2/", AXIS_MAX_QUERIES, grow, {'<tr id="action-': 50}),
+    "action": (
+        "/actions/ia-2-1/",
+        ACTION_MAX_QUERIES,
+        grow_ia_2_1_and_its_roadmap,
+        {'<tr id="jalon-': 10, '<tr id="indicateur-': 19},
+    ),
+}
 
 
 @pytest.mark.usefixtures("memory_cache")
-def test_an_action_page_issues_as_many_queries_for_an_action_ten_times_bigger(
-    client, ia_2_1, django_assert_max_num_queries
+@pytest.mark.parametrize("page", GROWN_PAGES)
+def test_an_axis_or_action_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, django_assert_max_num_queries, page
 ):
-    with django_assert_max_num_queries(ACTION_MAX_QUERIES) as small:
-        assert client.get("/actions/ia-2-1/").status_code == 200
+    url, bound, grow_it, rows = GROWN_PAGES[page]
+    with django_assert_max_num_queries(bound) as small:
+        assert client.get(url).status_code == 200
 
-    grow_action(ia_2_1)
-    grow(ia_2_1.roadmap)
-    with django_assert_max_num_queries(ACTION_MAX_QUERIES) as big:
-        response = client.get("/actions/ia-2-1/")
+    grow_it(roadmap)
+    with django_assert_max_num_queries(bound) as big:
+        response = client.get(url)
     html = html_of(response)
-    assert html.count('<tr id="jalon-') == 10
-    assert html.count('<tr id="indicateur-') == 19
+    assert {row: html.count(row) for row in rows} == rows
     assert len(big) == len(small)

@@ -14,7 +14,8 @@ import pytest
 
 from accounts.models import Organisation
 from roadmap.models import Action, Axis, Roadmap
-from tests.roadmap.pages import grow_everything, tables_without_rows
+from tests.support.builders import grow_everything
+from tests.support.html import tables_without_rows
 
 # Every public page, and the most queries it may issue for an anonymous reader.
 # Queries of a render, counting the one that reads the data version (roadmap.caching).
@@ -63,36 +64,38 @@ def empty_roadmap() -> Roadmap:
     return roadmap
 
 
-@pytest.mark.parametrize("url", [*PAGES, "/actions/ia-4-1/", "/axes/1/"])
-def test_every_page_of_the_seed_answers_without_none_nor_empty_table(client, roadmap, url):
-    response = client.get(url)
-
+def readable(response) -> str:
+    """The page, checked to answer without « None » nor an empty table, with its date of last
+    update."""
     assert response.status_code == 200
     html = response.content.decode()
     assert "None" not in html
     assert tables_without_rows(html) == []
+    assert "Dernière mise à jour" in html
+    return html
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/actions/ia-4-1/", "/axes/1/"])
+def test_every_page_of_the_seed_answers_without_none_nor_empty_table(client, roadmap, url):
+    html = readable(client.get(url))
+
     assert "<title>" in html
     assert 'class="fr-breadcrumb"' in html
-    assert "Dernière mise à jour" in html
 
 
 @pytest.mark.parametrize("url", [*PAGES, "/actions/ia-1-1/", "/axes/1/"])
-def test_every_page_of_an_empty_roadmap_answers_with_empty_states(client, db, url):
+def test_every_page_of_an_empty_roadmap_answers_with_empty_states(client, no_roadmap, url):
     empty_roadmap()
     url = url.replace("/axes/2/", "/axes/1/").replace("ia-2-1", "ia-1-1")
     url = url.replace("axe=2&statut=non-renseigne&organisation=HDH", "axe=1&statut=non-renseigne")
 
-    response = client.get(url)
-
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "None" not in html
-    assert tables_without_rows(html) == []
-    assert "Dernière mise à jour" in html
+    readable(client.get(url))
 
 
 @pytest.mark.parametrize("url", ROADMAP_WIDE)
-def test_the_pages_of_the_whole_roadmap_answer_before_any_roadmap_is_loaded(client, db, url):
+def test_the_pages_of_the_whole_roadmap_answer_before_any_roadmap_is_loaded(
+    client, no_roadmap, url
+):
     response = client.get(url)
 
     assert response.status_code == 200

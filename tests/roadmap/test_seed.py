@@ -1,6 +1,5 @@
 """`load_roadmap` loads exactly what the source document says, and loading twice changes nothing."""
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,10 +9,10 @@ from django.core.management import call_command
 
 from accounts.models import Organisation
 from roadmap.models import Action, Axis, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from tests.support.constants import SEED
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SOURCE_TEXT = (FIXTURES / "source" / "ia-en-sante-etat-des-lieux-2025.txt").read_text("utf-8")
-SEED = json.loads((FIXTURES / "ia-en-sante-2025.json").read_text("utf-8"))
 
 
 def snapshot() -> dict:
@@ -179,7 +178,7 @@ def test_the_first_load_is_recorded_in_the_history(roadmap):
     assert set(Action.history.values_list("history_change_reason", flat=True)) == {"load_roadmap"}
 
 
-def test_a_missing_file_is_a_clear_error(db):
+def test_a_missing_file_is_a_clear_error(no_roadmap):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Fichier introuvable"):

@@ -38,15 +38,9 @@ from roadmap.spreadsheets import (
     parse_decimal,
     template_workbook,
 )
-from tests.roadmap.spreadsheet_files import HEADERS, csv_file, read_xlsx, xlsx_file
+from tests.support.files import HEADERS, csv_file, read_xlsx, xlsx_file
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Users are created by the dozen here; their password strength is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- French values

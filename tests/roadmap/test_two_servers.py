@@ -49,7 +49,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -59,7 +58,7 @@ from django.db import connection
 from django.utils import timezone
 
 from roadmap.models import Action
-from tests.roadmap.pages import element, text
+from tests.support.html import element, form_fields, text
 from tests.support.servers import (
     ServerError,
     answers,
@@ -347,36 +346,6 @@ class Visitor:
 
     def post(self, server: Server, path: str, data: dict) -> Response:
         return self.request(server, "POST", path, data)
-
-
-class _Forms(HTMLParser):
-    """The forms of a page: their action and the values of their inputs."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict]] = []
-        self._fields: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._fields = {}
-            self.forms.append((attrs.get("action") or "", self._fields))
-        elif tag == "input" and self._fields is not None and attrs.get("name"):
-            if attrs.get("type") in {"checkbox", "radio"} and "checked" not in attrs:
-                return
-            self._fields[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._fields = None
-
-
-def form_fields(html: str, action: str) -> dict | None:
-    """The inputs of the form that posts to `action`, or None when the page has no such form."""
-    parser = _Forms()
-    parser.feed(html)
-    return next((fields for url, fields in parser.forms if url == action), None)
 
 
 # --- What a reader sees
