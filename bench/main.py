@@ -124,7 +124,7 @@ def _prepared_database(stack: contextlib.ExitStack, tmp: Path, context: dict) ->
         "STATIC_ROOT": str(tmp / "static"),
         "BENCH_ENDPOINTS": "1",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "roadmap.settings",
+        "DJANGO_SETTINGS_MODULE": "roadmap.site.settings",
     }
     os.environ.update(env)
     import django

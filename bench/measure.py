@@ -50,7 +50,7 @@ def _measure_baseline(result: SizeResult, wrk_binary, env, args, tmp: Path) -> N
         if status_of(server.url(BARE), HTTPS) != 200:
             raise RuntimeError(
                 "/bench/bare ne répond pas 200 : la route de la vue nue (BENCH_ENDPOINTS=1) "
-                "est-elle branchée dans roadmap/urls.py ?"
+                "est-elle branchée dans roadmap/site/urls.py ?"
             )
         wrk(wrk_binary, server.url(BARE), HTTPS, args, duration=2)  # warm up
         server.settle()

@@ -1,1 +1,2 @@
-"""The project package (settings, urls, wsgi) and the roadmap app (axes, actions, indicators)."""
+"""The project package and the roadmap app (axes, actions, indicators); the site around it
+(settings, root URLs, WSGI, middleware) is `roadmap.site`."""

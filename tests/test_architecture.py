@@ -20,11 +20,7 @@ FLOORS = {
     "accounts": 0,
     "roadmap.progress": 0,
     "roadmap.french": 0,
-    "roadmap.settings": 0,
-    "roadmap.logs": 0,
-    "roadmap.middleware": 0,
-    "roadmap.wsgi": 0,
-    "roadmap.context_processors": 0,
+    "roadmap.site": 0,
     "roadmap.models": 1,
     "roadmap.queries": 2,
     "roadmap.permissions": 2,
@@ -47,6 +43,7 @@ FLOORS = {
     "roadmap.management": 3,
     "roadmap.apps": 3,
     "roadmap.urls": 4,
+    "roadmap.site.urls": 5,
 }
 
 

@@ -159,8 +159,8 @@ def test_the_health_check_is_read_only(client, db):
 
 
 def test_every_write_leaves_a_structured_log_line(client, has_member, caplog):
-    from roadmap.logs import JsonFormatter
     from roadmap.models import Action
+    from roadmap.site.logs import JsonFormatter
 
     client.force_login(has_member)
     action = Action.objects.get(code="IA 2-4")

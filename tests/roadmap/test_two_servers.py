@@ -1,6 +1,6 @@
 """Two app servers on one database: a write through one is seen at once through the other.
 
-What is proved, with real parts only (two `gunicorn roadmap.wsgi:application` processes, one
+What is proved, with real parts only (two `gunicorn roadmap.site.wsgi:application` processes, one
 sync worker each, on 127.0.0.1; HTTP through urllib; no mock): an anonymous reader whose pages
 and open-data file are cached by server B sees, on the very next request to B, a status change
 and a progress note that a task-force member has just saved through server A, with the real
@@ -195,7 +195,7 @@ def server_environment(database: Database) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "roadmap.settings",
+            "DJANGO_SETTINGS_MODULE": "roadmap.site.settings",
             "DEBUG": "1",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -106,11 +106,11 @@ def _run(command: list[str]) -> None:
 
 
 def start_gunicorn(port: int, env: dict, log: Path, *options: str) -> subprocess.Popen:
-    """`gunicorn roadmap.wsgi:application` on 127.0.0.1:`port`, in a process group of its own,
+    """`gunicorn roadmap.site.wsgi:application` on 127.0.0.1:`port`, in a process group of its own,
     its output appended to `log`; `options` are gunicorn's (workers, worker class…)."""
     command = [
         str(GUNICORN),
-        "roadmap.wsgi:application",
+        "roadmap.site.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         # Two arbiters would otherwise share one control socket, ~/.gunicorn/gunicorn.ctl.

@@ -23,10 +23,14 @@ from tests.support.servers import (
 
 
 def sleeper() -> subprocess.Popen:
-    """A process in a group of its own, with a child, as gunicorn's arbiter and workers."""
+    """A process in a group of its own, with a child, as gunicorn's arbiter and workers.
+
+    Both quit on SIGQUIT, as gunicorn does: a shell's background job inherits SIGQUIT ignored,
+    which would leave the stop to its time-out."""
+    quit_at_once = "import os, signal; signal.signal(signal.SIGQUIT, lambda *_: os._exit(0)); "
     code = (
-        "import subprocess, sys, time; "
-        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"{quit_at_once}import subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, '-c', '{quit_at_once}import time; time.sleep(60)']); "
         "time.sleep(60)"
     )
     return subprocess.Popen([sys.executable, "-c", code], start_new_session=True)

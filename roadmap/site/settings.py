@@ -12,7 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -72,13 +72,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "roadmap.middleware.WriteLogMiddleware",
+    "roadmap.site.middleware.WriteLogMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its French page.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "roadmap.urls"
-WSGI_APPLICATION = "roadmap.wsgi.application"
+ROOT_URLCONF = "roadmap.site.urls"
+WSGI_APPLICATION = "roadmap.site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -91,8 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "roadmap.context_processors.csp_nonce",
-                "roadmap.context_processors.csrf",
+                "roadmap.site.context_processors.csp_nonce",
+                "roadmap.site.context_processors.csrf",
             ],
         },
     },
@@ -213,7 +213,7 @@ BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "roadmap.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "roadmap.site.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start; only its warnings matter.
