@@ -46,10 +46,13 @@ format: install-dev
 # skipped, and said so here; in CI (CI=true) they fail instead (.ci/run installs Chromium).
 CHROMIUM := /usr/bin/chromium
 
+# The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: lint
 	$(MANAGE) makemigrations --check --dry-run
 	@test -x $(CHROMIUM) || echo "Chromium absent : tests navigateur ignorés ($(CHROMIUM) introuvable ; apt-get install chromium)"
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Speed of the public pages beside a bare Django view, at the seed and a large size: a throwaway
 # PostgreSQL, gunicorn and wrk (installed from Debian when missing); writes docs/benchmarks.md.

@@ -129,3 +129,26 @@ def _fast_password_hashing(settings):
     """The real hasher is slow on purpose; tests sign people in by the hundred. Set here only,
     for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """One line that counts the browser tests (tests/browser/), so that CI's log says they ran.
+
+    Here rather than in tests/browser/conftest.py: with pytest-xdist, the process that reports
+    loads only this conftest."""
+    outcomes = {"passed": 0, "failed": 0, "skipped": 0}
+    for outcome in outcomes:
+        for report in terminalreporter.stats.get(outcome, []):
+            keywords = getattr(report, "keywords", {})
+            if "browser" in keywords and (outcome != "passed" or report.when == "call"):
+                outcomes[outcome] += 1
+    errors = sum(
+        1
+        for report in terminalreporter.stats.get("error", [])
+        if "browser" in getattr(report, "keywords", {})
+    )
+    if any(outcomes.values()) or errors:
+        terminalreporter.write_line(
+            f"Tests navigateur (Chromium) : {outcomes['passed']} réussi(s), "
+            f"{outcomes['failed']} échoué(s), {errors} en erreur, {outcomes['skipped']} ignoré(s)."
+        )

@@ -62,26 +62,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     )
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """One line that counts the browser tests, so that CI's log says they ran."""
-    outcomes = {"passed": 0, "failed": 0, "skipped": 0}
-    for outcome in outcomes:
-        for report in terminalreporter.stats.get(outcome, []):
-            keywords = getattr(report, "keywords", {})
-            if "browser" in keywords and (outcome != "passed" or report.when == "call"):
-                outcomes[outcome] += 1
-    errors = sum(
-        1
-        for report in terminalreporter.stats.get("error", [])
-        if "browser" in getattr(report, "keywords", {})
-    )
-    if any(outcomes.values()) or errors:
-        terminalreporter.write_line(
-            f"Tests navigateur (Chromium) : {outcomes['passed']} réussi(s), "
-            f"{outcomes['failed']} échoué(s), {errors} en erreur, {outcomes['skipped']} ignoré(s)."
-        )
-
-
 # --- Playwright, overriding pytest-playwright's fixtures of the same names
 
 

@@ -2,8 +2,8 @@
 spreadsheets and people write them, labels matched and sorted whatever their case or accents,
 numbers written without their storage's zeros, in plain digits or with French grouping.
 
-The spreadsheet import's own cases (tests/roadmap/test_spreadsheets.py), the edit form's
-(tests/roadmap/test_edit_measurements.py) and the pages' (tests/roadmap/test_public_pages.py)
+The spreadsheet import's own cases (tests/roadmap/spreadsheets/test_writing.py), the edit form's
+(tests/roadmap/views/test_edit_measurements.py) and the pages' (tests/roadmap/views/test_public.py)
 check the same functions through their callers.
 """
 
