@@ -47,12 +47,14 @@ format: install-dev
 CHROMIUM := /usr/bin/chromium
 
 # The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one process.
+# Work stealing keeps both cores busy to the end. Order does not matter: a test that needs the
+# seed asks for the `roadmap` fixture, which loads it again after a transactional test's flush.
 PYTEST_WORKERS ?= auto
 
 test: lint
 	$(MANAGE) makemigrations --check --dry-run
 	@test -x $(CHROMIUM) || echo "Chromium absent : tests navigateur ignorés ($(CHROMIUM) introuvable ; apt-get install chromium)"
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Speed of the public pages beside a bare Django view, at the seed and a large size: a throwaway
 # PostgreSQL, gunicorn and wrk (installed from Debian when missing); writes docs/benchmarks.md.
