@@ -7,10 +7,10 @@ compare it with the row's current version under a lock, so that nobody's save is
 from __future__ import annotations
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .french import parse_decimal
+from .french import date_text, format_number, parse_decimal
 from .models import Measurement, Milestone, ProgressNote, Status
 
 
@@ -98,7 +98,7 @@ class MilestoneDoneForm(VersionedForm):
             self.add_error(
                 "done_on",
                 _("La date de réalisation précède le début de l'action (%(start)s).")
-                % {"start": start.strftime("%d/%m/%Y")},
+                % {"start": date_text(start)},
             )
         cleaned["done_on"] = done_on
         return cleaned
@@ -197,8 +197,7 @@ class MeasurementForm(forms.ModelForm):
                     "Choisissez une autre date ou demandez à un administrateur de la corriger."
                 )
                 % {
-                    # normalize() alone would write 70 000 as « 7E+4 ».
-                    "value": formats.number_format(existing.value.normalize(), force_grouping=True),
+                    "value": format_number(existing.value, decimals=4),
                     "source": existing.source,
                     "by": f", {author}" if author else "",
                 },

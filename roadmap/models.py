@@ -66,13 +66,15 @@ class VersionedModel(models.Model):
         super().save(*args, **kwargs)
 
 
-def dates_in_order(first: str, then: str, name: str, message) -> models.CheckConstraint:
-    """Two optional dates in order: `then` is the later field with its lookup (« end__gte »)."""
-    later = then.split("__")[0]
+def dates_in_order(
+    first: str, later: str, *, strictly: bool, name: str, message
+) -> models.CheckConstraint:
+    """Two optional dates in order: `later` on or after `first` (after it, when `strictly`)."""
+    after = f"{later}__gt" if strictly else f"{later}__gte"
     return models.CheckConstraint(
         condition=Q(**{f"{first}__isnull": True})
         | Q(**{f"{later}__isnull": True})
-        | Q(**{then: F(first)}),
+        | Q(**{after: F(first)}),
         name=name,
         violation_error_message=message,
     )
@@ -199,9 +201,10 @@ class Action(VersionedModel):
             ),
             dates_in_order(
                 "start_date",
-                "end_date__gte",
-                "action_end_after_start",
-                _("La date de fin précède la date de début."),
+                "end_date",
+                strictly=False,
+                name="action_end_after_start",
+                message=_("La date de fin précède la date de début."),
             ),
         ]
 
@@ -335,9 +338,10 @@ class Indicator(VersionedModel):
             ),
             dates_in_order(
                 "baseline_date",
-                "target_date__gt",
-                "indicator_target_after_baseline",
-                _("La date cible doit suivre la date initiale."),
+                "target_date",
+                strictly=True,
+                name="indicator_target_after_baseline",
+                message=_("La date cible doit suivre la date initiale."),
             ),
         ]
 

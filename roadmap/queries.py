@@ -101,15 +101,16 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
     or notes (what « no update for 90 days » is measured against, docs/domain.md)."""
     same = OuterRef("pk")
 
-    def latest(queryset, field):
+    def or_own(queryset, field):
+        # No row there: the action's own moment, which Greatest would otherwise lose to NULL.
         return Coalesce(newest(queryset, field), F("updated_at"))
 
     return actions.annotate(
         last_update=Greatest(
             F("updated_at"),
-            latest(Milestone.objects.filter(action=same), "updated_at"),
-            latest(Measurement.objects.filter(indicator__action=same), "updated_at"),
-            latest(ProgressNote.objects.filter(action=same), "created_at"),
+            or_own(Milestone.objects.filter(action=same), "updated_at"),
+            or_own(Measurement.objects.filter(indicator__action=same), "updated_at"),
+            or_own(ProgressNote.objects.filter(action=same), "created_at"),
         )
     )
 

@@ -5,21 +5,20 @@ Every view is POST only, for signed-in users who may edit the action (decided on
 or the page with errors) and with HTMX (the section of the page that changed, rendered from the
 same template partial as the full page, plus the action's summary swapped out of band).
 
-No lost update: forms carry the version they were read at. The row is locked and its version
-compared before anything is written; when someone saved in between, nothing is written and the
-user gets a 409 with the current value, who changed it, and a form to retry in one click.
+No lost update: forms carry the version they were read at, and `roadmap.writes` locks the row
+and compares its version before anything is written; when someone saved in between, nothing is
+written and the user gets a 409 with the current value, who changed it, and a form to retry in
+one click. A new milestone or value that someone wrote first gets a 409 with the form too.
 Invalid input gets the form back with its errors and a 422, never a partial write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -36,8 +35,10 @@ from roadmap.forms import (
     RescheduleForm,
     StatusForm,
 )
+from roadmap.french import date_text
 from roadmap.models import Action, Indicator, Milestone, Roadmap, Status
 from roadmap.permissions import can_edit
+from roadmap.writes import save_new, save_unless_changed
 
 from .action import render_action_page, render_action_sections
 
@@ -101,31 +102,6 @@ def respond(request, action, section, *, status=200, message=None, saved=None, *
             messages.success(request, message)
         return redirect(f"{action.get_absolute_url()}#{SECTION_ANCHORS[section]}")
     return render_action_page(request, action.slug, status=status, **context)
-
-
-@dataclass(frozen=True)
-class Locked:
-    """A row locked for an edit: `stale` when someone saved it since the form was read."""
-
-    row: Action | Milestone
-    stale: bool
-
-
-def save_unless_changed(model, pk: int, version: int, **values) -> Locked:
-    """Lock the row, compare its version with the form's, then save `values` if they differ.
-
-    When someone saved in between, nothing is written: the caller reports the conflict with
-    the row as it is now.
-    """
-    with writing():
-        row = model.objects.select_for_update().get(pk=pk)
-        if row.version != version:
-            return Locked(row, stale=True)
-        if any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save()
-    return Locked(row, stale=False)
 
 
 def conflict_response(request, action, section, row, current, *, forms=None, **about):
@@ -211,7 +187,7 @@ def reschedule_milestone(request: HttpRequest, action: Action, pk: int) -> HttpR
         action,
         "milestones",
         message=_("Échéance du jalon « %(title)s » reportée au %(date)s.")
-        % {"title": row.title, "date": row.due_date.strftime("%d/%m/%Y")},
+        % {"title": row.title, "date": date_text(row.due_date)},
         saved=key,
     )
 
@@ -221,19 +197,17 @@ def add_milestone(request: HttpRequest, action: Action) -> HttpResponse:
     form = MilestoneForm(request.POST, action=action)
     if not form.is_valid():
         return respond(request, action, "milestones", status=INVALID, forms={"milestone": form})
-    try:
-        with writing():
-            milestone = form.save()
-    except IntegrityError:
-        # Someone added a milestone of that title since the form was validated: show it.
-        form = MilestoneForm(request.POST, action=action)
-        form.is_valid()
-        return respond(request, action, "milestones", status=CONFLICT, forms={"milestone": form})
+    # Someone may have added a milestone of that title since the form was validated.
+    duplicate = save_new(form, lambda: MilestoneForm(request.POST, action=action))
+    if duplicate is not None:
+        return respond(
+            request, action, "milestones", status=CONFLICT, forms={"milestone": duplicate}
+        )
     return respond(
         request,
         action,
         "milestones",
-        message=_("Jalon « %(title)s » ajouté.") % {"title": milestone.title},
+        message=_("Jalon « %(title)s » ajouté.") % {"title": form.instance.title},
         saved="milestone",
     )
 
@@ -247,15 +221,11 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
             request, action, "indicators", status=INVALID, forms={f"measurement-{code}": form}
         )
     form.instance.recorded_by = request.user
-    try:
-        with writing():
-            form.save()
-    except IntegrityError:
-        # Someone recorded a value at the same date since the form was validated: show it.
-        form = MeasurementForm(request.POST, indicator=indicator)
-        form.is_valid()
+    # Someone may have recorded a value at the same date since the form was validated.
+    duplicate = save_new(form, lambda: MeasurementForm(request.POST, indicator=indicator))
+    if duplicate is not None:
         return respond(
-            request, action, "indicators", status=CONFLICT, forms={f"measurement-{code}": form}
+            request, action, "indicators", status=CONFLICT, forms={f"measurement-{code}": duplicate}
         )
     return respond(
         request,

@@ -33,7 +33,7 @@ from roadmap.queries import (
     readings_of,
     roadmap_last_update,
 )
-from roadmap.summaries import IndicatorSummary, axis_label, with_charts
+from roadmap.summaries import axis_label, summarise_indicators, with_charts
 
 from .common import current_roadmap_or_404, page_context, page_of, render_page, vary_on_htmx
 
@@ -158,10 +158,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     found = Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead")
     readings = readings_of(indicator__roadmap=roadmap)
-    items = [
-        IndicatorSummary(indicator, indicator.figures(today, readings.get(indicator.pk, [])))
-        for indicator in found
-    ]
+    items = summarise_indicators(found, today, readings)
     page = page_of(
         request,
         sort_indicators(items, sort.key, sort.descending),

@@ -1,0 +1,63 @@
+"""The task force's writes, each in one transaction that changes the data version (`writing`):
+
+- `save_unless_changed`: lock a versioned row, compare its version with the one the form was
+  read at, and save only if nobody saved in between (no lost update);
+- `save_new`: write the new row of a valid form, or report the duplicate that someone else
+  wrote since the form was validated (the database's uniqueness is the last word).
+
+The edit views use them (roadmap/views/edit.py); docs/architecture.md, « Le chemin d'une
+requête ».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.db import IntegrityError
+
+from .caching import writing
+from .models import VersionedModel
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A row locked for an edit: `stale` when someone saved it since the form was read."""
+
+    row: VersionedModel
+    stale: bool
+
+
+def save_unless_changed(model: type[VersionedModel], pk: int, version: int, **values) -> Locked:
+    """Lock the row, compare its version with the form's, then save `values` if they differ.
+
+    When someone saved in between, nothing is written: the caller reports the conflict with
+    the row as it is now.
+    """
+    with writing():
+        row = model.objects.select_for_update().get(pk=pk)
+        if row.version != version:
+            return Locked(row, stale=True)
+        if any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+    return Locked(row, stale=False)
+
+
+def save_new(form: forms.ModelForm, rebound: Callable[[], forms.ModelForm]):
+    """Write the new row of the valid `form`; None when written.
+
+    When the database refuses it as a duplicate (someone wrote the same row since `form` was
+    validated), nothing is written and the form `rebound()` gives is returned, validated again:
+    it now says what is already there.
+    """
+    try:
+        with writing():
+            form.save()
+    except IntegrityError:
+        again = rebound()
+        again.is_valid()
+        return again
+    return None
