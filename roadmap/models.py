@@ -10,6 +10,7 @@ Who may edit an action is decided here, once, by `Action.objects.editable_by(use
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +23,10 @@ from accounts.models import Organisation
 from . import progress
 
 DECIMAL = {"max_digits": 20, "decimal_places": 4}
+
+# The change reason the seed loader writes in the history: its rows are no person's update, so
+# « dernière mise à jour » leaves them out (docs/domain.md).
+SEED_CHANGE = "load_roadmap"
 
 
 class Status(models.TextChoices):
@@ -42,6 +47,19 @@ class Kind(models.TextChoices):
     CUMULATIVE = progress.CUMULATIVE, _("Cumulatif")
     PER_PERIOD = progress.PER_PERIOD, _("Par période")
     LEVEL = progress.LEVEL, _("Niveau")
+
+
+class Periodicity(models.TextChoices):
+    """How a per-period indicator cuts time (docs/domain.md « Périodes »)."""
+
+    ACADEMIC_YEAR = progress.ACADEMIC_YEAR, _("Année universitaire (septembre à août)")
+    YEAR = progress.YEAR, _("Année civile")
+    QUARTER = progress.QUARTER, _("Trimestre")
+    MONTH = progress.MONTH, _("Mois")
+
+
+# The longest span a per-period indicator may have: 50 years, or 600 months.
+MAX_PERIOD_COUNT = 600
 
 
 class Direction(models.TextChoices):
@@ -93,6 +111,21 @@ class Roadmap(models.Model):
     source_title = models.CharField(_("document source"), max_length=255)
     source_date = models.DateField(_("date du document source"))
     description = models.TextField(_("présentation"), blank=True)
+    interpretation = models.TextField(
+        _("interprétation"),
+        blank=True,
+        help_text=_(
+            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
+        ),
+    )
+    demonstration = models.BooleanField(
+        _("données de démonstration"),
+        default=False,
+        help_text=_(
+            "Coché quand une année de travail fictive a été jouée sur cette feuille de route "
+            "(seed_demo --scenario) : chaque page et chaque fichier le disent."
+        ),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -253,6 +286,13 @@ class Milestone(VersionedModel):
     )
     done_on = models.DateField(_("réalisé le"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
+    interpretation = models.TextField(
+        _("interprétation"),
+        blank=True,
+        help_text=_(
+            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -322,6 +362,54 @@ class Indicator(VersionedModel):
     source = models.TextField(
         _("source"), blank=True, help_text=_("La phrase du document source qui fixe la cible.")
     )
+    interpretation = models.TextField(
+        _("interprétation"),
+        blank=True,
+        help_text=_(
+            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
+        ),
+    )
+    periodicity = models.CharField(
+        _("périodicité"),
+        max_length=20,
+        choices=Periodicity.choices,
+        blank=True,
+        default="",
+        help_text=_("Pour un indicateur par période : chaque période est tenue à sa cible."),
+    )
+    periods_from = models.DateField(
+        _("première période"),
+        null=True,
+        blank=True,
+        help_text=_("Une date de la première période (par exemple le 1er septembre 2024)."),
+    )
+    period_count = models.PositiveSmallIntegerField(
+        _("nombre de périodes"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : les périodes continuent jusqu'à aujourd'hui."),
+    )
+    summed_from = models.ForeignKey(
+        "self",
+        verbose_name=_("somme de"),
+        null=True,
+        blank=True,
+        # RESTRICT, not PROTECT: deleting the whole action (or roadmap) deletes both.
+        on_delete=models.RESTRICT,
+        related_name="sums",
+        help_text=_(
+            "Un indicateur cumulatif peut être la somme des périodes d'un indicateur par période "
+            "de la même action, au lieu d'être mesuré à part."
+        ),
+    )
+    retired_on = models.DateField(
+        _("retiré le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Un indicateur retiré n'est plus suivi ; il reste visible avec son historique."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     history = HistoricalRecords()
@@ -343,6 +431,38 @@ class Indicator(VersionedModel):
                 name="indicator_target_after_baseline",
                 message=_("La date cible doit suivre la date initiale."),
             ),
+            models.CheckConstraint(
+                condition=Q(periodicity__in=["", *Periodicity.values]),
+                name="indicator_periodicity_valid",
+            ),
+            # A per-period indicator has a periodicity and a first period; no other kind has.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=progress.PER_PERIOD, periods_from__isnull=False) & ~Q(periodicity="")
+                )
+                | (
+                    ~Q(kind=progress.PER_PERIOD)
+                    & Q(periodicity="", periods_from__isnull=True, period_count__isnull=True)
+                ),
+                name="indicator_periods_only_per_period",
+                violation_error_message=_(
+                    "Un indicateur par période a une périodicité et une première période ; "
+                    "les autres types n'en ont pas."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_count__isnull=True)
+                | Q(period_count__gte=1, period_count__lte=MAX_PERIOD_COUNT),
+                name="indicator_period_count_range",
+                violation_error_message=_("Le nombre de périodes va de 1 à 600."),
+            ),
+            models.CheckConstraint(
+                condition=Q(summed_from__isnull=True) | Q(kind=progress.CUMULATIVE),
+                name="indicator_sum_is_cumulative",
+                violation_error_message=_(
+                    "Seul un indicateur cumulatif peut être la somme d'un autre."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -352,15 +472,46 @@ class Indicator(VersionedModel):
         self.roadmap_id = self.action.roadmap_id
         super().save(*args, **kwargs)
 
-    def figures(self, today, measurements=None) -> progress.IndicatorFigures:
-        """Progress, trajectory and forecast, from `measurements` if already fetched."""
-        if measurements is None:
-            measurements = self.measurements.all()
-        points = [progress.Point(m.date, m.value) for m in measurements]
+    def clean(self):
+        super().clean()
+        source = self.summed_from
+        if source is not None and (
+            source.kind != progress.PER_PERIOD
+            or source.action_id != self.action_id
+            or source.pk == self.pk
+        ):
+            raise ValidationError(
+                {
+                    "summed_from": _(
+                        "Un indicateur ne peut être que la somme d'un indicateur par période "
+                        "de la même action."
+                    )
+                }
+            )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+    def figures(self, today, measurements=None, sources=None) -> progress.IndicatorFigures:
+        """Progress, trajectory and forecast, from `measurements` if already fetched.
+
+        A sum (`summed_from`) adds up the periods of its source, whose measurements are
+        `sources` when already fetched; its own measurements count for nothing.
+        """
+        if self.summed_from_id is not None:
+            source = self.summed_from
+            periods = source.figures(today, sources).periods
+            points = progress.period_points(periods)
+        else:
+            if measurements is None:
+                measurements = self.measurements.all()
+            points = [progress.Point(m.date, m.value) for m in measurements]
         return progress.evaluate_indicator(**self.definition(), points=points, today=today)
 
     def definition(self) -> dict:
-        """The indicator as `progress.evaluate_indicator` (and a chart) takes it."""
+        """The indicator as `progress.evaluate_indicator` (and a chart) takes it; its dated
+        targets come from the prefetched `targets`."""
         return {
             "kind": self.kind,
             "direction": self.direction,
@@ -368,7 +519,43 @@ class Indicator(VersionedModel):
             "baseline_date": self.baseline_date,
             "target": self.target_value,
             "target_date": self.target_date,
+            "targets": [progress.Target(t.on, t.value) for t in self.targets.all()],
+            "periodicity": self.periodicity or None,
+            "periods_from": self.periods_from,
+            "period_count": self.period_count,
         }
+
+
+class Target(VersionedModel):
+    """A dated target of an indicator besides its final one: an intermediate step of the
+    trajectory, or, for a per-period indicator, the own target of the period containing it."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicateur"), on_delete=models.CASCADE, related_name="targets"
+    )
+    on = models.DateField(_("date"))
+    value = models.DecimalField(_("valeur"), **DECIMAL)
+    source = models.TextField(_("source"), blank=True)
+    interpretation = models.TextField(
+        _("interprétation"),
+        blank=True,
+        help_text=_(
+            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "on"]
+        verbose_name = _("cible")
+        verbose_name_plural = _("cibles")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "on"], name="target_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.on:%Y-%m-%d}: {self.value}"
 
 
 class Measurement(VersionedModel):

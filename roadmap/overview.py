@@ -76,7 +76,7 @@ def headlines(roadmap: Roadmap, today: datetime.date) -> list[Headline]:
     return [
         Headline(
             indicator,
-            indicator.figures(today, indicator.measurements.all()),
+            indicator.figures(today),
             latest_measurement(indicator),
         )
         for indicator in chosen

@@ -3,9 +3,14 @@
 Everything the app *computes* (as opposed to what the task force *declares*) lives here:
 
 - an indicator's current value, from its measurements and its kind (cumulative, per period, level);
-- its progress toward the target (0-100 %, direction-aware), the trajectory (straight line from the
-  baseline to the target), whether it is on track, and the value forecast at the target date;
-- an action's progress (milestones done, else its indicators' mean progress, else « non mesuré »);
+- its progress toward the final target and toward the next one (0-100 %, direction-aware), the
+  trajectory (the line from the baseline through every dated target), whether it is on track, the
+  value forecast at the next target date, and, once the final target date has passed, no forecast
+  but whether the target was reached;
+- the periods of a per-period indicator (academic year, calendar year, quarter, month), each held
+  against its own target with its own values only;
+- an action's progress (milestones done, else its indicators' mean progress, else « non mesuré »),
+  with the counts it rests on;
 - the flags shown to task-force members: overdue milestones, stale actions (no update for 90 days),
   and declared statuses that contradict the facts.
 
@@ -27,11 +32,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 
 __all__ = [
+    "ACADEMIC_YEAR",
     "CONTRADICTION_DONE_OPEN",
     "CONTRADICTION_IN_PROGRESS_OVERDUE",
     "CUMULATIVE",
@@ -40,11 +47,19 @@ __all__ = [
     "KINDS",
     "LEVEL",
     "LOWER",
+    "MONTH",
+    "PERIODICITIES",
     "PER_PERIOD",
+    "QUARTER",
     "STALE_AFTER_DAYS",
+    "YEAR",
+    "ActionProgress",
     "IndicatorFigures",
+    "PeriodFigures",
     "Point",
+    "Target",
     "action_progress",
+    "action_progress_counts",
     "contradictions",
     "current_value",
     "evaluate_indicator",
@@ -53,6 +68,10 @@ __all__ = [
     "is_on_track",
     "is_overdue",
     "is_stale",
+    "period_containing",
+    "period_points",
+    "span",
+    "trajectory_through",
     "trajectory_value",
 ]
 
@@ -68,6 +87,16 @@ CUMULATIVE = "cumulative"  # values add up toward the target (500 000 learners o
 PER_PERIOD = "per_period"  # each period's value is held against the target (70 000 a year)
 LEVEL = "level"  # the latest value is the stock (15 master programmes)
 KINDS = (CUMULATIVE, PER_PERIOD, LEVEL)
+
+# Periodicities of a per-period indicator (docs/domain.md « Périodes »).
+ACADEMIC_YEAR = "academic_year"  # 1 September to 31 August (« 2024/2025 »)
+YEAR = "year"  # calendar year
+QUARTER = "quarter"
+MONTH = "month"
+PERIODICITIES = (ACADEMIC_YEAR, YEAR, QUARTER, MONTH)
+# An open-ended span (no number of periods) stops at this many periods, so that a mistyped
+# first date can never make a page list thousands of periods.
+MAX_PERIODS = 240
 
 # « No update for 90 days »: an action is stale once 90 full days have passed since its last update.
 STALE_AFTER_DAYS = 90
@@ -90,11 +119,49 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A target value, on a date (an intermediate or final target) or without one."""
+
+    on: date | None
+    value: Number
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One period of a per-period indicator, held against its own target.
+
+    ``state`` is ``"past"`` (ended before today), ``"current"`` (contains today) or
+    ``"future"``. ``value`` is the latest measurement dated within the period. For the current
+    period, ``expected`` and ``on_track`` compare it with a line from the baseline on the
+    period's first day to the target on its last day, and ``forecast`` projects it to the last
+    day; a past period gets ``reached`` instead (``None`` when nothing was measured).
+    """
+
+    start: date
+    end: date
+    target: float | None
+    value: float | None
+    value_date: date | None
+    progress: float | None
+    state: str
+    expected: float | None = None
+    on_track: bool | None = None
+    forecast: float | None = None
+    reached: bool | None = None
+
+
+@dataclass(frozen=True)
 class IndicatorFigures:
     """Every derived figure of one indicator, as shown on its page and in the open data.
 
     ``expected`` is the trajectory at ``current_date``, or at today when there is no measurement
-    yet, so a chart can always show where the indicator should be.
+    yet, so a chart can always show where the indicator should be. ``progress`` is toward the
+    final target, ``next_progress`` toward ``next_target`` (the first target not yet due), and
+    ``forecast`` is the value projected at the next target's date: ``None`` once the final target
+    date has passed, when ``reached`` says whether the final target was met by ``current``.
+
+    A per-period indicator's figures are those of its headline ``period`` (the one containing
+    today, else the nearest end of its span), with every period of the span in ``periods``.
     """
 
     current: float | None
@@ -103,6 +170,13 @@ class IndicatorFigures:
     expected: float | None
     on_track: bool | None
     forecast: float | None
+    target: float | None = None
+    next_target: Target | None = None
+    next_progress: float | None = None
+    ended: bool = False
+    reached: bool | None = None
+    period: PeriodFigures | None = None
+    periods: tuple[PeriodFigures, ...] = ()
 
 
 def _to_float(value: Number | None) -> float | None:
@@ -258,6 +332,187 @@ def forecast(
     return now + (now - start) * remaining
 
 
+def trajectory_through(knots: Sequence[tuple[date, Number]], on: date) -> float | None:
+    """Where the indicator should be on ``on``, on the line through ``knots`` (date, value).
+
+    The knots are the baseline then each dated target; the line runs straight between two
+    consecutive knots, is flat at the first value before the first date and at the last value
+    after the last date. Fewer than two knots: ``None`` (no line to draw). Knots may come in any
+    order; of two on the same date, the later in the sequence wins (a step).
+    """
+    ordered = sorted(enumerate(knots), key=lambda item: (item[1][0], item[0]))
+    points = [(day, float(value)) for _, (day, value) in ordered]
+    if len(points) < 2:
+        return None
+    on = _as_date(on)
+    if on <= points[0][0]:
+        return points[0][1]
+    for (first_day, first), (next_day, following) in pairwise(points):
+        if on < next_day:
+            return trajectory_value(first_day, first, next_day, following, on)
+    return points[-1][1]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+_MONTHS_PER_PERIOD = {ACADEMIC_YEAR: 12, YEAR: 12, QUARTER: 3, MONTH: 1}
+
+
+def period_containing(periodicity: str, day: date) -> tuple[date, date]:
+    """The first and last days of the period of ``periodicity`` that contains ``day``."""
+    if periodicity not in PERIODICITIES:
+        raise ValueError(f"unknown periodicity {periodicity!r}, expected one of {PERIODICITIES}")
+    day = _as_date(day)
+    if periodicity == ACADEMIC_YEAR:
+        first = date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+    elif periodicity == YEAR:
+        first = date(day.year, 1, 1)
+    elif periodicity == QUARTER:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    else:
+        first = date(day.year, day.month, 1)
+    following = _add_months(first, _MONTHS_PER_PERIOD[periodicity])
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def span(
+    periodicity: str, first_day: date, count: int | None, until: date
+) -> list[tuple[date, date]]:
+    """The periods of a span: ``count`` of them from the one containing ``first_day``, or, with
+    no count, every period up to the one containing ``until`` (at least one, at most
+    ``MAX_PERIODS``)."""
+    if count is not None and count < 1:
+        raise ValueError(f"a span has at least one period, not {count}")
+    periods = [period_containing(periodicity, first_day)]
+    limit = min(count, MAX_PERIODS) if count is not None else MAX_PERIODS
+    last_day = None if count is not None else _as_date(until)
+    while len(periods) < limit:
+        _, end = periods[-1]
+        if last_day is not None and end >= last_day:
+            break
+        periods.append(period_containing(periodicity, date.fromordinal(end.toordinal() + 1)))
+    return periods
+
+
+def _latest(points: Sequence[Point]) -> Point | None:
+    # The last of equal dates wins: a caller ordering by recording time gets the correction.
+    if not points:
+        return None
+    return max(enumerate(points), key=lambda item: (item[1].on, item[0]))[1]
+
+
+def _period_figures(
+    start: date,
+    end: date,
+    target: Number | None,
+    baseline: Number | None,
+    direction: str,
+    points: Sequence[Point],
+    today: date,
+) -> PeriodFigures:
+    latest = _latest(points)
+    value = None if latest is None else float(latest.value)
+    value_date = None if latest is None else latest.on
+    state = "past" if end < today else ("future" if start > today else "current")
+    figures = PeriodFigures(
+        start=start,
+        end=end,
+        target=_to_float(target),
+        value=value,
+        value_date=value_date,
+        progress=indicator_progress(baseline, target, value, direction),
+        state=state,
+    )
+    if state == "past":
+        reached = (
+            None if value is None or target is None else _reached(value, float(target), direction)
+        )
+        return replace(figures, reached=reached)
+    if state == "future":
+        return figures
+    # The period's own line: its baseline the day before it starts, its target on its last day.
+    eve = date.fromordinal(start.toordinal() - 1)
+    on = value_date or today
+    return replace(
+        figures,
+        expected=trajectory_value(eve, baseline, end, target, on),
+        on_track=is_on_track(value, value_date, eve, baseline, end, target, direction),
+        forecast=forecast(value, value_date, eve, baseline, end),
+    )
+
+
+def evaluate_periods(
+    *,
+    periodicity: str,
+    first_day: date,
+    count: int | None,
+    target: Number | None,
+    targets: Sequence[Target] = (),
+    baseline: Number | None,
+    direction: str,
+    points: Sequence[Point],
+    today: date,
+) -> tuple[PeriodFigures, ...]:
+    """Each period of the span against its own target, from the points dated within it only.
+
+    A period's target is that of a ``targets`` entry dated within it, else the recurring
+    ``target``. Points outside the span belong to no period and count nowhere.
+    """
+    _check_direction(direction)
+    today = _as_date(today)
+    latest = _latest(points)
+    until = max(today, latest.on) if latest is not None else today
+    own_targets = {}
+    for item in targets:
+        if item.on is not None:
+            own_targets[period_containing(periodicity, item.on)[0]] = item.value
+    by_period: dict[date, list[Point]] = {}
+    for point in points:
+        by_period.setdefault(period_containing(periodicity, point.on)[0], []).append(point)
+    return tuple(
+        _period_figures(
+            start,
+            end,
+            own_targets.get(start, target),
+            baseline,
+            direction,
+            by_period.get(start, []),
+            today,
+        )
+        for start, end in span(periodicity, first_day, count, until)
+    )
+
+
+def headline_period(periods: Sequence[PeriodFigures]) -> PeriodFigures | None:
+    """The period a page leads with: the current one, else the last past one (the span is over),
+    else the first (it has not begun)."""
+    for state in ("current", "past"):
+        found = [period for period in periods if period.state == state]
+        if found:
+            return found[-1]
+    return periods[0] if periods else None
+
+
+def period_points(periods: Sequence[PeriodFigures]) -> list[Point]:
+    """Each measured period as one point (its value, on the date of that value): what a
+    cumulative indicator summing a per-period one adds up."""
+    return [Point(p.value_date, p.value) for p in periods if p.value_date is not None]
+
+
+def _next_target(targets: Sequence[Target], today: date) -> Target | None:
+    """The first target not yet due (dated targets by date, an undated one last), or ``None``
+    when every target date has passed."""
+    dated = sorted((t for t in targets if t.on is not None), key=lambda t: t.on)
+    for item in dated:
+        if item.on >= today:
+            return item
+    undated = [t for t in targets if t.on is None]
+    return undated[-1] if undated else None
+
+
 def evaluate_indicator(
     *,
     kind: str,
@@ -268,23 +523,143 @@ def evaluate_indicator(
     target_date: date | None,
     points: Sequence[Point],
     today: date,
+    targets: Sequence[Target] = (),
+    periodicity: str | None = None,
+    periods_from: date | None = None,
+    period_count: int | None = None,
 ) -> IndicatorFigures:
-    """All the derived figures of one indicator, from its definition and its measurements."""
+    """All the derived figures of one indicator, from its definition and its measurements.
+
+    ``target`` and ``target_date`` are the final target; ``targets`` are the intermediate ones,
+    or, for a per-period indicator (``periodicity`` and ``periods_from`` given), the periods'
+    own targets where they differ from the recurring ``target``.
+    """
     _check_direction(direction)
+    today = _as_date(today)
+    if kind == PER_PERIOD and periodicity and periods_from is not None:
+        return _evaluate_per_period(
+            direction,
+            baseline,
+            target,
+            targets,
+            points,
+            today,
+            periodicity,
+            periods_from,
+            period_count,
+        )
     found = current_value(kind, baseline, points)
     current, current_date = found if found is not None else (None, None)
+    final = Target(target_date, target) if target is not None else None
+    every = sorted((t for t in targets if t.on is not None), key=lambda t: t.on)
+    if final is not None:
+        every.append(final)
+    knots = [(t.on, t.value) for t in every if t.on is not None]
+    if baseline_date is not None and knots:
+        knots.insert(0, (baseline_date, _to_float(baseline) or 0.0))
+    else:
+        knots = []
+    on = current_date or today
+    # After the last dated knot the line is flat; with an undated final target it is unknown.
+    past_line = final is not None and final.on is None and knots and on > knots[-1][0]
+    expected = None if past_line else trajectory_through(knots, on)
+    ended = target_date is not None and today > target_date
+    upcoming = None if ended else _next_target(every, today)
+    on_track = None
+    if current is not None and expected is not None:
+        on_track = _reached(current, expected, direction)
+    pace = None
+    if upcoming is not None and upcoming.on is not None:
+        pace = forecast(current, current_date, baseline_date, baseline, upcoming.on)
+    reached = None
+    if ended and current is not None and target is not None:
+        reached = _reached(current, float(target), direction)
     return IndicatorFigures(
         current=current,
         current_date=current_date,
         progress=indicator_progress(baseline, target, current, direction),
-        expected=trajectory_value(
-            baseline_date, baseline, target_date, target, current_date or _as_date(today)
+        expected=expected,
+        on_track=on_track,
+        forecast=pace,
+        target=_to_float(target),
+        next_target=upcoming,
+        next_progress=(
+            None
+            if upcoming is None
+            else indicator_progress(baseline, upcoming.value, current, direction)
         ),
-        on_track=is_on_track(
-            current, current_date, baseline_date, baseline, target_date, target, direction
-        ),
-        forecast=forecast(current, current_date, baseline_date, baseline, target_date),
+        ended=ended,
+        reached=reached,
     )
+
+
+def _evaluate_per_period(
+    direction, baseline, target, targets, points, today, periodicity, periods_from, period_count
+) -> IndicatorFigures:
+    periods = evaluate_periods(
+        periodicity=periodicity,
+        first_day=periods_from,
+        count=period_count,
+        target=target,
+        targets=targets,
+        baseline=baseline,
+        direction=direction,
+        points=points,
+        today=today,
+    )
+    period = headline_period(periods)
+    ended = period is not None and period.state == "past" and period_count is not None
+    on_track = period.on_track if period is not None else None
+    if period is not None and period.state == "past":
+        on_track = period.reached
+    return IndicatorFigures(
+        current=period.value if period else None,
+        current_date=period.value_date if period else None,
+        progress=period.progress if period else None,
+        expected=period.expected if period else None,
+        on_track=on_track,
+        forecast=None if ended or period is None else period.forecast,
+        target=period.target if period else _to_float(target),
+        next_target=(
+            None if period is None or period.state == "past" else Target(period.end, period.target)
+        ),
+        next_progress=period.progress if period is not None and period.state != "past" else None,
+        ended=ended,
+        reached=period.reached if ended else None,
+        period=period,
+        periods=periods,
+    )
+
+
+@dataclass(frozen=True)
+class ActionProgress:
+    """An action's progress and the counts it rests on, so that it cannot overstate.
+
+    ``basis`` is ``"milestones"`` (``done`` of ``total`` milestones), ``"indicators"`` (the
+    mean over ``total`` indicators with a known progress, of ``count`` in all) or ``None``
+    (« non mesuré »).
+    """
+
+    percent: float | None
+    basis: str | None
+    done: int
+    total: int
+    count: int = 0
+
+
+def action_progress_counts(
+    milestones_done: int,
+    milestones_total: int,
+    indicator_progresses: Sequence[float | None],
+) -> ActionProgress:
+    """`action_progress` with what it rests on (« 1 jalon sur 1 »)."""
+    percent = action_progress(milestones_done, milestones_total, indicator_progresses)
+    if milestones_total > 0:
+        return ActionProgress(percent, "milestones", milestones_done, milestones_total)
+    known = sum(1 for value in indicator_progresses if value is not None)
+    if known:
+        return ActionProgress(percent, "indicators", known, known, len(indicator_progresses))
+    return ActionProgress(None, None, 0, 0, len(indicator_progresses))
 
 
 def action_progress(

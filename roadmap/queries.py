@@ -17,12 +17,31 @@ import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import DateTimeField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    DateTimeField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from accounts.models import Organisation
 
-from .models import Action, Axis, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from .models import (
+    SEED_CHANGE,
+    Action,
+    Axis,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressNote,
+    Roadmap,
+    Target,
+)
 
 # The indicators of an action, in the order of the source document; across the roadmap, by
 # axis and action first. Explicit: the model's default ordering joins the action for nothing.
@@ -75,6 +94,27 @@ def readings_of(**filters) -> dict[int, list[Reading]]:
     return by_indicator
 
 
+def with_definitions(
+    indicators: QuerySet[Indicator], *, measurements: bool = True
+) -> QuerySet[Indicator]:
+    """`indicators` with what their figures need besides their own measurements: their dated
+    targets and the per-period indicator a sum adds up (with its targets and, with
+    `measurements`, the measurements of both), in a fixed number of queries."""
+    targets = Target.objects.order_by("on", "pk")
+    indicators = indicators.select_related("summed_from").prefetch_related(
+        Prefetch("targets", queryset=targets),
+        Prefetch("summed_from__targets", queryset=targets),
+    )
+    if measurements:
+        indicators = indicators.prefetch_related(
+            measurements_prefetch(),
+            Prefetch(
+                "summed_from__measurements", queryset=Measurement.objects.order_by("date", "pk")
+            ),
+        )
+    return indicators
+
+
 def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> QuerySet[Action]:
     """`actions` with everything their figures need, fetched in a fixed number of queries.
 
@@ -82,9 +122,9 @@ def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> Que
     them with light readings instead (`readings_of`), a hundred thousand model objects being
     the bulk of a worker's memory at the large size.
     """
-    indicators = Indicator.objects.order_by(*INDICATOR_ORDER)
-    if measurements:
-        indicators = indicators.prefetch_related(measurements_prefetch())
+    indicators = with_definitions(
+        Indicator.objects.order_by(*INDICATOR_ORDER), measurements=measurements
+    )
     return actions.select_related("lead").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk")),
         Prefetch("indicators", queryset=indicators),
@@ -96,21 +136,34 @@ def newest(queryset: QuerySet, field: str) -> Subquery:
     return Subquery(queryset.order_by(f"-{field}").values(field)[:1], output_field=DateTimeField())
 
 
+# A moment before any change, so that Greatest() compares known moments only: on SQLite it is
+# NULL as soon as one argument is.
+_NEVER = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+
+
+def _person_changes(model, **filters) -> QuerySet:
+    """The history rows of `model` matching `filters` that a person wrote (not the seed)."""
+    return model.history.filter(**filters).exclude(history_change_reason=SEED_CHANGE)
+
+
+def _greatest(*moments):
+    known = [Coalesce(moment, Value(_NEVER)) for moment in moments]
+    return NullIf(Greatest(*known), Value(_NEVER))
+
+
 def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
-    """Annotate `last_update`: the latest change to the action, its milestones, measurements
-    or notes (what « no update for 90 days » is measured against, docs/domain.md)."""
+    """Annotate `last_update`: the latest change a person made to the action, its milestones,
+    indicators, targets, measurements or notes, from their history (docs/domain.md); null
+    while nobody has changed anything (the loading of the seed is not an update)."""
     same = OuterRef("pk")
-
-    def or_own(queryset, field):
-        # No row there: the action's own moment, which Greatest would otherwise lose to NULL.
-        return Coalesce(newest(queryset, field), F("updated_at"))
-
     return actions.annotate(
-        last_update=Greatest(
-            F("updated_at"),
-            or_own(Milestone.objects.filter(action=same), "updated_at"),
-            or_own(Measurement.objects.filter(indicator__action=same), "updated_at"),
-            or_own(ProgressNote.objects.filter(action=same), "created_at"),
+        last_update=_greatest(
+            newest(_person_changes(Action, id=same), "history_date"),
+            newest(_person_changes(Milestone, action_id=same), "history_date"),
+            newest(_person_changes(Indicator, action_id=same), "history_date"),
+            newest(_person_changes(Target, indicator__action=same), "history_date"),
+            newest(_person_changes(Measurement, indicator__action=same), "history_date"),
+            newest(ProgressNote.objects.filter(action=same), "created_at"),
         )
     )
 
@@ -122,7 +175,8 @@ def latest(*moments: datetime.datetime | None) -> datetime.datetime | None:
 
 def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
     """The latest change to the roadmap, its actions, milestones, indicators, measurements and
-    notes, in one query."""
+    notes, in one query: when its data last changed, the loading of the seed included (the
+    open data's `updated_at`; `person_last_update` is what pages call « dernière mise à jour »)."""
     same = OuterRef("pk")
     moments = (
         Roadmap.objects.filter(pk=roadmap.pk)
@@ -139,10 +193,17 @@ def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
     return latest(*moments)
 
 
-def axis_last_update(roadmap: Roadmap, axis: Axis) -> datetime.datetime | None:
-    """The latest change to the roadmap or to the actions of `axis`, in one query."""
-    actions = with_last_update(Action.objects.filter(axis=axis))
-    return latest(roadmap.updated_at, actions.aggregate(latest=Max("last_update"))["latest"])
+def person_last_update(roadmap: Roadmap, axis: Axis | None = None) -> datetime.datetime | None:
+    """The latest change a person made to the actions of `roadmap` (of `axis`, when given) or
+    to the roadmap's own milestones, in one query; None while nobody has."""
+    actions = with_last_update(Action.objects.filter(roadmap=roadmap))
+    if axis is not None:
+        actions = actions.filter(axis=axis)
+    moments = actions.aggregate(latest=Max("last_update"))["latest"]
+    if axis is not None:
+        return moments
+    own = _person_changes(Milestone, roadmap_id=roadmap.pk, action_id=None)
+    return latest(moments, own.aggregate(latest=Max("history_date"))["latest"])
 
 
 def actions_prefetch(actions: QuerySet[Action]) -> Prefetch:
@@ -161,17 +222,10 @@ def action_of_page(roadmap: Roadmap, slug: str) -> QuerySet[Action]:
 def headline_indicators(roadmap: Roadmap, codes: tuple[str, ...] | None, default: int) -> list:
     """The indicators of `codes`, in that order, with their measurements; without codes, the
     roadmap's first `default` indicators."""
-    indicators = Indicator.objects.filter(roadmap=roadmap).select_related("action__lead")
-    if codes:
-        found = {
-            indicator.code: indicator
-            for indicator in indicators.filter(code__in=codes).prefetch_related(
-                measurements_prefetch()
-            )
-        }
-        return [found[code] for code in codes if code in found]
-    return list(
-        indicators.order_by(*ROADMAP_INDICATOR_ORDER).prefetch_related(measurements_prefetch())[
-            :default
-        ]
+    indicators = with_definitions(
+        Indicator.objects.filter(roadmap=roadmap, retired_on=None).select_related("action__lead")
     )
+    if codes:
+        found = {indicator.code: indicator for indicator in indicators.filter(code__in=codes)}
+        return [found[code] for code in codes if code in found]
+    return list(indicators.order_by(*ROADMAP_INDICATOR_ORDER)[:default])

@@ -2,7 +2,9 @@
 
 The seed is the ministry's « IA en santé : état des lieux » (February 2025), transcribed in
 `fixtures/ia-en-sante-2025.json`; every title and target there is quoted from the source text
-kept beside it. Loading creates what is missing and leaves what exists alone, so running it
+kept beside it, and every value the source does not state literally (a date read from « avant
+l'été 2025 », a baseline of 0, a five-year span) carries the rule used (`interpretation`).
+Loading creates what is missing and leaves what exists alone, so running it
 twice changes nothing and never undoes the task force's updates. With `update=True` the
 fields that come from the source are rewritten where they differ (statuses, measurements and
 notes, which the source does not give, are never touched).
@@ -21,7 +23,7 @@ from django.conf import settings
 from accounts.models import Organisation
 from roadmap.caching import writing
 
-from .models import Action, Axis, Indicator, Milestone, Roadmap
+from .models import SEED_CHANGE, Action, Axis, Indicator, Milestone, Roadmap
 
 DEFAULT_SEED = Path(settings.BASE_DIR) / "fixtures" / "ia-en-sante-2025.json"
 
@@ -58,7 +60,7 @@ class _Loader:
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values)
-            obj._change_reason = "load_roadmap"
+            obj._change_reason = SEED_CHANGE
             obj.save()
             self.report.count(self.report.created, model)
             return obj, True
@@ -66,7 +68,7 @@ class _Loader:
         if self.update and changed:
             for name in changed:
                 setattr(obj, name, values[name])
-            obj._change_reason = "load_roadmap"
+            obj._change_reason = SEED_CHANGE
             obj.save()
             self.report.count(self.report.updated, model)
         return obj, False
@@ -89,6 +91,7 @@ class _Loader:
                 "source_title": source["source_title"],
                 "source_date": _date(source["source_date"]),
                 "description": source.get("description", ""),
+                "interpretation": source.get("interpretation", ""),
             },
         )
         for item in data.get("milestones", []):
@@ -125,8 +128,10 @@ class _Loader:
                 self.report.count(self.report.updated, Action)
         for milestone in item.get("milestones", []):
             self.milestone(roadmap, action, milestone)
+        indicators = {}
         for position, indicator in enumerate(item.get("indicators", []), start=1):
-            self.upsert(
+            summed_from = indicator.get("summed_from")
+            indicators[indicator["code"]], _ = self.upsert(
                 Indicator,
                 {"roadmap": roadmap, "code": indicator["code"]},
                 {
@@ -140,19 +145,31 @@ class _Loader:
                     "target_value": _decimal(indicator["target_value"]),
                     "target_date": _date(indicator.get("target_date")),
                     "source": indicator.get("source", ""),
+                    "interpretation": indicator.get("interpretation", ""),
+                    "periodicity": indicator.get("periodicity", ""),
+                    "periods_from": _date(indicator.get("periods_from")),
+                    "period_count": indicator.get("period_count"),
+                    # A sum's source comes earlier in the same action (docs/domain.md).
+                    "summed_from": indicators[summed_from] if summed_from else None,
                     "position": position,
                 },
             )
 
     def milestone(self, roadmap, action, item) -> None:
+        values = {
+            "due_date": _date(item.get("due_date")),
+            "done_on": _date(item.get("done_on")),
+            "source": item.get("source", ""),
+            "interpretation": item.get("interpretation", ""),
+        }
+        done = Milestone.objects.filter(
+            roadmap=roadmap, action=action, title=item["title"], done_on__isnull=False
+        ).exists()
+        if done:
+            # Ticked by the task force: an update of the seed never takes that back.
+            del values["done_on"]
         self.upsert(
-            Milestone,
-            {"roadmap": roadmap, "action": action, "title": item["title"]},
-            {
-                "due_date": _date(item.get("due_date")),
-                "done_on": _date(item.get("done_on")),
-                "source": item.get("source", ""),
-            },
+            Milestone, {"roadmap": roadmap, "action": action, "title": item["title"]}, values
         )
 
 

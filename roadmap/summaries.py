@@ -72,15 +72,17 @@ def summarise_indicators(
     indicators: Iterable[Indicator], today: datetime.date, readings: dict | None = None
 ) -> list[IndicatorSummary]:
     """Each indicator's figures, from `readings` (indicator id -> its measurements, oldest
-    first) when given, else from its prefetched measurements."""
+    first) when given, else from its prefetched measurements (`queries.with_definitions`); a
+    sum reads those of the indicator it adds up the same way."""
+    if readings is None:
+        return [IndicatorSummary(indicator, indicator.figures(today)) for indicator in indicators]
     return [
         IndicatorSummary(
             indicator,
             indicator.figures(
                 today,
-                indicator.measurements.all()
-                if readings is None
-                else readings.get(indicator.pk, []),
+                readings.get(indicator.pk, []),
+                readings.get(indicator.summed_from_id, []),
             ),
         )
         for indicator in indicators

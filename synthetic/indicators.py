@@ -97,6 +97,9 @@ def plan_indicator(run: Run, plan: ActionPlan, kind, template, code, position):
         target_value=rounded(target, unit),
         target_date=target_date if dated_target else None,
         source=f"Objectif fixé par la fiche action {action.code} (données synthétiques).",
+        # A per-period indicator counts calendar years from its first measured month.
+        periodicity="year" if kind == Kind.PER_PERIOD else "",
+        periods_from=first if kind == Kind.PER_PERIOD else None,
         position=position,
         version=1,
         created_at=created,

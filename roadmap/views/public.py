@@ -26,12 +26,12 @@ from roadmap.models import Action, Indicator, Roadmap
 from roadmap.overview import action_rows, headlines, indicators_last_update, sort_indicators
 from roadmap.queries import (
     actions_prefetch,
-    axis_last_update,
     involved_organisations,
     measurements_prefetch,
     nav_axes,
+    person_last_update,
     readings_of,
-    roadmap_last_update,
+    with_definitions,
 )
 from roadmap.summaries import axis_label, summarise_indicators, with_charts
 
@@ -86,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         page=page,
         shown_count=page.paginator.count,
         headlines=headlines(roadmap, today),
-        last_update=roadmap_last_update(roadmap),
+        last_update=person_last_update(roadmap),
     )
     status = 400 if filters.errors else 200
     template = "roadmap/dashboard.html"
@@ -123,7 +123,7 @@ def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
         axis=axis,
         page=page,
         rows=action_rows(axis.actions.all(), timezone.localdate(), readings),
-        last_update=axis_last_update(roadmap, axis),
+        last_update=person_last_update(roadmap, axis),
     )
 
 
@@ -156,7 +156,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return render_page(request, template, None, title, status=status, sort=sort)
     today = timezone.localdate()
-    found = Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead")
+    found = with_definitions(
+        Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead"),
+        measurements=False,
+    )
     readings = readings_of(indicator__roadmap=roadmap)
     items = summarise_indicators(found, today, readings)
     page = page_of(

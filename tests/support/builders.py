@@ -96,6 +96,10 @@ def make_indicator(action: Action, code: str = "IA2-4-PROS", **fields) -> Indica
         "target_date": days(365),
         **fields,
     }
+    if values["kind"] == "per_period":
+        # A per-period indicator needs its periods: calendar years from its baseline date.
+        values.setdefault("periodicity", "year")
+        values.setdefault("periods_from", values["baseline_date"] or days(-365))
     return Indicator.objects.create(action=action, code=code, **values)
 
 
