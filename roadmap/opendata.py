@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import french, progress
@@ -45,6 +46,41 @@ def iso(value: datetime.date | datetime.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def text_or_null(value: str) -> str | None:
+    return value or None
+
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _period_label(periodicity: str, start: datetime.date) -> str:
+    """« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »: the name of the period of
+    `periodicity` that begins on `start` (a stand-in for `roadmap.french.period_label`)."""
+    if periodicity == progress.ACADEMIC_YEAR:
+        return f"{start.year}/{start.year + 1}"
+    if periodicity == progress.YEAR:
+        return str(start.year)
+    if periodicity == progress.QUARTER:
+        return f"T{(start.month - 1) // 3 + 1} {start.year}"
+    return f"{_MONTHS[start.month - 1]} {start.year}"
+
+
+period_label = getattr(french, "period_label", _period_label)
+
+
 def _milestone(summary) -> dict:
     milestone = summary.milestone
     return {
@@ -53,28 +89,82 @@ def _milestone(summary) -> dict:
         "done_on": iso(milestone.done_on),
         "original_due_date": iso(milestone.original_due_date),
         "overdue": summary.overdue,
+        "interpretation": text_or_null(milestone.interpretation),
     }
+
+
+def _period(periodicity: str, period: progress.PeriodFigures) -> dict:
+    # French whatever the reader's language: only `status_label` follows it (docs/contract.md).
+    with translation.override("fr"):
+        label = period_label(periodicity, period.start)
+    return {
+        "label": label,
+        "start": iso(period.start),
+        "end": iso(period.end),
+        "target": plain_number(period.target),
+        "value": plain_number(period.value),
+        "progress": plain_number(period.progress),
+        "state": period.state,
+        "reached": period.reached,
+    }
+
+
+def _targets(indicator) -> list[dict]:
+    """The dated targets (`Target` rows, prefetched) and the final one, by date, the final one
+    last among equal dates and an undated final one last of all."""
+    targets = [
+        {
+            "date": iso(target.on),
+            "value": plain_number(target.value),
+            "source": target.source,
+            "interpretation": text_or_null(target.interpretation),
+        }
+        for target in indicator.targets.all()
+    ]
+    targets.append(
+        {
+            "date": iso(indicator.target_date),
+            "value": plain_number(indicator.target_value),
+            "source": indicator.source,
+            "interpretation": text_or_null(indicator.interpretation),
+        }
+    )
+    # A stable sort: the final target stays after a dated target of the same day.
+    return sorted(targets, key=lambda target: (target["date"] is None, target["date"] or ""))
 
 
 def _indicator(summary, readings: list) -> dict:
     indicator, figures = summary.indicator, summary.figures
+    upcoming = figures.next_target
     return {
         "code": indicator.code,
         "label": indicator.label,
         "unit": indicator.unit,
         "kind": indicator.kind,
         "direction": indicator.direction,
+        "periodicity": indicator.periodicity or None,
+        "summed_from": indicator.summed_from.code if indicator.summed_from_id else None,
+        "retired_on": iso(indicator.retired_on),
         "baseline": plain_number(indicator.baseline_value),
         "baseline_date": iso(indicator.baseline_date),
         "target": plain_number(indicator.target_value),
         "target_date": iso(indicator.target_date),
+        "targets": _targets(indicator),
         "source": indicator.source,
+        "interpretation": text_or_null(indicator.interpretation),
         "latest_value": plain_number(figures.current),
         "latest_date": iso(figures.current_date),
         "progress": plain_number(figures.progress),
         "expected": plain_number(figures.expected),
         "on_track": figures.on_track,
+        "next_target": (
+            None
+            if upcoming is None
+            else {"date": iso(upcoming.on), "value": plain_number(upcoming.value)}
+        ),
         "forecast": plain_number(figures.forecast),
+        "reached": figures.reached,
+        "periods": [_period(indicator.periodicity, period) for period in figures.periods],
         "measurements": [
             {
                 "date": iso(measurement.date),
@@ -140,6 +230,8 @@ def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: st
             "period": roadmap.period or None,
             "source_title": roadmap.source_title,
             "source_date": iso(roadmap.source_date),
+            "interpretation": text_or_null(roadmap.interpretation),
+            "demonstration": roadmap.demonstration,
             "updated_at": iso(roadmap_last_update(roadmap)),
             "url": base_url + reverse("roadmap:dashboard"),
             "method_url": base_url + reverse("roadmap:method"),

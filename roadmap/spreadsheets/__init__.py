@@ -5,10 +5,11 @@ What lives here, from the ground up, one module each:
 - French values (« 70 000 », « 31/12/2025 », labels in any case or accents) are read and
   written by `roadmap.french`; `cells` turns any cell into text and shows it in a preview;
   `errors` says in French what is wrong where;
-- `widgets`, `resources`: the django-import-export resources of the four sheets (Actions,
-  Jalons, Indicateurs, Mesures), keyed by natural keys (action code; action code + milestone
-  title; indicator code; indicator code + date) and scoped to one roadmap; foreign keys by
-  code, number or acronym;
+- `widgets`, `resources`: the django-import-export resources of the five sheets (Actions,
+  Jalons, Indicateurs, Mesures, Cibles), keyed by natural keys (action code; action code +
+  milestone title; indicator code; indicator code + date, twice) and scoped to one roadmap;
+  foreign keys by code, number or acronym; the columns added since the first version of the
+  format are optional, so that older workbooks still import;
 - `reading`, `read_spreadsheet`: an uploaded `.xlsx` workbook (several sheets) or one `.csv`
   sheet (recognised by its headers), with the guard rails: size, row count, zip bomb, password,
   content that is not what the extension says, missing headers;
@@ -71,6 +72,7 @@ from .resources import (
     NaturalKeyLoader,
     SheetResource,
     SheetSpec,
+    TargetResource,
     sheet_spec,
 )
 from .uploads import UPLOAD_LIFETIME, DatabaseTmpStorage, keep_upload
@@ -121,6 +123,7 @@ __all__ = [
     "SheetResource",
     "SheetSpec",
     "SpreadsheetError",
+    "TargetResource",
     "XLSXSheetFormat",
     "_unescape_csv",
     "cell_text",

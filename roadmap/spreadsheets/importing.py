@@ -43,6 +43,7 @@ class SheetReport:
     unchanged: int = 0
     errors: list[CellError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)  # optional, left as they are
 
     @property
     def summary(self) -> str:
@@ -88,7 +89,12 @@ class _Rollback(Exception):
 
 
 def _sheet_report(sheet: SheetData, resource: SheetResource, result) -> SheetReport:
-    report = SheetReport(sheet.spec.name, sheet.title, ignored_columns=sheet.ignored_columns)
+    report = SheetReport(
+        sheet.spec.name,
+        sheet.title,
+        ignored_columns=sheet.ignored_columns,
+        absent_columns=sheet.absent_columns,
+    )
     for row_result in result.rows:
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
             report.new.append(RowPreview(row_result.number, row_result.label))
@@ -104,6 +110,8 @@ def _sheet_report(sheet: SheetData, resource: SheetResource, result) -> SheetRep
         values = dict(zip(result.diff_headers, invalid.values, strict=False))
         for key, messages in invalid.error_dict.items():
             column = resource.column_for(key)
+            # A column the file leaves out has no value to show.
+            value = values.get(column) if column in sheet.column_index else None
             for message in messages:
                 report.errors.append(
                     CellError(
@@ -111,7 +119,7 @@ def _sheet_report(sheet: SheetData, resource: SheetResource, result) -> SheetRep
                         sheet=sheet.title,
                         row=resource.line_number(invalid.number),
                         column=column,
-                        value=display(values.get(column)),
+                        value=display(value),
                     )
                 )
     for error_row in result.error_rows:
@@ -126,6 +134,9 @@ def _sheet_report(sheet: SheetData, resource: SheetResource, result) -> SheetRep
                     row=resource.line_number(error_row.number),
                 )
             )
+    # Rows may be imported in another order than the sheet's (a sum's source first).
+    report.new.sort(key=lambda row: row.row)
+    report.changed.sort(key=lambda row: row.row)
     report.errors.sort(key=lambda error: error.row or 0)
     return report
 

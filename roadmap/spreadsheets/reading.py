@@ -34,7 +34,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1000
-MAX_COLUMNS = 50  # columns read per row; the format has at most 10
+MAX_COLUMNS = 50  # columns read per row; the format has at most 16
 EXTENSIONS = (".xlsx", ".csv")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
@@ -64,9 +64,11 @@ class SheetData:
     column_index: dict[str, int]
     rows: list[tuple[int, list]]
     ignored_columns: list[str] = field(default_factory=list)
+    # Optional columns the file leaves out: what they hold stays as it is.
+    absent_columns: list[str] = field(default_factory=list)
 
     def dataset(self) -> tablib.Dataset:
-        columns = self.spec.columns
+        columns = [column for column in self.spec.columns if column in self.column_index]
         dataset = tablib.Dataset(headers=columns)
         for _number, values in self.rows:
             dataset.append(
@@ -91,7 +93,8 @@ def _is_blank(values) -> bool:
 
 
 def _match_headers(header_row: list, spec: SheetSpec):
-    """Map the spec's columns to positions in `header_row`: (index, missing, ignored, doubled)."""
+    """Map the spec's columns to positions in `header_row`: (index, missing, ignored, doubled),
+    `missing` being the required columns that are not there."""
     wanted = {fold(column): column for column in spec.columns}
     index, ignored, doubled = {}, [], []
     for position, header in enumerate(header_row):
@@ -105,7 +108,7 @@ def _match_headers(header_row: list, spec: SheetSpec):
             doubled.append((column, position))
         else:
             index[column] = position
-    missing = [column for column in spec.columns if column not in index]
+    missing = [column for column in spec.required_columns if column not in index]
     return index, missing, ignored, doubled
 
 
@@ -139,7 +142,8 @@ def _recognise(raw: _RawSheet, spec: SheetSpec) -> SheetData:
         )
     if errors:
         raise SpreadsheetError(errors)
-    return SheetData(spec, raw.title, index, raw.rows[1:], ignored)
+    absent = [column for column in spec.columns if column not in index]
+    return SheetData(spec, raw.title, index, raw.rows[1:], ignored, absent)
 
 
 def _sheet_for(raw: _RawSheet, wanted: list[SheetSpec], *, alone: bool) -> SheetSpec | None:
@@ -156,8 +160,10 @@ def _sheet_for(raw: _RawSheet, wanted: list[SheetSpec], *, alone: bool) -> Sheet
     for spec in wanted:
         index, missing, _ignored, _doubled = _match_headers(raw.rows[0][1], spec)
         scored.append((not missing, len(index), spec))
+    # Of two sheets as close, the first in `wanted`: Mesures before Cibles, whose headers differ
+    # by one (Commentaire, Interprétation).
     complete, matched, closest = max(scored, key=lambda item: item[:2])
-    if complete or alone or matched * 2 > len(closest.columns):
+    if complete or alone or matched * 2 > len(closest.required_columns):
         return closest
     return None
 

@@ -1,8 +1,10 @@
-"""The django-import-export resources of the four sheets (Actions, Jalons, Indicateurs,
-Mesures), keyed by natural keys and scoped to one roadmap, and `SHEETS`, their order.
+"""The django-import-export resources of the five sheets (Actions, Jalons, Indicateurs,
+Mesures, Cibles), keyed by natural keys and scoped to one roadmap, and `SHEETS`, their order.
 
 Every problem is a row error (a `ValidationError`), an unchanged row is not saved, and each save
-is signed in the history with the importing user and the file's name (docs/contract.md).
+is signed in the history with the importing user and the file's name (docs/contract.md). A
+column added after the first version of the format is optional (`optional_columns`): a file
+without it leaves what it holds as it is, so that older workbooks still import.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,8 +22,10 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from roadmap import progress
 from roadmap.french import date_text, fold
 from roadmap.models import (
+    MAX_PERIOD_COUNT,
     STATUS_UNSET_LABEL,
     Action,
     Direction,
@@ -29,13 +33,16 @@ from roadmap.models import (
     Kind,
     Measurement,
     Milestone,
+    Periodicity,
     Roadmap,
     Status,
+    Target,
 )
 
-from .cells import display
+from .cells import clean_code, display
 from .widgets import (
     ChoiceWidget,
+    CountWidget,
     DateWidget,
     DecimalWidget,
     OrganisationListWidget,
@@ -67,6 +74,8 @@ class SheetResource(resources.ModelResource):
     row_error_column = ""
     # Model fields that are not columns, and the column their errors belong to.
     extra_error_columns: dict[str, str] = {}
+    # Columns a file may leave out: the rows then keep what these columns hold.
+    optional_columns: frozenset[str] = frozenset()
 
     class Meta:
         instance_loader_class = NaturalKeyLoader
@@ -104,6 +113,11 @@ class SheetResource(resources.ModelResource):
         """The sheet's headers, in order: the public contract of docs/contract.md."""
         return [cls.fields[name].column_name for name in cls._meta.fields]
 
+    @classmethod
+    def required_columns(cls) -> list[str]:
+        """The headers a file must have (every column but the optional ones)."""
+        return [column for column in cls.columns() if column not in cls.optional_columns]
+
     # --- rows -> instances
 
     def line_number(self, row_number: int) -> int:
@@ -119,7 +133,7 @@ class SheetResource(resources.ModelResource):
             canonical.get(fold(header), header) if header is not None else ""
             for header in (dataset.headers or [])
         ]
-        missing = [column for column in self.columns() if column not in dataset.headers]
+        missing = [column for column in self.required_columns() if column not in dataset.headers]
         if missing:
             raise ValueError(
                 _("Colonnes obligatoires manquantes : %(columns)s.")
@@ -209,6 +223,18 @@ class SheetResource(resources.ModelResource):
 
     def prepare_instance(self, instance) -> None:
         """Fill what the model derives before it is validated (a hook for subclasses)."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The row's own errors, then the model's about anything else: a column the sheet
+        already found wrong is not reported a second time in the model's words."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=set(errors), validate_unique=validate_unique)
+        except ValidationError as error:
+            for key, messages in error.update_error_dict({}).items():
+                errors.setdefault(key, messages)
+        if errors:
+            raise ValidationError(errors)
 
     def change_reason(self) -> str:
         if self.file_name:
@@ -341,10 +367,15 @@ class MilestoneResource(SheetResource):
     title = Field(attribute="title", column_name="Jalon", widget=TextWidget())
     due_date = Field(attribute="due_date", column_name="Échéance", widget=DateWidget())
     done_on = Field(attribute="done_on", column_name="Réalisé le", widget=DateWidget())
+    interpretation = Field(
+        attribute="interpretation", column_name="Interprétation", widget=TextWidget()
+    )
+
+    optional_columns = frozenset({"Interprétation"})
 
     class Meta:
         model = Milestone
-        fields = ("action", "title", "due_date", "done_on")
+        fields = ("action", "title", "due_date", "done_on", "interpretation")
         # An empty Action cell is a milestone of the roadmap itself.
         import_id_fields = ["action", "title"]
 
@@ -399,6 +430,38 @@ class IndicatorResource(SheetResource):
         widget=ChoiceWidget(Direction),
         default=Direction.HIGHER,
     )
+    periodicity = Field(
+        attribute="periodicity", column_name="Périodicité", widget=ChoiceWidget(Periodicity)
+    )
+    periods_from = Field(
+        attribute="periods_from", column_name="Première période", widget=DateWidget()
+    )
+    period_count = Field(
+        attribute="period_count",
+        column_name="Nombre de périodes",
+        widget=CountWidget(1, MAX_PERIOD_COUNT),
+    )
+    summed_from = Field(
+        attribute="summed_from",
+        column_name="Somme de",
+        widget=ReferenceWidget("indicator", "code", required=False),
+    )
+    interpretation = Field(
+        attribute="interpretation", column_name="Interprétation", widget=TextWidget()
+    )
+    retired_on = Field(attribute="retired_on", column_name="Retiré le", widget=DateWidget())
+
+    _positions: dict[str, int] = {}  # by code, for the new rows (set by before_import)
+    optional_columns = frozenset(
+        {
+            "Périodicité",
+            "Première période",
+            "Nombre de périodes",
+            "Somme de",
+            "Interprétation",
+            "Retiré le",
+        }
+    )
 
     class Meta:
         model = Indicator
@@ -413,24 +476,142 @@ class IndicatorResource(SheetResource):
             "target_value",
             "target_date",
             "direction",
+            "periodicity",
+            "periods_from",
+            "period_count",
+            "summed_from",
+            "interpretation",
+            "retired_on",
         )
         import_id_fields = ["code"]
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._positions = self._new_positions(dataset)
+        if "Somme de" in dataset.headers:
+            self._sources_first(dataset)
+
+    def _new_positions(self, dataset) -> dict[str, int]:
+        """Where each new indicator goes: after its action's others, in the order of the
+        sheet, so that an export lists them in the order they were imported."""
+        last = dict(
+            Indicator.objects.filter(roadmap=self.roadmap)
+            .values("action__code")
+            .annotate(last=Max("position"))
+            .values_list("action__code", "last")
+        )
+        known = set(Indicator.objects.filter(roadmap=self.roadmap).values_list("code", flat=True))
+        positions = {}
+        for row in dataset.dict:
+            code, action = clean_code(row.get("Code")), clean_code(row.get("Action"))
+            if code and code not in known and code not in positions:
+                last[action] = (last.get(action) or 0) + 1
+                positions[code] = last[action]
+        return positions
+
+    def _sources_first(self, dataset) -> None:
+        """Put the rows that « Somme de » names before the rows that name them, so that a sum
+        may come before its source in the sheet. Excel's row numbers go along with them."""
+        rows = list(dataset)
+        numbers = self.line_numbers or [index + 2 for index in range(len(rows))]
+        position = {name: index for index, name in enumerate(dataset.headers)}
+        sources = {clean_code(row[position["Somme de"]]) for row in rows} - {""}
+        first = [
+            index for index, row in enumerate(rows) if clean_code(row[position["Code"]]) in sources
+        ]
+        if not first:
+            return
+        order = first + [index for index in range(len(rows)) if index not in set(first)]
+        headers = list(dataset.headers)
+        dataset.wipe()
+        dataset.headers = headers
+        for index in order:
+            dataset.append(rows[index])
+        self.line_numbers = [numbers[index] for index in order]
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        errors.update(self.period_errors(instance, row, errors))
+        errors.update(self.sum_errors(instance, errors))
+        if errors:
+            raise ValidationError(errors)
+
+    def period_errors(self, instance, row, errors) -> dict[str, ValidationError]:
+        """A per-period indicator has a periodicity and a first period; no other kind has."""
+        if "kind" in errors or not instance.kind:
+            return {}
+        found = {}
+        if instance.kind == progress.PER_PERIOD:
+            if not instance.periodicity and "periodicity" not in errors:
+                found["periodicity"] = _(
+                    "Un indicateur par période a une périodicité : %(choices)s."
+                ) % {"choices": ", ".join(self.fields["periodicity"].widget.french_labels())}
+            if instance.periods_from is None and "periods_from" not in errors:
+                found["periods_from"] = _(
+                    "Un indicateur par période a une première période : une date de celle-ci "
+                    "(par exemple 01/09/2024 pour l'année universitaire 2024/2025)."
+                )
+            return {key: ValidationError(message) for key, message in found.items()}
+        for attribute, empty in (
+            ("periodicity", ""),
+            ("periods_from", None),
+            ("period_count", None),
+        ):
+            if attribute not in errors and getattr(instance, attribute) != empty:
+                found[attribute] = _(
+                    "Seul un indicateur par période a une colonne « %(column)s » : videz-la, "
+                    "ou choisissez le type « Par période »."
+                ) % {"column": self.fields[attribute].column_name}
+        return {key: ValidationError(message) for key, message in found.items()}
+
+    def sum_errors(self, instance, errors) -> dict[str, ValidationError]:
+        """« Somme de » names a per-period indicator of the same action, for a cumulative one."""
+        source = instance.summed_from if instance.summed_from_id else None
+        if source is None or "summed_from" in errors:
+            return {}
+        if source.code == instance.code:
+            message = _("Un indicateur ne peut pas être la somme de lui-même.")
+        elif source.kind != progress.PER_PERIOD:
+            message = _(
+                "%(source)s n'est pas un indicateur par période : seul un indicateur par période "
+                "peut être additionné."
+            ) % {"source": source.code}
+        elif instance.action_id is not None and source.action_id != instance.action_id:
+            message = _(
+                "%(source)s suit l'action %(action)s : un indicateur ne peut être que la somme "
+                "d'un indicateur de sa propre action."
+            ) % {"source": source.code, "action": source.action.code}
+        elif instance.kind and instance.kind != progress.CUMULATIVE and "kind" not in errors:
+            message = _("Seul un indicateur cumulatif peut être la somme d'un autre.")
+        else:
+            return {}
+        return {"summed_from": ValidationError(message)}
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
         if instance._state.adding:
-            # A new indicator goes after its action's others, in the order of the sheet, so that
-            # an export lists them in the order they were imported.
-            last = (
-                Indicator.objects.filter(action=instance.action)
-                .order_by("-position")
-                .values_list("position", flat=True)
-                .first()
-            )
-            instance.position = (last or 0) + 1
+            instance.position = self._positions.get(instance.code) or self._last_position(instance)
+
+    @staticmethod
+    def _last_position(instance) -> int:
+        last = (
+            Indicator.objects.filter(action=instance.action)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        return (last or 0) + 1
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # A sum further down the sheet may name this row: it must see it as it is now.
+        self.references.indicators[instance.code] = instance
 
     def existing_rows(self):
-        return self.get_queryset().select_related("action")
+        return self.get_queryset().select_related("action", "summed_from")
 
     def describe(self, instance) -> str:
         return instance.code
@@ -467,6 +648,26 @@ class MeasurementResource(SheetResource):
 
     def init_instance(self, row=None):
         return Measurement()
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        indicator = getattr(instance, "indicator", None) if "indicator" not in errors else None
+        # A sum's own measurements count for nothing: a new or changed one is refused; one
+        # already there and left as it is passes, so that an export re-imports unchanged.
+        written = not self._before or self.snapshot(instance) != self._before
+        if indicator is not None and indicator.summed_from_id is not None and written:
+            errors["indicator"] = [
+                ValidationError(
+                    _("%(sum)s est la somme de %(source)s : saisissez les valeurs sur %(source)s.")
+                    % {"sum": indicator.code, "source": indicator.summed_from.code}
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's field checks, without its constraints: each would cost a query per row,
@@ -553,6 +754,47 @@ class MeasurementResource(SheetResource):
         return self.existing_rows().order_by("indicator__code", "date")
 
 
+class TargetResource(SheetResource):
+    """Dated targets besides an indicator's final one: intermediate steps of its trajectory,
+    or, for a per-period indicator, the own target of the period containing the date."""
+
+    row_error_column = "Date"
+
+    indicator = Field(
+        attribute="indicator", column_name="Indicateur", widget=ReferenceWidget("indicator", "code")
+    )
+    on = Field(attribute="on", column_name="Date", widget=DateWidget())
+    value = Field(attribute="value", column_name="Valeur", widget=DecimalWidget())
+    source = Field(attribute="source", column_name="Source", widget=TextWidget())
+    interpretation = Field(
+        attribute="interpretation", column_name="Interprétation", widget=TextWidget()
+    )
+
+    class Meta:
+        model = Target
+        fields = ("indicator", "on", "value", "source", "interpretation")
+        import_id_fields = ["indicator", "on"]
+
+    def get_queryset(self):
+        return Target.objects.filter(indicator__roadmap=self.roadmap)
+
+    def init_instance(self, row=None):
+        return Target()
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("indicator")
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.indicator.code, instance.on)
+
+    def describe(self, instance) -> str:
+        when = date_text(instance.on) if instance.on else "?"
+        return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
+
+    def export_queryset(self):
+        return self.existing_rows().order_by("indicator__code", "on")
+
+
 @dataclass(frozen=True)
 class SheetSpec:
     """One sheet of the workbook: its name, the slug of its CSV file and its resource."""
@@ -565,13 +807,19 @@ class SheetSpec:
     def columns(self) -> list[str]:
         return self.resource_class.columns()
 
+    @property
+    def required_columns(self) -> list[str]:
+        return self.resource_class.required_columns()
 
-# In dependency order: a sheet may refer to the rows of the sheets before it.
+
+# In dependency order: a sheet may refer to the rows of the sheets before it. Cibles, added
+# last, keeps the older sheets where they were; it refers to indicators only.
 SHEETS = (
     SheetSpec("Actions", "actions", ActionResource),
     SheetSpec("Jalons", "jalons", MilestoneResource),
     SheetSpec("Indicateurs", "indicateurs", IndicatorResource),
     SheetSpec("Mesures", "mesures", MeasurementResource),
+    SheetSpec("Cibles", "cibles", TargetResource),
 )
 
 

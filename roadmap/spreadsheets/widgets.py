@@ -59,8 +59,39 @@ class DateWidget(widgets.Widget):
         return value
 
 
+class CountWidget(widgets.Widget):
+    """A whole number from `minimum` to `maximum` (a number of periods), or empty."""
+
+    def __init__(self, minimum: int, maximum: int):
+        super().__init__()
+        self.minimum, self.maximum = minimum, maximum
+
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        try:
+            number = parse_decimal(value)
+        except ValueError:
+            number = Decimal("NaN")
+        if number is None:
+            return None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise ValueError(self.message())
+        if not self.minimum <= number <= self.maximum:
+            raise ValueError(self.message())
+        return int(number)
+
+    def message(self) -> str:
+        return _("Nombre entier de %(minimum)d à %(maximum)d attendu.") % {
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+        }
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
 class ChoiceWidget(widgets.Widget):
-    """A status, kind or direction, by its French label or its code, in any case or accents.
+    """A status, kind, direction or periodicity, by its French label or its code, in any case or
+    accents; a label's words before a parenthesis are enough (« Année universitaire »).
 
     Exports write the French label: the workbook's format is French whatever the admin's language.
     """
@@ -81,6 +112,8 @@ class ChoiceWidget(widgets.Widget):
         for code, label in zip(self.choices.values, self.french_labels(), strict=True):
             table[fold(code)] = code
             table[fold(label)] = code
+            short = label.split(" (")[0]
+            table.setdefault(fold(short), code)
         for code, label in self.choices.choices:  # labels in the reader's language too
             table.setdefault(fold(label), code)
         return table
@@ -130,7 +163,9 @@ class References:
     def indicators(self) -> dict[str, Indicator]:
         return {
             indicator.code: indicator
-            for indicator in Indicator.objects.filter(roadmap=self.roadmap).select_related("action")
+            for indicator in Indicator.objects.filter(roadmap=self.roadmap).select_related(
+                "action", "summed_from"
+            )
         }
 
     @staticmethod

@@ -19,7 +19,15 @@ from openpyxl.styles import Font
 
 from accounts.models import Organisation
 from roadmap.french import number_text, plain_number
-from roadmap.models import STATUS_UNSET_LABEL, Axis, Direction, Kind, Roadmap, Status
+from roadmap.models import (
+    STATUS_UNSET_LABEL,
+    Axis,
+    Direction,
+    Kind,
+    Periodicity,
+    Roadmap,
+    Status,
+)
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, column_letter, display
 from .resources import SHEETS, SheetResource, SheetSpec
@@ -134,7 +142,8 @@ def export_workbook(roadmap: Roadmap) -> bytes:
 
 
 def export_csv_files(roadmap: Roadmap) -> dict[str, bytes]:
-    """One CSV file per sheet, keyed by the sheet's slug (actions, jalons, indicateurs, mesures)."""
+    """One CSV file per sheet, keyed by the sheet's slug (actions, jalons, indicateurs, mesures,
+    cibles)."""
     return {
         spec.slug: write_csv(dataset.headers, dataset) for spec, dataset in export_sheets(roadmap)
     }
@@ -180,7 +189,7 @@ def _example_rows(roadmap: Roadmap) -> dict[str, list]:
             date(2025, 1, 1),
             date(2025, 12, 31),
         ],
-        "Jalons": [action_code, _("Exemple : premier jalon"), date(2025, 6, 30), None],
+        "Jalons": [action_code, _("Exemple : premier jalon"), date(2025, 6, 30), None, ""],
         "Indicateurs": [
             action_code,
             indicator_code,
@@ -192,6 +201,15 @@ def _example_rows(roadmap: Roadmap) -> dict[str, list]:
             70000,
             date(2025, 12, 31),
             direction,
+            "",
+            None,
+            None,
+            "",
+            _(
+                "Exemple : départ à 0 au 1er janvier 2025, la source ne donnant pas de "
+                "valeur initiale."
+            ),
+            None,
         ],
         "Mesures": [
             indicator_code,
@@ -200,13 +218,25 @@ def _example_rows(roadmap: Roadmap) -> dict[str, list]:
             _("Exemple : rapport d'activité du premier semestre"),
             "",
         ],
+        "Cibles": [
+            indicator_code,
+            date(2025, 6, 30),
+            30000,
+            _("Exemple : la moitié de la cible à mi-parcours"),
+            "",
+        ],
     }
 
 
 def _allowed_values(roadmap: Roadmap) -> list[list]:
     rows = [
         [_("Mode d'emploi")],
-        [_("Remplissez une ligne par action, jalon, indicateur ou mesure, sous les en-têtes.")],
+        [
+            _(
+                "Remplissez une ligne par action, jalon, indicateur, mesure ou cible datée, sous "
+                "les en-têtes."
+            )
+        ],
         [
             _("Les lignes d'exemple (« %(example)s ») sont à supprimer avant l'import.")
             % {"example": EXAMPLE}
@@ -218,9 +248,50 @@ def _allowed_values(roadmap: Roadmap) -> list[list]:
     ]
     with translation.override("fr"):
         rows.append(["Statut", str(STATUS_UNSET_LABEL), _("(cellule vide)")])
-        for column, choices in (("Statut", Status), ("Type", Kind), ("Sens", Direction)):
+        for column, choices in (
+            ("Statut", Status),
+            ("Type", Kind),
+            ("Sens", Direction),
+            ("Périodicité", Periodicity),
+        ):
             rows.extend([column, str(label), code] for code, label in choices.choices)
     rows.append(["Sens", _("(cellule vide) : Plus haut est mieux"), ""])
+    rows.extend(
+        [
+            [
+                "Périodicité, Première période, Nombre de périodes",
+                _(
+                    "Pour un indicateur « Par période » seulement : la périodicité, une date de "
+                    "la première période, le nombre de périodes (vide : jusqu'à aujourd'hui)"
+                ),
+                "",
+            ],
+            [
+                "Somme de",
+                _(
+                    "Pour un indicateur cumulatif : le code d'un indicateur par période de la "
+                    "même action, dont il additionne les périodes (ses propres mesures sont alors "
+                    "refusées)"
+                ),
+                "",
+            ],
+            ["Retiré le", _("Date à laquelle l'indicateur n'est plus suivi ; vide : suivi"), ""],
+            [
+                "Interprétation",
+                _("La règle suivie quand une valeur n'est pas écrite telle quelle dans la source"),
+                "",
+            ],
+            [
+                "Cibles",
+                _(
+                    "Les cibles datées avant la cible finale (colonnes Cible et Date cible des "
+                    "Indicateurs) ; pour un indicateur par période, la cible propre de la "
+                    "période qui contient la date"
+                ),
+                "",
+            ],
+        ]
+    )
     rows.extend(
         ["Axe", axis.number, axis.short_title]
         for axis in Axis.objects.filter(roadmap=roadmap).order_by("number")
@@ -241,8 +312,9 @@ def _allowed_values(roadmap: Roadmap) -> list[list]:
 
 
 def template_workbook(roadmap: Roadmap) -> bytes:
-    """The blank workbook to fill in: the four sheets with one example row each, and the
-    allowed values (statuses, kinds, directions, axes, organisations, formats)."""
+    """The blank workbook to fill in: the five sheets with one example row each, and the
+    allowed values (statuses, kinds, directions, periodicities, axes, organisations,
+    formats)."""
     book = new_book()
     examples = _example_rows(roadmap)
     for spec in SHEETS:

@@ -222,10 +222,10 @@ def test_someone_elses_upload_or_a_wrong_fingerprint_imports_nothing(admin_clien
 
 
 def test_confirming_a_file_made_invalid_meanwhile_writes_nothing(admin_client, roadmap):
-    content = xlsx_file({"Mesures": [["IA2-1-APP-AN", date(2025, 6, 30), 1, "Source", ""]]})
+    content = xlsx_file({"Mesures": [["IA2-1-INVEST", date(2025, 6, 30), 1, "Source", ""]]})
     upload(admin_client, content, roadmap=roadmap)
     kept = ImportUpload.objects.get()
-    Action.objects.get(code="IA 2-1").indicators.filter(code="IA2-1-APP-AN").delete()
+    Action.objects.get(code="IA 2-1").indicators.filter(code="IA2-1-INVEST").delete()
     before = database_dump()
     response = admin_client.post(confirm_url(kept), {"sha256": kept.sha256})
     assert response.status_code == 409

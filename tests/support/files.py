@@ -5,16 +5,20 @@ No binary file is committed: each test builds what it needs.
 - `xlsx_file`: an openpyxl workbook, dates as real Excel date cells, numbers as numbers;
 - `csv_file`: what Excel writes on a French Windows (« CSV (séparateur : point-virgule) », in
   Windows-1252) or « CSV UTF-8 » (with its BOM), or any other separator and encoding;
+- `as_french_excel_csv`: one of our CSV exports as French Excel saves it once opened
+  (semicolons, Windows-1252, « 31/12/2025 », « 1234,5 »);
 - `read_xlsx`: the values of a workbook, sheet by sheet, to compare two workbooks;
 - `database_dump`: every row of every table of the roadmap and accounts apps (history included),
   to prove that a failed import left the database exactly as it was;
-- `HEADERS`: the headers of each sheet, as docs/contract.md spells them.
+- `HEADERS`: the headers of each sheet, as docs/contract.md spells them; `FIRST_HEADERS`: those
+  of the format's first version, which older workbooks still have.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import openpyxl
@@ -23,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from roadmap.models import DataVersion, ImportUpload
 
-HEADERS = {
+FIRST_HEADERS = {
     "Actions": [
         "Code",
         "Axe",
@@ -50,10 +54,28 @@ HEADERS = {
     ],
     "Mesures": ["Indicateur", "Date", "Valeur", "Source", "Commentaire"],
 }
+HEADERS = {
+    "Actions": FIRST_HEADERS["Actions"],
+    "Jalons": [*FIRST_HEADERS["Jalons"], "Interprétation"],
+    "Indicateurs": [
+        *FIRST_HEADERS["Indicateurs"],
+        "Périodicité",
+        "Première période",
+        "Nombre de périodes",
+        "Somme de",
+        "Interprétation",
+        "Retiré le",
+    ],
+    "Mesures": FIRST_HEADERS["Mesures"],
+    "Cibles": ["Indicateur", "Date", "Valeur", "Source", "Interprétation"],
+}
 
 
-def xlsx_file(sheets: dict[str, list[list]], *, headers: bool = True) -> bytes:
-    """A workbook with one sheet per item; rows under the sheet's DESIGN headers by default.
+def xlsx_file(
+    sheets: dict[str, list[list]], *, headers: bool = True, first_version: bool = False
+) -> bytes:
+    """A workbook with one sheet per item; rows under the sheet's headers by default (those of
+    the format's first version with `first_version`).
 
     Python dates become Excel date cells formatted as French Excel shows them (JJ/MM/AAAA).
     """
@@ -61,8 +83,9 @@ def xlsx_file(sheets: dict[str, list[list]], *, headers: bool = True) -> bytes:
     book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
-        if headers and title in HEADERS:
-            sheet.append(HEADERS[title])
+        known = FIRST_HEADERS if first_version else HEADERS
+        if headers and title in known:
+            sheet.append(known[title])
         for row in rows:
             sheet.append([_xlsx_value(value) for value in row])
         for row in sheet.iter_rows():
@@ -98,6 +121,27 @@ def csv_file(
         writer.writerow(["" if value is None else value for value in row])
     content = buffer.getvalue().encode(encoding)
     return (b"\xef\xbb\xbf" + content) if bom else content
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def as_french_excel_csv(content: bytes, *, encoding: str = "cp1252") -> bytes:
+    """Our UTF-8, comma-separated CSV as Excel on a French Windows saves it after opening it:
+    « CSV (séparateur : point-virgule) », dates day first, decimal commas, CRLF line ends."""
+    rows = []
+    for row in csv.reader(io.StringIO(content.decode("utf-8"), newline="")):
+        cells = []
+        for cell in row:
+            if match := _ISO_DATE.fullmatch(cell):
+                year, month, day = match.groups()
+                cell = f"{day}/{month}/{year}"
+            elif _DECIMAL.fullmatch(cell):
+                cell = cell.replace(".", ",")
+            cells.append(cell)
+        rows.append(cells)
+    return csv_file(rows[1:], header=rows[0], delimiter=";", encoding=encoding)
 
 
 def read_xlsx(content: bytes) -> dict[str, list[list]]:

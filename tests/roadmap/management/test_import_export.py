@@ -142,7 +142,13 @@ def test_it_exports_a_workbook_that_imports_back_without_a_change(tmp_path, road
     path = tmp_path / "feuille.xlsx"
     out, _err = run("export_roadmap", str(path))
     assert f"Écrit : {path}" in out
-    assert list(read_xlsx(path.read_bytes())) == ["Actions", "Jalons", "Indicateurs", "Mesures"]
+    assert list(read_xlsx(path.read_bytes())) == [
+        "Actions",
+        "Jalons",
+        "Indicateurs",
+        "Mesures",
+        "Cibles",
+    ]
     before = database_dump()
     out, _err = run("import_roadmap", str(path))
     assert "17 inchangée(s)" in out
@@ -162,12 +168,13 @@ def test_it_exports_one_csv_file_per_sheet(tmp_path, roadmap):
     names = sorted(path.name for path in tmp_path.iterdir())
     assert names == [
         "feuille-actions.csv",
+        "feuille-cibles.csv",
         "feuille-indicateurs.csv",
         "feuille-jalons.csv",
         "feuille-mesures.csv",
     ]
     header = (tmp_path / "feuille-jalons.csv").read_text("utf-8").splitlines()[0]
-    assert header == "Action,Jalon,Échéance,Réalisé le"
+    assert header == "Action,Jalon,Échéance,Réalisé le,Interprétation"
     for name in names:
         out, _err = run("import_roadmap", str(tmp_path / name), "--dry-run")
         assert "0 nouvelle(s), 0 modifiée(s)" in out

@@ -351,7 +351,7 @@ def test_a_csv_is_recognised_by_its_headers_or_told_what_is_missing(roadmap):
 def test_a_header_twice_is_refused(roadmap):
     header = [*HEADERS["Jalons"], "Jalon"]
     message = only_message(import_file(csv_file([], header=header), "j.csv"))
-    assert "La colonne « Jalon » apparaît deux fois (colonnes B et E)" in message
+    assert "La colonne « Jalon » apparaît deux fois (colonnes B et F)" in message
 
 
 def test_unknown_sheets_are_ignored_and_named(roadmap):

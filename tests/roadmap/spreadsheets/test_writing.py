@@ -3,7 +3,9 @@
 - French numbers, dates and labels are read the way French spreadsheets write them, and
   refused with a French message otherwise (also as hypothesis properties);
 - exports have the French headers of docs/contract.md, real dates, and neutralised formulas;
-- export → import into an empty roadmap → export gives the same workbook, CSV and JSON;
+- export → import into an empty roadmap → export gives the same workbook, CSV and JSON, through
+  a real .xlsx and through the CSV files as French Excel saves them, with periods, dated targets,
+  sums, interpretations and a retired indicator;
 - an import is recorded in the history (who, why), and a row that changes nothing is not saved;
 - the blank template is valid and lists the allowed values.
 """
@@ -23,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import Organisation
-from roadmap.models import Action, Indicator, Measurement, Milestone, Status
+from roadmap.models import Action, Indicator, Measurement, Milestone, Status, Target
 from roadmap.spreadsheets import (
     ChoiceWidget,
     _unescape_csv,
@@ -38,7 +40,7 @@ from roadmap.spreadsheets import (
     parse_decimal,
     template_workbook,
 )
-from tests.support.files import HEADERS, csv_file, read_xlsx, xlsx_file
+from tests.support.files import HEADERS, as_french_excel_csv, csv_file, read_xlsx, xlsx_file
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -170,7 +172,9 @@ def test_numbers_written_by_exports_or_previews_read_back_the_same(number):
 @pytest.fixture
 def busy_roadmap(roadmap):
     """The seed roadmap after some months of work: statuses, owners, milestones, measurements,
-    negative and decimal values, and text that a spreadsheet would take for a formula."""
+    negative and decimal values, text that a spreadsheet would take for a formula, dated targets
+    (intermediate, and a period's own), a quarterly indicator summed by one listed before it, a
+    retired indicator and interpretations. The seed brings per-period indicators and a sum."""
     orgs = {org.acronym: org for org in Organisation.objects.all()}
     ia_2_1 = Action.objects.get(roadmap=roadmap, code="IA 2-1")
     ia_2_1.status = Status.IN_PROGRESS
@@ -202,6 +206,53 @@ def busy_roadmap(roadmap):
         value=Decimal("-1234.5678"),
         source="'Source entre apostrophes",
     )
+    Target.objects.create(
+        indicator=learners,
+        on=date(2025, 12, 31),
+        value=75000,
+        source="Avenant DGOS",
+        interpretation="La cible de 2025/2026, relevée par l'avenant.",
+    )
+    Target.objects.create(
+        indicator=Indicator.objects.get(roadmap=roadmap, code="IA2-1-APP-5ANS"),
+        on=date(2027, 8, 31),
+        value=Decimal("280000.5"),
+        source="",
+    )
+    total = Indicator.objects.create(
+        action=ia_2_1,
+        code="IA2-1-TRIM-TOTAL",
+        label="Sessions sur deux ans",
+        unit="sessions",
+        kind="cumulative",
+        baseline_value=0,
+        baseline_date=date(2025, 1, 1),
+        target_value=80,
+        target_date=date(2026, 12, 31),
+        position=0,  # before its source, in the sheet too
+    )
+    quarterly = Indicator.objects.create(
+        action=ia_2_1,
+        code="IA2-1-TRIM",
+        label="Sessions par trimestre",
+        unit="sessions",
+        kind="per_period",
+        target_value=10,
+        periodicity="quarter",
+        periods_from=date(2025, 1, 1),
+        period_count=8,
+        interpretation="« Dix sessions par trimestre », pendant deux ans.",
+        position=20,
+    )
+    total.summed_from = quarterly
+    total.save()
+    Measurement.objects.create(
+        indicator=quarterly, date=date(2025, 3, 31), value=9, source="Bilan T1"
+    )
+    Indicator.objects.filter(code="IA2-1-MASTER-REG").update(retired_on=date(2026, 1, 15))
+    Milestone.objects.filter(title="Bilan à fixer").update(
+        interpretation="=Aucune date dans la source."
+    )
     return roadmap
 
 
@@ -216,10 +267,44 @@ def wipe(roadmap):
 
 def test_the_workbook_has_the_french_sheets_and_headers_of_the_design(busy_roadmap):
     book = read_xlsx(export_workbook(busy_roadmap))
-    assert list(book) == ["Actions", "Jalons", "Indicateurs", "Mesures"]
+    assert list(book) == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles"]
     for sheet, rows in book.items():
         assert rows[0] == HEADERS[sheet]
     assert len(book["Actions"]) == 1 + 17
+    assert book["Cibles"][1:] == [
+        ["IA2-1-APP-5ANS", datetime(2027, 8, 31), 280000.5, None, None],
+        [
+            "IA2-1-APP-AN",
+            datetime(2025, 12, 31),
+            75000,
+            "Avenant DGOS",
+            "La cible de 2025/2026, relevée par l'avenant.",
+        ],
+    ]
+
+
+def test_the_indicators_sheet_holds_periods_sums_interpretations_and_retirement(busy_roadmap):
+    rows = read_xlsx(export_workbook(busy_roadmap))["Indicateurs"]
+    by_code = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    learners = by_code["IA2-1-APP-AN"]
+    assert [learners[column] for column in HEADERS["Indicateurs"][10:15]] == [
+        "Année universitaire (septembre à août)",
+        datetime(2024, 9, 1),
+        5,
+        None,
+        Indicator.objects.get(code="IA2-1-APP-AN").interpretation,
+    ]
+    assert by_code["IA2-1-PRO-AN"]["Nombre de périodes"] is None  # open-ended
+    assert by_code["IA2-1-APP-5ANS"]["Somme de"] == "IA2-1-APP-AN"
+    assert by_code["IA2-1-APP-5ANS"]["Périodicité"] is None
+    assert by_code["IA2-1-TRIM"]["Périodicité"] == "Trimestre"
+    assert by_code["IA2-1-MASTER-REG"]["Retiré le"] == datetime(2026, 1, 15)
+    assert by_code["IA2-1-MASTER-NUM"]["Retiré le"] is None
+    # the sum listed before the quarterly indicator it adds up, as the action orders them
+    codes = [row[1] for row in rows[1:]]
+    assert codes.index("IA2-1-TRIM-TOTAL") < codes.index("IA2-1-TRIM")
+    milestones = read_xlsx(export_workbook(busy_roadmap))["Jalons"]
+    assert ["IA 2-1", "Bilan à fixer", None, None, "=Aucune date dans la source."] in milestones
 
 
 def test_the_workbook_holds_real_dates_numbers_and_french_labels(busy_roadmap):
@@ -270,7 +355,7 @@ def test_text_that_looks_like_a_formula_gets_an_apostrophe_in_csv(busy_roadmap):
 
 def test_csv_exports_are_utf8_comma_separated_with_a_header_row(busy_roadmap):
     files = export_csv_files(busy_roadmap)
-    assert list(files) == ["actions", "jalons", "indicateurs", "mesures"]
+    assert list(files) == ["actions", "jalons", "indicateurs", "mesures", "cibles"]
     first_line = files["actions"].split(b"\r\n")[0]
     assert first_line == "Code,Axe,Titre,Description,Statut,Pilote,Partenaires,Début,Fin".encode()
     assert not files["actions"].startswith(b"\xef\xbb\xbf")
@@ -312,10 +397,12 @@ def test_round_trip_export_import_into_an_empty_roadmap_export_gives_the_same_wo
     report = import_file(workbook, "feuille.xlsx", user=administrator)
 
     assert report.committed, report.errors
-    assert [len(sheet.new) for sheet in report.sheets] == [17, 4, 9, 2]
+    assert [len(sheet.new) for sheet in report.sheets] == [17, 4, 11, 3, 2]
     assert read_xlsx(export_workbook(busy_roadmap)) == read_xlsx(workbook)
     assert export_csv_files(busy_roadmap) == csv_files
     assert json.loads(export_json(busy_roadmap)) == json_before
+    total = Indicator.objects.get(code="IA2-1-TRIM-TOTAL")
+    assert (total.summed_from.code, total.summed_from.period_count) == ("IA2-1-TRIM", 8)
 
 
 def test_round_trip_through_the_csv_files_one_sheet_at_a_time(busy_roadmap, administrator):
@@ -325,6 +412,44 @@ def test_round_trip_through_the_csv_files_one_sheet_at_a_time(busy_roadmap, admi
         report = import_file(content, f"feuille-{slug}.csv", user=administrator)
         assert report.committed, report.errors
     assert export_csv_files(busy_roadmap) == csv_files
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+def test_round_trip_through_the_csv_files_as_french_excel_saves_them(
+    busy_roadmap, administrator, encoding
+):
+    csv_files = export_csv_files(busy_roadmap)
+    excel = {
+        slug: as_french_excel_csv(content, encoding=encoding) for slug, content in csv_files.items()
+    }
+    assert b";31/08/2029;" in excel["indicateurs"] and b";-1234,5678;" in excel["mesures"]
+    wipe(busy_roadmap)
+
+    for slug, content in excel.items():
+        report = import_file(content, f"{slug}.csv", user=administrator)
+        assert report.committed, report.errors
+
+    assert export_csv_files(busy_roadmap) == csv_files
+
+
+def test_the_seed_goes_through_the_workbook_and_back_unchanged(roadmap, administrator):
+    workbook = export_workbook(roadmap)
+    json_before = json.loads(export_json(roadmap))
+    wipe(roadmap)
+
+    report = import_file(workbook, "semence.xlsx", user=administrator)
+
+    assert report.committed, report.errors
+    assert [len(sheet.new) for sheet in report.sheets] == [17, 2, 9, 0, 0]
+    assert json.loads(export_json(roadmap)) == json_before
+    learners = Indicator.objects.get(code="IA2-1-APP-AN")
+    assert (learners.periodicity, learners.periods_from, learners.period_count) == (
+        "academic_year",
+        date(2024, 9, 1),
+        5,
+    )
+    assert learners.interpretation.startswith("« 70 000 apprenants […] formés »")
+    assert Indicator.objects.get(code="IA2-1-APP-5ANS").summed_from == learners
 
 
 # --- what an import stores, and its history
@@ -463,7 +588,9 @@ def test_measurements_written_in_batches_keep_their_history_versions_and_dates(
 
 
 def measurement_rows(count: int) -> list[list]:
-    codes = list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    # Not on a sum: its values are those of the indicator it adds up.
+    measured = Indicator.objects.filter(summed_from=None).order_by("code")
+    codes = list(measured.values_list("code", flat=True))
     return [
         [
             codes[n % len(codes)],
@@ -523,17 +650,25 @@ def test_a_milestone_without_action_belongs_to_the_roadmap(roadmap):
 def test_the_template_has_one_valid_example_row_per_sheet_and_the_allowed_values(roadmap):
     content = template_workbook(roadmap)
     book = read_xlsx(content)
-    assert list(book) == ["Actions", "Jalons", "Indicateurs", "Mesures", "Valeurs autorisées"]
+    assert list(book) == [
+        "Actions",
+        "Jalons",
+        "Indicateurs",
+        "Mesures",
+        "Cibles",
+        "Valeurs autorisées",
+    ]
     for sheet in HEADERS:
         assert book[sheet][0] == HEADERS[sheet]
         assert len(book[sheet]) == 2
     allowed = {value for row in book["Valeurs autorisées"] for value in row if value}
     assert {"En cours", "in_progress", "Cumulatif", "Plus bas est mieux", "DGOS"} <= allowed
     assert {"Non renseigné", "PariSanté Campus", 4} <= allowed
+    assert {"Année universitaire (septembre à août)", "academic_year", "Trimestre"} <= allowed
 
     report = import_file(content, "modele.xlsx", dry_run=True)
     assert report.ok, report.errors
-    assert [len(sheet.new) for sheet in report.sheets] == [1, 1, 1, 1]
+    assert [len(sheet.new) for sheet in report.sheets] == [1, 1, 1, 1, 1]
     assert report.ignored_sheets == ["Valeurs autorisées"]
 
 
