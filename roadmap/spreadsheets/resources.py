@@ -535,12 +535,17 @@ class IndicatorResource(SheetResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        errors.update(self.period_errors(instance, row, errors))
+        errors.update(self.period_errors(instance, errors))
+        if instance.code and clean_code(row.get("Somme de")) == instance.code:
+            # Not « unknown »: this row's indicator, which does not exist yet.
+            errors["summed_from"] = [
+                ValidationError(_("Un indicateur ne peut pas être la somme de lui-même."))
+            ]
         errors.update(self.sum_errors(instance, errors))
         if errors:
             raise ValidationError(errors)
 
-    def period_errors(self, instance, row, errors) -> dict[str, ValidationError]:
+    def period_errors(self, instance, errors) -> dict[str, ValidationError]:
         """A per-period indicator has a periodicity and a first period; no other kind has."""
         if "kind" in errors or not instance.kind:
             return {}

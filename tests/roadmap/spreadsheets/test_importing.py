@@ -3,6 +3,9 @@
 - a Windows-1252 semicolon CSV, a UTF-8-with-BOM CSV and an xlsx with Excel date cells import,
   and the values stored are the ones the files mean;
 - headers are matched loosely, blank rows and extra columns are ignored, row numbers are Excel's;
+- periods, sums, dated targets (the Cibles sheet), interpretations and retirement import, with a
+  French error for each rule they break; a workbook of the format's first version, without
+  their columns, still imports and leaves them as they are;
 - a workbook with several bad rows reports every error (sheet, row, column, value, why) and
   leaves the database exactly as it was;
 - guard rails: size, rows, empty, wrong extension or content, corrupt, password-protected,
@@ -25,9 +28,16 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from roadmap import spreadsheets
-from roadmap.models import Action, Indicator, Measurement, Milestone
-from roadmap.spreadsheets import OLE_MAGIC, import_file, template_workbook
-from tests.support.files import HEADERS, csv_file, database_dump, xlsx_file
+from roadmap.models import Action, Indicator, Measurement, Milestone, Target
+from roadmap.spreadsheets import OLE_MAGIC, export_workbook, import_file, template_workbook
+from tests.support.files import (
+    FIRST_HEADERS,
+    HEADERS,
+    csv_file,
+    database_dump,
+    read_xlsx,
+    xlsx_file,
+)
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 DB_PROPERTY = hypothesis_settings(
@@ -155,6 +165,240 @@ def test_a_quoted_cell_on_several_lines_counts_as_one_excel_row(roadmap):
     report = import_file(csv_file(rows, header=HEADERS["Jalons"]), "j.csv", dry_run=True)
     # The sheet is named as Excel names a CSV's only sheet: after the file.
     assert errors_of(report) == {("j", 3, "Échéance")}
+
+
+# --- periods, sums, dated targets, interpretations, retirement
+
+
+def indicator_row(code: str, kind: str = "Par période", **columns) -> list:
+    """A row of the Indicateurs sheet for IA 2-1, its columns by header."""
+    values = {
+        "Action": "IA 2-1",
+        "Code": code,
+        "Indicateur": f"Indicateur {code}",
+        "Unité": "apprenants",
+        "Type": kind,
+        "Cible": 1000,
+        **columns,
+    }
+    return [values.get(column) for column in HEADERS["Indicateurs"]]
+
+
+def test_periods_sums_interpretations_and_retirement_are_imported(roadmap, administrator):
+    rows = [
+        # the sum first, its source further down: the order of the sheet is free
+        indicator_row(
+            "NOUV-TOTAL",
+            "Cumulatif",
+            **{"Somme de": "NOUV-AN", "Date initiale": "01/09/2025", "Date cible": "31/08/2028"},
+        ),
+        indicator_row(
+            "NOUV-AN",
+            **{
+                "Périodicité": "année universitaire",
+                "Première période": "15/10/2025",
+                "Nombre de périodes": "3",
+                "Interprétation": "« Par an » lu comme par année universitaire.",
+            },
+        ),
+        indicator_row(
+            "NOUV-TRIM", **{"Périodicité": "quarter", "Première période": date(2025, 1, 1)}
+        ),
+        indicator_row("NOUV-MOIS", **{"Périodicité": "MOIS", "Première période": "2025-01-01"}),
+        indicator_row("NOUV-ANCIEN", "Niveau", **{"Retiré le": "31/12/2025"}),
+    ]
+
+    report = import_file(xlsx_file({"Indicateurs": rows}), "i.xlsx", user=administrator)
+
+    assert report.committed, [str(error) for error in report.errors]
+    assert [row.row for row in report.sheets[0].new] == [2, 3, 4, 5, 6]
+    yearly = Indicator.objects.get(code="NOUV-AN")
+    assert (yearly.periodicity, yearly.periods_from, yearly.period_count) == (
+        "academic_year",
+        date(2025, 10, 15),
+        3,
+    )
+    assert yearly.interpretation == "« Par an » lu comme par année universitaire."
+    total = Indicator.objects.get(code="NOUV-TOTAL")
+    assert (total.summed_from, total.periodicity, total.period_count) == (yearly, "", None)
+    assert Indicator.objects.get(code="NOUV-TRIM").periodicity == "quarter"
+    assert Indicator.objects.get(code="NOUV-MOIS").periodicity == "month"
+    assert Indicator.objects.get(code="NOUV-ANCIEN").retired_on == date(2025, 12, 31)
+    # new indicators follow the action's others in the order of the sheet, not of the import
+    positions = dict(
+        Indicator.objects.filter(code__startswith="NOUV-").values_list("code", "position")
+    )
+    assert sorted(positions, key=positions.get) == [
+        "NOUV-TOTAL",
+        "NOUV-AN",
+        "NOUV-TRIM",
+        "NOUV-MOIS",
+        "NOUV-ANCIEN",
+    ]
+
+
+def test_each_broken_rule_of_periods_and_sums_is_named_in_french(roadmap, administrator):
+    rows = [
+        indicator_row("A-SANS-PERIODE"),
+        indicator_row("B-CUMUL", "Cumulatif", **{"Périodicité": "Mois", "Nombre de périodes": 4}),
+        indicator_row("C-ZERO", **{"Périodicité": "Mois", "Première période": "01/01/2025",
+                                   "Nombre de périodes": "0"}),
+        indicator_row("D-DEMI", **{"Périodicité": "Mois", "Première période": "01/01/2025",
+                                   "Nombre de périodes": "2,5"}),
+        indicator_row("E-HEBDO", **{"Périodicité": "Semaine", "Première période": "01/01/2025"}),
+        indicator_row("F-SOMME", "Cumulatif", **{"Somme de": "IA2-1-INVEST"}),
+        indicator_row("G-SOMME", "Cumulatif", **{"Somme de": "INCONNU"}),
+        indicator_row("H-NIVEAU", "Niveau", **{"Somme de": "IA2-1-APP-AN"}),
+        indicator_row("I-SOI", "Cumulatif", **{"Somme de": "I-SOI"}),
+        [*indicator_row("J-AUTRE", "Cumulatif", **{"Somme de": "IA2-1-APP-AN"})],
+    ]  # fmt: skip
+    rows[-1][0] = "IA 2-4"
+    before = database_dump()
+
+    report = import_file(xlsx_file({"Indicateurs": rows}), "i.xlsx", user=administrator)
+
+    assert not report.committed
+    assert {
+        (error.row, error.column, error.value, error.message) for error in report.errors
+    } == {
+        (2, "Périodicité", "", "Un indicateur par période a une périodicité : "
+         "Année universitaire (septembre à août), Année civile, Trimestre, Mois."),
+        (2, "Première période", "", "Un indicateur par période a une première période : une "
+         "date de celle-ci (par exemple 01/09/2024 pour l'année universitaire 2024/2025)."),
+        (3, "Périodicité", "Mois", "Seul un indicateur par période a une colonne « Périodicité » "
+         ": videz-la, ou choisissez le type « Par période »."),
+        (3, "Nombre de périodes", "4", "Seul un indicateur par période a une colonne « Nombre de "
+         "périodes » : videz-la, ou choisissez le type « Par période »."),
+        (4, "Nombre de périodes", "0", "Nombre entier de 1 à 600 attendu."),
+        (5, "Nombre de périodes", "2,5", "Nombre entier de 1 à 600 attendu."),
+        (6, "Périodicité", "Semaine", "Valeur non reconnue. Valeurs possibles : Année "
+         "universitaire (septembre à août), Année civile, Trimestre, Mois."),
+        (7, "Somme de", "IA2-1-INVEST", "IA2-1-INVEST n'est pas un indicateur par période : "
+         "seul un indicateur par période peut être additionné."),
+        (8, "Somme de", "INCONNU", "Indicateur inconnu : il doit figurer dans la feuille "
+         "Indicateurs ou déjà exister."),
+        (9, "Somme de", "IA2-1-APP-AN", "Seul un indicateur cumulatif peut être la somme d'un "
+         "autre."),
+        (10, "Somme de", "I-SOI", "Un indicateur ne peut pas être la somme de lui-même."),
+        (11, "Somme de", "IA2-1-APP-AN", "IA2-1-APP-AN suit l'action IA 2-1 : un indicateur ne "
+         "peut être que la somme d'un indicateur de sa propre action."),
+    }  # fmt: skip
+    assert str(report.errors[0]).startswith("Feuille « Indicateurs », ligne 2, colonne « ")
+    assert database_dump() == before
+
+
+def test_measurements_on_a_sum_are_refused_but_those_already_there_pass(roadmap, administrator):
+    total = Indicator.objects.get(code="IA2-1-APP-5ANS")
+    kept = Measurement.objects.create(
+        indicator=total, date=date(2025, 1, 31), value=5, source="Avant la somme"
+    )
+    rows = [
+        ["IA2-1-APP-5ANS", date(2025, 1, 31), 5, "Avant la somme", ""],  # as it is
+        ["IA2-1-APP-5ANS", date(2025, 8, 31), 70000, "DGOS", ""],
+        ["IA2-1-APP-AN", date(2025, 8, 31), 70000, "DGOS", ""],
+    ]
+    before = database_dump()
+
+    report = import_file(xlsx_file({"Mesures": rows}), "m.xlsx", user=administrator)
+
+    assert [str(error) for error in report.errors] == [
+        "Feuille « Mesures », ligne 3, colonne « Indicateur », valeur « IA2-1-APP-5ANS » : "
+        "IA2-1-APP-5ANS est la somme de IA2-1-APP-AN : saisissez les valeurs sur IA2-1-APP-AN."
+    ]
+    assert database_dump() == before
+    # Changing the one already there is refused too; leaving it be is not.
+    rows[0][2] = 6
+    report = import_file(xlsx_file({"Mesures": [rows[0]]}), "m.xlsx", user=administrator)
+    assert [error.row for error in report.errors] == [2]
+    assert Measurement.objects.get(pk=kept.pk).value == 5
+
+
+def test_dated_targets_come_from_the_cibles_sheet(roadmap, administrator):
+    learners = Indicator.objects.get(code="IA2-1-APP-AN")
+    Target.objects.create(indicator=learners, on=date(2026, 1, 31), value=72000)
+    rows = [
+        ["IA2-1-APP-AN", "31/01/2026", "75 000", "Avenant", "Relevée par l'avenant."],
+        ["IA2-1-APP-5ANS", date(2027, 8, 31), 280000, "", ""],
+    ]
+
+    report = import_file(xlsx_file({"Cibles": rows}), "c.xlsx", user=administrator)
+
+    assert report.committed, report.errors
+    (changed,) = report.sheets[0].changed
+    assert (changed.label, changed.changes) == (
+        "IA2-1-APP-AN au 31/01/2026",
+        [
+            ("Valeur", "72\u202f000", "75\u202f000"),
+            ("Source", "", "Avenant"),
+            ("Interprétation", "", "Relevée par l'avenant."),
+        ],
+    )
+    assert [row.label for row in report.sheets[0].new] == ["IA2-1-APP-5ANS au 31/08/2027"]
+    stored = Target.objects.order_by("on").values_list(
+        "indicator__code", "on", "value", "source", "interpretation"
+    )
+    assert list(stored) == [
+        ("IA2-1-APP-AN", date(2026, 1, 31), 75000, "Avenant", "Relevée par l'avenant."),
+        ("IA2-1-APP-5ANS", date(2027, 8, 31), 280000, "", ""),
+    ]
+    record = Target.objects.get(on=date(2027, 8, 31)).history.get()
+    assert (record.history_user, record.history_change_reason) == (
+        administrator,
+        "Import du fichier « c.xlsx »",
+    )
+
+
+def test_a_cibles_csv_is_told_from_a_mesures_csv_by_its_headers(roadmap, administrator):
+    row = ["IA2-1-APP-AN", "31/01/2026", "75000", "Avenant", "Lu ainsi."]
+    targets = import_file(csv_file([row], header=HEADERS["Cibles"]), "a.csv", user=administrator)
+    values = import_file(csv_file([row], header=HEADERS["Mesures"]), "b.csv", user=administrator)
+
+    assert targets.committed and values.committed
+    assert [sheet.name for sheet in (*targets.sheets, *values.sheets)] == ["Cibles", "Mesures"]
+    assert Target.objects.get().interpretation == "Lu ainsi."
+    assert Measurement.objects.get().comment == "Lu ainsi."
+    bad = [["IA2-1-XX", "31/02/2026", "beaucoup", "", ""]]
+    report = import_file(csv_file(bad, header=HEADERS["Cibles"]), "c.csv", dry_run=True)
+    assert {(error.sheet, error.row, error.column) for error in report.errors} == {
+        ("c", 2, "Indicateur"),
+        ("c", 2, "Date"),
+        ("c", 2, "Valeur"),
+    }
+
+
+def test_a_workbook_of_the_first_format_still_imports_and_keeps_the_new_columns(
+    roadmap, administrator
+):
+    rows = read_xlsx(export_workbook(roadmap))
+    Milestone.objects.filter(action=None).update(interpretation="Lu ainsi.")
+    Indicator.objects.filter(code="IA2-1-MASTER-REG").update(retired_on=date(2026, 1, 15))
+    first = {
+        sheet: [row[: len(FIRST_HEADERS[sheet])] for row in rows[sheet][1:]]
+        for sheet in FIRST_HEADERS
+    }
+    first["Indicateurs"] = [
+        [*row[:4], "Niveau", *row[5:]] if row[1] == "IA2-1-EHESP-MASTERS" else row
+        for row in first["Indicateurs"]
+    ]
+    first["Indicateurs"].append(
+        ["IA 2-1", "NOUV-AN", "Nouveau", "u", "Par période", None, None, 10, None, None]
+    )
+    before = database_dump()
+
+    refused = import_file(xlsx_file(first, first_version=True), "ancien.xlsx", user=administrator)
+
+    assert [(error.row, error.column) for error in refused.errors] == [
+        (11, "Périodicité"),
+        (11, "Première période"),
+    ]
+    assert database_dump() == before
+    first["Indicateurs"].pop()
+    report = import_file(xlsx_file(first, first_version=True), "ancien.xlsx", user=administrator)
+    assert report.committed, report.errors
+    assert not report.has_changes
+    assert report.sheets[2].absent_columns == HEADERS["Indicateurs"][10:]
+    assert report.sheets[1].absent_columns == ["Interprétation"]
+    assert database_dump() == before
 
 
 # --- all or nothing, every error
@@ -408,6 +652,7 @@ COLUMNS = {
         plausible("Jalon A", "Jalon B"),
         plausible(None, "30/06/2025", date(2025, 6, 30)),
         plausible(None, "2025-07-01"),
+        plausible("", "Lu ainsi."),
     ],
     "Indicateurs": [
         plausible("IA 2-1", "IA 7-1"),
@@ -420,13 +665,26 @@ COLUMNS = {
         plausible(70000, "70 000", "12,5"),
         plausible(None, "31/12/2030"),
         plausible("", "Plus bas est mieux", "higher"),
+        plausible("", "Année universitaire", "month"),
+        plausible(None, "01/09/2024"),
+        plausible(None, 5, "0"),
+        plausible("", "IA2-1-APP-AN", "NOUVEAU-1"),
+        plausible("", "Lu ainsi."),
+        plausible(None, "31/12/2025"),
     ],
     "Mesures": [
-        plausible("IA2-1-APP-AN", "NOUVEAU-1"),
+        plausible("IA2-1-APP-AN", "IA2-1-APP-5ANS", "NOUVEAU-1"),
         plausible("30/06/2025", date(2025, 6, 30), "2025-12-31"),
         plausible("35 000", 12.5, -3),
         plausible("Rapport", "DGOS"),
         plausible("", "=1+1"),
+    ],
+    "Cibles": [
+        plausible("IA2-1-APP-AN", "IA2-1-APP-5ANS", "NOUVEAU-1"),
+        plausible("31/08/2026", date(2027, 8, 31)),
+        plausible("75 000", 12.5),
+        plausible("", "Avenant"),
+        plausible("", "Lu ainsi."),
     ],
 }
 
