@@ -258,6 +258,19 @@ JSON_FIELDS = [
     ("roadmap.source_title", _("texte"), _("Titre du document source.")),
     ("roadmap.source_date", _("date"), _("Date de publication du document source.")),
     (
+        "roadmap.interpretation",
+        _("texte ou null"),
+        _("La règle suivie pour ce que le document source ne dit pas tel quel (sa période)."),
+    ),
+    (
+        "roadmap.demonstration",
+        _("booléen"),
+        _(
+            "true quand une année de travail fictive a été jouée sur la feuille de route : ses "
+            "statuts, mesures et points d'avancement sont alors des données de démonstration."
+        ),
+    ),
+    (
         "roadmap.updated_at",
         _("date et heure"),
         _("Dernière modification d'une donnée de la feuille de route."),
@@ -295,11 +308,21 @@ JSON_FIELDS = [
     ),
     ("axes[].actions[].partners", _("liste de sigles"), _("Organisations partenaires.")),
     (
+        "axes[].actions[].last_update",
+        _("date et heure ou null"),
+        _(
+            "Dernière modification faite par une personne (le chargement du document source "
+            "n'en est pas une) ; null tant que personne n'a rien changé."
+        ),
+    ),
+    (
         "axes[].actions[].milestones[]",
         _("liste"),
         _(
             "Jalons : title (intitulé), due_date (échéance), done_on (date de réalisation, null "
-            "tant qu'il n'est pas réalisé), overdue (échéance dépassée sans réalisation)."
+            "tant qu'il n'est pas réalisé), overdue (échéance dépassée sans réalisation), "
+            "interpretation (la règle suivie quand l'échéance n'est pas écrite telle quelle "
+            "dans la source, ou null)."
         ),
     ),
     (
@@ -308,13 +331,67 @@ JSON_FIELDS = [
         _(
             "Indicateurs : code, label (libellé), unit (unité), kind (cumulative, per_period ou "
             "level), baseline et baseline_date (valeur et date de départ), target et target_date "
-            "(cible et date cible)."
+            "(cible finale et sa date ; pour un indicateur par période, la cible de chaque "
+            "période)."
         ),
+    ),
+    (
+        "…indicators[].periodicity",
+        _("code ou null"),
+        _(
+            "Pour un indicateur par période : academic_year (année universitaire, de septembre "
+            "à août), year (année civile), quarter (trimestre) ou month (mois) ; null sinon."
+        ),
+    ),
+    (
+        "…indicators[].periods[]",
+        _("liste"),
+        _(
+            "Chaque période d'un indicateur par période, face à sa propre cible : label "
+            "(« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »), start et end (premier et "
+            "dernier jour), target (sa cible), value (sa dernière valeur mesurée), progress (son "
+            "avancement, de 0 à 100), state (past, current ou future), reached (pour une "
+            "période passée : cible atteinte ou non) ; vide pour les autres indicateurs."
+        ),
+    ),
+    (
+        "…indicators[].targets[]",
+        _("liste"),
+        _(
+            "Les cibles datées, la cible finale comprise, par date : date, value (valeur), "
+            "source, interpretation (la règle suivie quand elle n'est pas écrite telle quelle "
+            "dans la source, ou null)."
+        ),
+    ),
+    (
+        "…indicators[].interpretation",
+        _("texte ou null"),
+        _(
+            "La règle suivie pour les valeurs de l'indicateur que le document source ne donne "
+            "pas telles quelles (une date lue dans « avant l'été 2025 », une valeur initiale de "
+            "0…) ; null quand tout est écrit dans la source."
+        ),
+    ),
+    (
+        "…indicators[].summed_from",
+        _("code ou null"),
+        _(
+            "Le code de l'indicateur par période dont cet indicateur cumulatif additionne les "
+            "périodes ; ses propres mesures ne comptent alors pas. null sinon."
+        ),
+    ),
+    (
+        "…indicators[].retired_on",
+        _("date ou null"),
+        _("Date à laquelle l'indicateur a été retiré (il n'est plus suivi) ; null sinon."),
     ),
     (
         "…indicators[].latest_value, latest_date",
         _("nombre, date ou null"),
-        _("Valeur actuelle et date de la dernière mesure ; null sans mesure."),
+        _(
+            "Valeur actuelle et date de la dernière mesure (pour un indicateur par période, "
+            "celles de la période en cours) ; null sans mesure."
+        ),
     ),
     (
         "…indicators[].progress",
@@ -330,9 +407,28 @@ JSON_FIELDS = [
         ),
     ),
     (
+        "…indicators[].next_target",
+        _("objet ou null"),
+        _(
+            "La prochaine cible à atteindre, date et value ; null une fois la date de la cible "
+            "finale passée."
+        ),
+    ),
+    (
         "…indicators[].forecast",
         _("nombre ou null"),
-        _("Valeur projetée à la date cible au rythme constaté depuis la date de départ."),
+        _(
+            "Valeur projetée à la date de la prochaine cible au rythme constaté ; null une fois "
+            "la date de la cible finale passée."
+        ),
+    ),
+    (
+        "…indicators[].reached",
+        _("booléen ou null"),
+        _(
+            "Une fois la date de la cible finale passée : true si la cible a été atteinte, "
+            "false sinon ; null avant."
+        ),
     ),
     (
         "…indicators[].measurements[]",
@@ -341,7 +437,8 @@ JSON_FIELDS = [
     ),
 ]
 
-# What each column of the workbook and CSV files means, by header (docs/contract.md).
+# What each column of the workbook and CSV files means, by header (docs/contract.md); a
+# header shared by sheets of different meanings is described sheet by sheet.
 COLUMN_DESCRIPTIONS = {
     "Code": _("Code de l'action (Actions) ou de l'indicateur (Indicateurs)."),
     "Axe": _("Numéro de l'axe de l'action."),
@@ -356,16 +453,52 @@ COLUMN_DESCRIPTIONS = {
     "Jalon": _("Intitulé du jalon."),
     "Échéance": _("Date prévue du jalon (AAAA-MM-JJ)."),
     "Réalisé le": _("Date de réalisation du jalon ; vide tant qu'il n'est pas réalisé."),
-    "Indicateur": _("Libellé de l'indicateur (Indicateurs) ou son code (Mesures)."),
+    "Indicateur": _("Libellé de l'indicateur (Indicateurs) ou son code (Mesures, Cibles)."),
     "Unité": _("Unité de l'indicateur : apprenants, €, parcours…"),
     "Type": _("Cumulatif, Par période ou Niveau : comment les mesures font la valeur actuelle."),
     "Valeur initiale": _("Valeur de départ de l'indicateur."),
     "Date initiale": _("Date de la valeur de départ (AAAA-MM-JJ)."),
-    "Cible": _("Valeur cible de l'indicateur."),
-    "Date cible": _("Date à laquelle la cible doit être atteinte (AAAA-MM-JJ)."),
+    "Cible": _(
+        "Valeur cible de l'indicateur : la cible finale, ou celle de chaque période pour un "
+        "indicateur par période."
+    ),
+    "Date cible": _("Date à laquelle la cible finale doit être atteinte (AAAA-MM-JJ)."),
     "Sens": _("Plus haut est mieux, ou plus bas est mieux."),
+    "Périodicité": _(
+        "Pour un indicateur par période : Année universitaire (septembre à août), Année "
+        "civile, Trimestre ou Mois ; vide pour les autres."
+    ),
+    "Première période": _(
+        "Pour un indicateur par période : une date de sa première période (AAAA-MM-JJ)."
+    ),
+    "Nombre de périodes": _(
+        "Pour un indicateur par période : combien de périodes il compte ; vide : les "
+        "périodes continuent jusqu'à aujourd'hui."
+    ),
+    "Somme de": _(
+        "Pour un indicateur cumulatif : le code de l'indicateur par période de la même action "
+        "dont il additionne les périodes ; vide quand il est mesuré à part."
+    ),
+    "Interprétation": _(
+        "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source ; vide "
+        "quand tout y est écrit."
+    ),
+    "Retiré le": _("Date à laquelle l'indicateur a été retiré ; vide tant qu'il est suivi."),
     "Date": _("Date de la mesure (AAAA-MM-JJ)."),
     "Valeur": _("Valeur mesurée, nombre sans séparateur de milliers."),
     "Source": _("D'où vient la mesure."),
     "Commentaire": _("Précision éventuelle sur la mesure."),
 }
+SHEET_COLUMN_DESCRIPTIONS = {
+    ("Cibles", "Date"): _(
+        "Date de la cible (AAAA-MM-JJ) ; pour un indicateur par période, une date de la "
+        "période qu'elle concerne."
+    ),
+    ("Cibles", "Valeur"): _("Valeur à atteindre à cette date, ou pour cette période."),
+    ("Cibles", "Source"): _("La phrase ou le document qui fixe cette cible."),
+}
+
+
+def column_description(sheet: str, column: str) -> str:
+    """What `column` of `sheet` holds, for the open data page."""
+    return SHEET_COLUMN_DESCRIPTIONS.get((sheet, column)) or COLUMN_DESCRIPTIONS.get(column, "")

@@ -3,8 +3,8 @@
 - `/donnees/feuille-de-route.json`: the JSON of docs/contract.md (`roadmap.opendata`), and its
   JSON Schema at `/donnees/feuille-de-route.schema.json`;
 - `/donnees/feuille-de-route.xlsx`: the workbook in the import format, which re-imports unchanged;
-- `/donnees/<sheet>.csv`: one sheet of it (actions, jalons, indicateurs, mesures), UTF-8, comma,
-  header row.
+- `/donnees/<sheet>.csv`: one sheet of it (actions, jalons, indicateurs, mesures, cibles),
+  UTF-8, comma, header row.
 
 The workbook and CSV files are written by `roadmap.spreadsheets`, the same code as the admin's
 export. With no roadmap loaded every file still answers, empty but well formed.
@@ -22,12 +22,7 @@ from django.views.decorators.http import require_safe
 from roadmap import spreadsheets
 from roadmap.caching import cached_for_readers
 from roadmap.models import Roadmap
-from roadmap.opendata import (
-    COLUMN_DESCRIPTIONS,
-    JSON_FIELDS,
-    SCHEMA_PATH,
-    roadmap_document,
-)
+from roadmap.opendata import JSON_FIELDS, SCHEMA_PATH, column_description, roadmap_document
 from roadmap.queries import roadmap_last_update
 
 from .common import render_page
@@ -56,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "name": spec.name,
             "slug": spec.slug,
-            "columns": [(column, COLUMN_DESCRIPTIONS.get(column, "")) for column in spec.columns],
+            "columns": [(column, column_description(spec.name, column)) for column in spec.columns],
         }
         for spec in spreadsheets.SHEETS
     ]
@@ -65,6 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "roadmap/opendata.html",
         roadmap,
         _("Données ouvertes"),
+        # The date of the data the files hold: the JSON's `roadmap.updated_at`.
         last_update=roadmap_last_update(roadmap) if roadmap else None,
         json_fields=JSON_FIELDS,
         sheets=sheets,

@@ -2,7 +2,12 @@
 
 The JSON follows docs/contract.md and the schema kept in the repository
 (roadmap/schemas/feuille-de-route.schema.json), checked here on the seed, on a measured roadmap
-and with no roadmap at all; its figures are typed (numbers, ISO dates, null), never strings.
+and with no roadmap at all; its figures are typed (numbers, ISO dates, null), never strings. A
+per-period indicator lists each period against its own target; every indicator its dated targets
+and the final one; once the final target date is past, no forecast but whether it was reached;
+what the source does not say literally carries its interpretation; an action nobody has changed
+has no `last_update`. It is read in as many queries for a roadmap ten times bigger, with
+periods, dated targets and sums.
 """
 
 from __future__ import annotations
@@ -12,16 +17,27 @@ import csv
 import datetime
 import io
 import json
+from html import escape
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from roadmap import progress, spreadsheets
-from roadmap.models import Measurement, Milestone, Status
-from roadmap.opendata import COLUMN_DESCRIPTIONS, SCHEMA_PATH, schema
+from roadmap.caching import writing
+from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status, Target
+from roadmap.opendata import JSON_FIELDS, SCHEMA_PATH, column_description, schema
 from tests.support import json_schema
-from tests.support.builders import colleague, set_status
+from tests.support.builders import (
+    colleague,
+    days,
+    grow_everything,
+    make_indicator,
+    set_status,
+    today,
+)
 from tests.support.constants import SEED, SEED_ACTIONS
 from tests.support.html import element, tables_without_rows, text
 
@@ -56,6 +72,25 @@ def actions_of(data: dict) -> dict[str, dict]:
     return {action["code"]: action for axis in data["axes"] for action in axis["actions"]}
 
 
+def learners(data: dict) -> dict:
+    """IA2-1-APP-AN, the learners trained per academic year."""
+    return indicators_of(data)["IA2-1-APP-AN"]
+
+
+def academic_years(first: int, last: int) -> list[str]:
+    return [f"{year}/{year + 1}" for year in range(first, last + 1)]
+
+
+def seeded(code: str) -> dict:
+    return next(
+        indicator
+        for axis in SEED["axes"]
+        for action in axis["actions"]
+        for indicator in action.get("indicators", [])
+        if indicator["code"] == code
+    )
+
+
 # --- The schema and its checker ------------------------------------------------------------------
 
 
@@ -76,6 +111,13 @@ def test_the_schema_kept_in_the_repository_is_served_as_it_is(client, db):
         (lambda d: d["roadmap"].update(source_date="11/02/2025"), "is not a date"),
         (lambda d: d["roadmap"].update(extra=1), "'extra' is not allowed"),
         (lambda d: d["axes"][0]["actions"][0].update(partners=[None]), "type"),
+        (lambda d: learners(d).update(periodicity="weekly"), "is not one of"),
+        (lambda d: learners(d)["periods"][0].update(state="en_cours"), "is not one of"),
+        (lambda d: learners(d)["periods"][0].pop("label"), "'label' is missing"),
+        (lambda d: learners(d)["targets"][0].update(value="70 000"), "type"),
+        (lambda d: learners(d).update(next_target={"date": "2027-08-31"}), "'value' is missing"),
+        (lambda d: d["roadmap"].update(demonstration="non"), "type"),
+        (lambda d: d["roadmap"]["milestones"][0].pop("interpretation"), "is missing"),
     ],
 )
 def test_the_schema_checker_rejects_what_the_schema_forbids(client, roadmap, breakage, message):
@@ -102,9 +144,221 @@ def test_the_json_holds_the_seed_s_targets_as_numbers(client, roadmap):
     for code, target in SEED_FIGURES.items():
         assert indicators[code]["target"] == target
         assert type(indicators[code]["target"]) is int
-    assert indicators["IA2-1-APP-AN"]["target_date"] == "2025-08-31"
+    assert indicators["IA2-1-APP-AN"]["target_date"] == "2029-08-31"
     assert indicators["IA2-1-APP-AN"]["baseline"] == 0
     assert indicators["IA2-1-PRO-AN"]["baseline"] is None
+
+
+def test_the_json_holds_each_period_of_the_seed_against_its_own_target(client, roadmap):
+    indicators = indicators_of(document(client))
+
+    yearly = indicators["IA2-1-APP-AN"]
+    assert yearly["periodicity"] == "academic_year"
+    assert [period["label"] for period in yearly["periods"]] == academic_years(2024, 2028)
+    assert yearly["periods"][0] == {
+        "label": "2024/2025",
+        "start": "2024-09-01",
+        "end": "2025-08-31",
+        "target": 70000,
+        "value": None,
+        "progress": None,
+        "state": "past" if today() > datetime.date(2025, 8, 31) else "current",
+        "reached": None,
+    }
+    assert {period["target"] for period in yearly["periods"]} == {70000}
+    # 140 000 a year, open-ended: every academic year from 2024/2025 up to today's
+    current = progress.period_containing("academic_year", today())[0].year
+    professionals = indicators["IA2-1-PRO-AN"]
+    assert [p["label"] for p in professionals["periods"]] == academic_years(2024, current)
+    assert professionals["periods"][-1]["state"] == "current"
+    assert professionals["next_target"] == {
+        "date": professionals["periods"][-1]["end"],
+        "value": 140000,
+    }
+    # the five-year total is the sum of the yearly learners, with no period of its own
+    total = indicators["IA2-1-APP-5ANS"]
+    assert (total["summed_from"], total["periodicity"], total["periods"]) == (
+        "IA2-1-APP-AN",
+        None,
+        [],
+    )
+    for indicator in indicators.values():
+        assert indicator["retired_on"] is None
+        assert indicator["reached"] is None  # no final target date has passed
+        assert indicator["summed_from"] is None or indicator["code"] == "IA2-1-APP-5ANS"
+
+
+def test_the_json_marks_what_the_seed_interprets(client, roadmap):
+    data = document(client)
+
+    assert data["roadmap"]["interpretation"] == SEED["roadmap"]["interpretation"]
+    assert data["roadmap"]["demonstration"] is False
+    assert [m["interpretation"] for m in data["roadmap"]["milestones"]] == [
+        m["interpretation"] for m in SEED["milestones"]
+    ]
+    indicators = indicators_of(data)
+    for code, indicator in indicators.items():
+        assert indicator["interpretation"] == seeded(code).get("interpretation"), code
+    assert indicators["IA2-1-INVEST"]["interpretation"] is None
+    # the final target, the only one of the seed, with its source and its reading
+    assert indicators["IA2-1-APP-5ANS"]["targets"] == [
+        {
+            "date": "2029-08-31",
+            "value": 500000,
+            "source": seeded("IA2-1-APP-5ANS")["source"],
+            "interpretation": seeded("IA2-1-APP-5ANS")["interpretation"],
+        }
+    ]
+    assert indicators["IA2-1-MASTER-NUM"]["targets"][0]["date"] is None
+    for action in actions_of(data).values():
+        assert action["last_update"] is None  # the loading of the seed is nobody's update
+        for milestone in action["milestones"]:
+            assert milestone["interpretation"] is None
+
+
+def test_an_action_has_a_last_update_once_a_person_changed_it(client, ia_2_1):
+    set_status(ia_2_1, Status.IN_PROGRESS, colleague())
+
+    actions = actions_of(document(client))
+
+    changed = datetime.datetime.fromisoformat(actions["IA 2-1"]["last_update"])
+    assert changed == ia_2_1.history.latest().history_date
+    assert [code for code, action in actions.items() if action["last_update"]] == ["IA 2-1"]
+
+
+def test_the_json_holds_the_dated_targets_and_a_period_s_own_target(client, ia_2_1):
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    Target.objects.create(
+        indicator=total, on=days(200), value=300000, source="Avenant", interpretation="Lu ainsi."
+    )
+    Target.objects.create(indicator=total, on=datetime.date(2025, 8, 31), value=70000)
+    Target.objects.create(indicator=yearly, on=datetime.date(2025, 12, 1), value=75000)
+    Measurement.objects.create(
+        indicator=yearly, date=datetime.date(2025, 6, 30), value=63000, source="DGOS"
+    )
+    Measurement.objects.create(
+        indicator=yearly, date=datetime.date(2026, 6, 30), value=75000, source="DGOS"
+    )
+
+    data = document(client)
+
+    assert json_schema.errors(data, schema()) == []
+    figures = indicators_of(data)
+    assert [(t["date"], t["value"]) for t in figures["IA2-1-APP-5ANS"]["targets"]] == [
+        ("2025-08-31", 70000),
+        (days(200).isoformat(), 300000),
+        ("2029-08-31", 500000),
+    ]
+    assert figures["IA2-1-APP-5ANS"]["targets"][1]["interpretation"] == "Lu ainsi."
+    assert figures["IA2-1-APP-5ANS"]["targets"][0]["interpretation"] is None
+    assert figures["IA2-1-APP-5ANS"]["next_target"] == {
+        "date": days(200).isoformat(),
+        "value": 300000,
+    }
+    assert figures["IA2-1-APP-5ANS"]["latest_value"] == 138000  # the sum of both years
+    periods = figures["IA2-1-APP-AN"]["periods"]
+    assert [(p["label"], p["target"], p["value"]) for p in periods[:2]] == [
+        ("2024/2025", 70000, 63000),
+        ("2025/2026", 75000, 75000),
+    ]
+    assert [(p["progress"], p["reached"]) for p in periods[:2]] == [(90, False), (100, True)]
+
+
+def test_once_the_final_target_date_is_past_the_json_says_whether_it_was_reached(client, roadmap):
+    action = Action.objects.get(roadmap=roadmap, code="IA 2-4")
+    for code, value in (("ATTEINT", 150000), ("MANQUE", 20000)):
+        indicator = make_indicator(action, code, baseline_date=days(-400), target_date=days(-10))
+        Measurement.objects.create(
+            indicator=indicator, date=days(-20), value=value, source="Enquête"
+        )
+    running = make_indicator(action, "EN-COURS")
+    Measurement.objects.create(indicator=running, date=days(-5), value=70000, source="Enquête")
+
+    figures = indicators_of(document(client))
+
+    assert [figures[code]["reached"] for code in ("ATTEINT", "MANQUE", "EN-COURS")] == [
+        True,
+        False,
+        None,
+    ]
+    for code in ("ATTEINT", "MANQUE"):
+        assert (figures[code]["forecast"], figures[code]["next_target"]) == (None, None)
+    assert figures["EN-COURS"]["forecast"] is not None
+    assert figures["EN-COURS"]["next_target"] == {"date": days(365).isoformat(), "value": 140000}
+
+
+def test_a_retired_indicator_stays_in_the_json_with_its_date(client, roadmap):
+    Indicator.objects.filter(code="IA2-1-MASTER-REG").update(retired_on=datetime.date(2026, 1, 15))
+
+    assert indicators_of(document(client))["IA2-1-MASTER-REG"]["retired_on"] == "2026-01-15"
+
+
+@writing()  # bulk writes send no signal: they change the data version here
+def with_periods_and_targets(roadmap: Roadmap) -> None:
+    """Give each action a per-quarter indicator measured in two quarters, with a quarter of its
+    own target, summed by a cumulative indicator that has an intermediate target."""
+    actions = list(
+        Action.objects.filter(roadmap=roadmap).exclude(indicators__code__startswith="TRIM-")
+    )
+    quarterly = Indicator.objects.bulk_create(
+        Indicator(
+            roadmap=roadmap,
+            action=action,
+            code=f"TRIM-{action.slug}",
+            label="Par trimestre",
+            unit="sessions",
+            kind="per_period",
+            target_value=10,
+            periodicity="quarter",
+            periods_from=days(-400),
+            period_count=8,
+        )
+        for action in actions
+    )
+    sums = Indicator.objects.bulk_create(
+        Indicator(
+            roadmap=roadmap,
+            action=source.action,
+            code=f"TOTAL-{source.action.slug}",
+            label="Sur deux ans",
+            unit="sessions",
+            kind="cumulative",
+            baseline_date=days(-400),
+            target_value=80,
+            target_date=days(330),
+            summed_from=source,
+        )
+        for source in quarterly
+    )
+    Target.objects.bulk_create(
+        Target(indicator=indicator, on=on, value=value)
+        for indicator in (*quarterly, *sums)
+        for on, value in ((days(-300), 12), (days(100), 40))
+    )
+    Measurement.objects.bulk_create(
+        Measurement(indicator=indicator, date=days(back), value=value, source="Test")
+        for indicator in quarterly
+        for back, value in ((-300, 9), (-200, 11))
+    )
+
+
+@pytest.mark.usefixtures("memory_cache")
+def test_the_json_takes_as_many_queries_for_a_roadmap_ten_times_bigger(client, roadmap):
+    with_periods_and_targets(roadmap)
+    with CaptureQueriesContext(connection) as small:
+        small_data = document(client)
+
+    grow_everything(roadmap)
+    with_periods_and_targets(roadmap)
+    with CaptureQueriesContext(connection) as big:
+        big_data = document(client)
+
+    assert len(big_data["axes"][0]["actions"]) == 10 * len(small_data["axes"][0]["actions"])
+    sums = [i for code, i in indicators_of(big_data).items() if code.startswith("TOTAL-")]
+    assert len(sums) == 10 * 17
+    assert {(i["latest_value"], len(i["targets"])) for i in sums} == {(20, 3)}
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
 
 
 def test_the_json_holds_every_axis_and_action_of_the_seed(client, roadmap):
@@ -131,7 +385,8 @@ def test_the_json_holds_every_axis_and_action_of_the_seed(client, roadmap):
 
 
 def test_the_json_holds_the_figures_computed_for_the_pages(client, ia_2_1):
-    indicator = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    # measured per academic year, and added up by the five-year total
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
     Measurement.objects.create(
         indicator=indicator, date=datetime.date(2025, 8, 31), value=70000, source="DGOS"
     )
@@ -164,7 +419,11 @@ def test_the_json_holds_the_figures_computed_for_the_pages(client, ia_2_1):
             datetime.date(2029, 8, 31),
         )
     )
-    assert figures["measurements"] == [
+    assert figures["measurements"] == []  # its own: it has none, being a sum
+    yearly = indicators_of(data)["IA2-1-APP-AN"]
+    assert yearly["periods"][0]["value"] == 70000
+    assert (yearly["periods"][0]["progress"], yearly["periods"][0]["reached"]) == (100, True)
+    assert yearly["measurements"] == [
         {"date": "2025-08-31", "value": 70000, "source": "DGOS", "comment": ""}
     ]
 
@@ -183,14 +442,14 @@ def test_the_json_may_be_fetched_from_any_site(client, roadmap):
 # --- The workbook and the CSV files -------------------------------------------------------------
 
 
-def test_the_workbook_has_the_four_sheets_of_the_import_format(client, roadmap):
+def test_the_workbook_has_the_five_sheets_of_the_import_format(client, roadmap):
     response = client.get("/donnees/feuille-de-route.xlsx")
 
     assert response.status_code == 200
     assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"] == 'attachment; filename="feuille-de-route.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Actions", "Jalons", "Indicateurs", "Mesures"]
+    assert book.sheetnames == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles"]
     actions = list(book["Actions"].iter_rows(values_only=True))
     assert list(actions[0]) == spreadsheets.sheet_spec("Actions").columns
     assert [row[0] for row in actions[1:]] == [action["code"] for _, action in SEED_ACTIONS]
@@ -250,8 +509,13 @@ def test_the_open_data_page_links_every_file_and_describes_every_column(client, 
         section = text(element(html, f"feuille-{spec.slug}"))
         assert spec.name in section
         for column in spec.columns:
-            assert COLUMN_DESCRIPTIONS.get(column), f"no description for « {column} »"
+            description = column_description(spec.name, column)
+            assert description and escape(str(description)) in html, f"« {column} »"
     assert "roadmap.updated_at" in html
+    described = " ".join(name for name, _kind, _description in JSON_FIELDS)
+    for key in ("periods", "targets", "next_target", "reached", "interpretation", "summed_from",
+                "retired_on", "periodicity", "last_update", "demonstration"):  # fmt: skip
+        assert key in described, key
     assert tables_without_rows(html) == []
 
 
@@ -259,4 +523,4 @@ def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, n
     html = client.get("/donnees/").content.decode()
 
     assert "ne contiennent encore que leur structure" in html
-    assert "Dernière mise à jour : rien n'a encore été publié." in text(html).replace("&#x27;", "'")
+    assert "Pas encore mis à jour" in text(html)
