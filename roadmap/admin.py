@@ -3,6 +3,8 @@ the roadmap in and out as spreadsheets.
 
 - Actions, milestones, indicators and measurements have django-import-export's buttons: import
   one sheet (preview, then confirm) and export it, in the French format of `roadmap.spreadsheets`.
+- An indicator's form groups its periods, its sum, its interpretation and its retirement, with
+  its dated targets (`Target`) and its measurements inline; every change keeps its history.
 - « Imports de classeurs » (/admin/roadmap/importupload/) is the whole-workbook import: upload an
   .xlsx or a .csv, see per sheet what would change, confirm; plus the blank template and the
   export of the whole workbook.
@@ -35,6 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import progress
 from .models import (
     Action,
     Axis,
@@ -44,6 +47,7 @@ from .models import (
     Milestone,
     ProgressNote,
     Roadmap,
+    Target,
 )
 from .spreadsheets import (
     SHEETS,
@@ -141,8 +145,18 @@ class AxisInline(LabelledTabularInline):
 
 @admin.register(Roadmap)
 class RoadmapAdmin(admin.ModelAdmin):
-    list_display = ["title", "period", "source_date"]
+    list_display = ["title", "period", "source_date", "demonstration"]
     prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "title",
+        "slug",
+        "period",
+        "source_title",
+        "source_date",
+        "description",
+        "interpretation",
+        "demonstration",
+    ]
     inlines = [AxisInline]
 
 
@@ -191,29 +205,103 @@ class MilestoneAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     list_filter = ["roadmap"]
     list_select_related = ["action"]
     search_fields = ["title", "action__code"]
+    fields = [
+        "roadmap",
+        "action",
+        "title",
+        "due_date",
+        "original_due_date",
+        "done_on",
+        "source",
+        "interpretation",
+    ]
     readonly_fields = ["original_due_date"]
+
+
+class MeasurementForm(forms.ModelForm):
+    """A measurement of the admin; none is recorded on a sum, whose values are those of the
+    indicator it adds up (docs/domain.md)."""
+
+    class Meta:
+        model = Measurement
+        fields = ["indicator", "date", "value", "source", "comment"]
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
+        if indicator is not None and indicator.summed_from_id and self.has_changed():
+            raise forms.ValidationError(
+                _("%(sum)s est la somme de %(source)s : saisissez les valeurs sur %(source)s.")
+                % {"sum": indicator.code, "source": indicator.summed_from.code}
+            )
+        return cleaned
 
 
 class MeasurementInline(LabelledTabularInline):
     model = Measurement
+    form = MeasurementForm
     fields = ["date", "value", "source", "comment"]
+    extra = 0
+
+
+class TargetInline(LabelledTabularInline):
+    """The dated targets besides the final one (docs/domain.md « Cibles »)."""
+
+    model = Target
+    fields = ["on", "value", "source", "interpretation"]
     extra = 0
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Indicateurs"
-    list_display = ["code", "label", "action", "kind", "target_value", "target_date"]
-    list_filter = ["roadmap", "kind"]
+    list_display = [
+        "code",
+        "label",
+        "action",
+        "kind",
+        "periodicity",
+        "target_value",
+        "target_date",
+        "retired_on",
+    ]
+    list_filter = ["roadmap", "kind", "periodicity"]
     list_select_related = ["action"]
     search_fields = ["code", "label"]
-    exclude = ["roadmap"]
-    inlines = [MeasurementInline]
+    fieldsets = [
+        (None, {"fields": ["action", "code", "label", "unit", "kind", "direction", "position"]}),
+        (
+            gettext_lazy("Valeur initiale et cible finale"),
+            {
+                "fields": [
+                    "baseline_value",
+                    "baseline_date",
+                    "target_value",
+                    "target_date",
+                    "source",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Périodes (indicateur par période)"),
+            {"fields": ["periodicity", "periods_from", "period_count"]},
+        ),
+        (gettext_lazy("Somme (indicateur cumulatif)"), {"fields": ["summed_from"]}),
+        (gettext_lazy("Interprétation et retrait"), {"fields": ["interpretation", "retired_on"]}),
+    ]
+    inlines = [TargetInline, MeasurementInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "summed_from":
+            # Only a per-period indicator can be added up (the model checks the action).
+            kwargs["queryset"] = Indicator.objects.filter(kind=progress.PER_PERIOD).order_by("code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Measurement)
 class MeasurementAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     sheet_name = "Mesures"
+    form = MeasurementForm
     list_display = ["indicator", "date", "value", "source", "recorded_by"]
     list_filter = ["indicator__roadmap"]
     list_select_related = ["indicator", "recorded_by"]
@@ -246,8 +334,8 @@ class WorkbookUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "Un classeur Excel (.xlsx) avec les feuilles Actions, Jalons, Indicateurs et "
-            "Mesures, ou une seule de ces feuilles en CSV (.csv) ; %(size)d Mo et %(rows)s "
+            "Un classeur Excel (.xlsx) avec les feuilles Actions, Jalons, Indicateurs, Mesures "
+            "et Cibles, ou une seule de ces feuilles en CSV (.csv) ; %(size)d Mo et %(rows)s "
             "lignes au plus."
         ) % {"size": max_bytes() // (1024 * 1024), "rows": display(max_rows())}
         self.fields["roadmap"].initial = Roadmap.objects.current()

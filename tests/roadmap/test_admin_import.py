@@ -4,8 +4,10 @@ The whole-workbook import (/admin/roadmap/importupload/): GIVEN an administrator
 upload a workbook, THEN they see per sheet what would change and nothing is written; WHEN they
 confirm, THEN everything is written at once and signed in the history. Also: the wrong method,
 the anonymous visitor, the task-force member, a staff account that is not an administrator, a
-bad file, an upload that is not theirs, the blank template and the export. And the per-model
-import and export buttons of django-import-export, in the same French format.
+bad file, an upload that is not theirs, the blank template and the export. The preview shows the
+periods, sums, dated targets, interpretations and retirement a file changes, and the columns an
+older workbook leaves as they are. And the per-model import and export buttons of
+django-import-export, in the same French format.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from roadmap.models import Action, ImportUpload
+from roadmap.spreadsheets import export_workbook
 from tests.support.constants import PASSWORD
 from tests.support.files import HEADERS, csv_file, database_dump, read_xlsx, xlsx_file
+from tests.support.html import text
 
 UPLOAD_URL = reverse("admin:roadmap_importupload_changelist")
 TEMPLATE_URL = reverse("admin:roadmap_importupload_template")
@@ -136,6 +140,62 @@ def test_upload_previews_then_confirm_imports_everything_at_once(
     assert "Import du fichier « suivi.xlsx » terminé." in message
 
 
+def test_the_preview_shows_periods_sums_targets_interpretations_and_retirement(
+    admin_client, roadmap
+):
+    rows = read_xlsx(export_workbook(roadmap))
+    indicators = [
+        dict(zip(rows["Indicateurs"][0], row, strict=True)) for row in rows["Indicateurs"]
+    ]
+    changed = {
+        "IA2-1-PRO-AN": {"Nombre de périodes": 4, "Interprétation": "Quatre années lues."},
+        "IA2-1-INVEST": {"Retiré le": date(2026, 1, 15)},
+        "IA2-1-APP-5ANS": {"Somme de": None},
+    }
+    sheet = [
+        [changed.get(row["Code"], {}).get(column, value) for column, value in row.items()]
+        for row in indicators[1:]
+    ]
+    content = xlsx_file(
+        {
+            "Indicateurs": sheet,
+            "Cibles": [["IA2-1-APP-AN", date(2025, 12, 1), 75000, "Avenant", "Lue ainsi."]],
+            "Jalons": [["", "Bilan national", date(2026, 6, 30), None, "Lu ainsi."]],
+        }
+    )
+    before = database_dump()
+
+    response = upload(admin_client, content, roadmap=roadmap)
+
+    assert response.status_code == 200
+    page = text(response.content.decode())
+    for change in (
+        "IA2-1-PRO-AN Nombre de périodes — 4",
+        "Interprétation « 140 000 professionnels par an »",
+        "Quatre années lues.",
+        "IA2-1-INVEST Retiré le — 15/01/2026",
+        "IA2-1-APP-5ANS Somme de IA2-1-APP-AN —",
+        "Ligne 2 : IA2-1-APP-AN au 01/12/2025",
+        "Ligne 2 : Feuille de route · Bilan national",
+    ):
+        assert change in page, change
+    assert database_dump() == before
+
+
+def test_the_preview_of_an_older_workbook_names_the_columns_it_leaves_as_they_are(
+    admin_client, roadmap
+):
+    row = ["IA 2-1", "IA2-1-INVEST", "Investissement", "€", "Cumulatif"]
+    content = xlsx_file({"Indicateurs": [[*row, None, None, 1, None, None]]}, first_version=True)
+
+    page = text(upload(admin_client, content, roadmap=roadmap).content.decode())
+
+    assert (
+        "Colonnes absentes du fichier, laissées telles quelles : Périodicité, Première période, "
+        "Nombre de périodes, Somme de, Interprétation, Retiré le"
+    ) in page
+
+
 def test_a_file_that_changes_nothing_is_not_kept_for_confirmation(admin_client, roadmap):
     Action.objects.get(code="IA 2-4").milestones.create(
         roadmap=roadmap, title="Guide publié", due_date=date(2025, 12, 31)
@@ -163,8 +223,8 @@ def test_a_bad_file_shows_every_error_and_writes_nothing(admin_client, roadmap):
     assert response.status_code == 400
     page = response.content.decode()
     assert "4 erreurs : rien n’a été importé." in page
-    for text in ("Statut", "« Terminé »", "Pilote", "« XYZ »", "Date attendue", "Nombre attendu"):
-        assert text in page
+    for shown in ("Statut", "« Terminé »", "Pilote", "« XYZ »", "Date attendue", "Nombre attendu"):
+        assert shown in page
     assert database_dump() == before
     assert not ImportUpload.objects.exists()
 

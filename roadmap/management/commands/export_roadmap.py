@@ -1,8 +1,8 @@
 """`manage.py export_roadmap FILE [--roadmap SLUG]`: the roadmap in the import format.
 
-The format follows FILE's extension: .xlsx (one workbook, four sheets), .json, or .csv (one
+The format follows FILE's extension: .xlsx (one workbook, five sheets), .json, or .csv (one
 file per sheet beside FILE: feuille.csv gives feuille-actions.csv, feuille-jalons.csv,
-feuille-indicateurs.csv and feuille-mesures.csv).
+feuille-indicateurs.csv, feuille-mesures.csv and feuille-cibles.csv).
 """
 
 from pathlib import Path
@@ -18,9 +18,9 @@ from roadmap.spreadsheets import export_csv_files, export_json, export_workbook
 class Command(BaseCommand):
     help = (
         "Exporte la feuille de route dans le format d'import. Le format suit l'extension de "
-        "FILE : .xlsx (un classeur de quatre feuilles), .json, ou .csv (un fichier par feuille, "
-        "UTF-8, séparateur virgule : FILE-actions.csv, FILE-jalons.csv, FILE-indicateurs.csv "
-        "et FILE-mesures.csv, à côté de FILE)."
+        "FILE : .xlsx (un classeur de cinq feuilles), .json, ou .csv (un fichier par feuille, "
+        "UTF-8, séparateur virgule : FILE-actions.csv, FILE-jalons.csv, FILE-indicateurs.csv, "
+        "FILE-mesures.csv et FILE-cibles.csv, à côté de FILE)."
     )
 
     def add_arguments(self, parser):

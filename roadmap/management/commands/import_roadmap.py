@@ -19,7 +19,8 @@ from roadmap.spreadsheets import import_file
 
 class Command(BaseCommand):
     help = (
-        "Importe un classeur Excel (.xlsx : feuilles Actions, Jalons, Indicateurs, Mesures) ou "
+        "Importe un classeur Excel (.xlsx : feuilles Actions, Jalons, Indicateurs, Mesures, "
+        "Cibles) ou "
         "une feuille en CSV (.csv) dans la feuille de route, tout ou rien : à la moindre erreur, "
         "rien n'est écrit et chaque erreur est listée (feuille, ligne, colonne, valeur)."
     )
@@ -60,6 +61,12 @@ class Command(BaseCommand):
         empty = _("(vide)")
         for sheet in report.sheets:
             self.stdout.write(sheet.summary)
+            if sheet.absent_columns:
+                self.stdout.write(
+                    "  "
+                    + _("Colonnes absentes du fichier, laissées telles quelles : %(columns)s")
+                    % {"columns": ", ".join(sheet.absent_columns)}
+                )
             for row in sheet.changed:
                 for column, old, new in row.changes:
                     self.stdout.write(
