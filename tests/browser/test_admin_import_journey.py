@@ -1,17 +1,21 @@
 """An administrator, in Chromium, imports a French workbook from the admin's « Imports de
 classeurs » page: a first file with one bad row is refused, with an error that names its sheet,
 row, column and value, and nothing is written; the fixed file is uploaded, previewed and confirmed
-with the keyboard alone, and the new values show on the public pages.
+with the keyboard alone, and the new values show on the public pages (the five-year total adds
+up the learners of each academic year: it is not measured on its own).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
+from roadmap import progress
 from roadmap.models import Measurement
 from tests.support.browser import save_screenshot, tab_to
 from tests.support.files import xlsx_file
@@ -22,19 +26,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILENAME = "suivi-ia-2-1.xlsx"
 PER_YEAR = "Apprenants professionnels de santé et médico-sociaux formés par an"
 OVER_5_YEARS = "Apprenants professionnels de santé et médico-sociaux formés sur 5 ans"
-SOURCE = "Remontée des universités, janvier 2025 (donnée de test)"
+SOURCE = "Remontée des universités (donnée de test)"
 BAD_VALUE = "trente-cinq mille"
+# In the current academic year, which the pages lead with; not its first day (« 1er »).
+MEASURED_ON = progress.period_containing("academic_year", timezone.localdate())[0] + timedelta(14)
 
 
-def workbook(ia_2_1, value_over_5_years) -> dict:
+def workbook(ia_2_1, professionals) -> dict:
     """IA 2-1 « En cours » and two measurements, as an administrator fills them in French Excel."""
     action = [ia_2_1.code, 2, ia_2_1.title, ia_2_1.description, "En cours", "", "", None, None]
     content = xlsx_file(
         {
             "Actions": [action],
             "Mesures": [
-                ["IA2-1-APP-AN", date(2025, 1, 31), 35000, SOURCE, ""],
-                ["IA2-1-APP-5ANS", date(2025, 1, 31), value_over_5_years, SOURCE, "Cumul"],
+                ["IA2-1-APP-AN", MEASURED_ON, 35000, SOURCE, ""],
+                ["IA2-1-PRO-AN", MEASURED_ON, professionals, SOURCE, "Professionnels"],
             ],
         }
     )
@@ -89,7 +95,7 @@ def test_an_administrator_fixes_a_refused_workbook_then_imports_it(sign_in, admi
     expect(page.get_by_text(summary(new=2, changed=0))).to_be_visible()  # Mesures
     page.get_by_text("Nouvelles lignes").click()
     for row in ("Ligne 2 : ", "Ligne 3 : "):
-        expect(page.get_by_role("listitem").filter(has_text=row)).to_contain_text("IA2-1-APP")
+        expect(page.get_by_role("listitem").filter(has_text=row)).to_contain_text("IA2-1-")
     expect(page.get_by_text("Rien n'est encore écrit.")).to_be_visible()
     assert not Measurement.objects.exists()
     save_screenshot(page, "import-apercu")
@@ -122,4 +128,4 @@ def test_an_administrator_fixes_a_refused_workbook_then_imports_it(sign_in, admi
         re.compile(r"35\s000\sapprenants")
     )
     history = page.get_by_role("region", name="Historique des modifications")
-    expect(history).to_contain_text("Mesure du 31 janvier 2025")
+    expect(history).to_contain_text(f"Mesure du {date_format(MEASURED_ON, 'j F Y')}")
