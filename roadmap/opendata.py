@@ -7,6 +7,10 @@ numbers (a whole Decimal becomes an integer: 140000, never "140000.0000"), dates
 unknowns `null`. The document follows `roadmap/schemas/feuille-de-route.schema.json`, which is
 served beside it and checked by the tests.
 
+A per-period indicator lists its periods, each against its own target, named by
+`period_label` (« 2024/2025 », « T1 2025 »…): `roadmap.french.period_label` once it exists,
+until then `_period_label` here, which names them the same way.
+
 The workbook and the CSV files come from `roadmap.spreadsheets`, in the import format.
 Everything is read in a fixed number of queries, whatever the size of the roadmap.
 """
@@ -78,6 +82,7 @@ def _period_label(periodicity: str, start: datetime.date) -> str:
     return f"{_MONTHS[start.month - 1]} {start.year}"
 
 
+# The figures' own, when roadmap.french has it; this module's stand-in meanwhile.
 period_label = getattr(french, "period_label", _period_label)
 
 
