@@ -32,12 +32,23 @@ DEFAULT_SEED = Path(settings.BASE_DIR) / "fixtures" / "ia-en-sante-2025.json"
 
 @dataclass
 class LoadReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
+    """The rows created and updated, by model; the roadmap loaded."""
 
-    def count(self, bucket: dict[str, int], model) -> None:
-        name = str(model._meta.verbose_name_plural)
-        bucket[name] = bucket.get(name, 0) + 1
+    created: dict[type, int] = field(default_factory=dict)
+    updated: dict[type, int] = field(default_factory=dict)
+    roadmap: Roadmap | None = None
+
+    def count(self, bucket: dict[type, int], model) -> None:
+        bucket[model] = bucket.get(model, 0) + 1
+
+    @staticmethod
+    def summary(bucket: dict[type, int]) -> str:
+        """« 17 actions, 4 axes, 1 feuille de route », by French name."""
+        named = sorted(
+            (str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count)
+            for meta, count in ((model._meta, count) for model, count in bucket.items())
+        )
+        return ", ".join(f"{count} {name}" for name, count in named)
 
     @property
     def changed(self) -> bool:
@@ -96,6 +107,7 @@ class _Loader:
                 "interpretation": source.get("interpretation", ""),
             },
         )
+        self.report.roadmap = roadmap
         for item in data.get("milestones", []):
             self.milestone(roadmap, None, item)
 
