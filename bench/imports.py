@@ -28,11 +28,15 @@ class ImportResult:
 
 def measurement_rows(count: int) -> list[tuple]:
     """`count` new measurements of the current roadmap: the 15th of past months (generated
-    measurements fall at month ends), spread over up to 500 indicators."""
+    measurements fall at month ends), spread over up to 500 indicators measured on their own."""
     from roadmap.models import Indicator, Roadmap
 
     codes = list(
-        Indicator.objects.filter(roadmap=Roadmap.objects.current())
+        # Indicators measured on their own: a sum adds up another's periods, a retired one is
+        # no longer followed.
+        Indicator.objects.filter(
+            roadmap=Roadmap.objects.current(), summed_from=None, retired_on=None
+        )
         .order_by("code")
         .values_list("code", flat=True)[:500]
     )

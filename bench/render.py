@@ -124,13 +124,25 @@ def count_queries(pages: list[Page], member, warm_up: bool = True) -> None:
 
 
 def roadmap_counts() -> dict[str, int]:
-    from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+    from roadmap.models import (
+        Action,
+        Indicator,
+        Measurement,
+        Milestone,
+        ProgressNote,
+        Roadmap,
+        Target,
+    )
 
     roadmap = Roadmap.objects.current()
+    indicators = Indicator.objects.filter(roadmap=roadmap)
     return {
         "actions": Action.objects.filter(roadmap=roadmap).count(),
         "jalons": Milestone.objects.filter(roadmap=roadmap).count(),
-        "indicateurs": Indicator.objects.filter(roadmap=roadmap).count(),
+        "indicateurs": indicators.count(),
+        # The large size has periods and dated targets: the pages are measured with them.
+        "par période": indicators.filter(kind="per_period").count(),
+        "cibles": Target.objects.filter(indicator__roadmap=roadmap).count(),
         "mesures": Measurement.objects.filter(indicator__roadmap=roadmap).count(),
         "points": ProgressNote.objects.filter(action__roadmap=roadmap).count(),
     }

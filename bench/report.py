@@ -143,16 +143,17 @@ def _data(results: list[SizeResult]) -> list[str]:
         "",
         "## Données et mémoire",
         "",
-        "| Taille | Actions | Jalons | Indicateurs | Mesures | Points | Génération (s) | "
-        "Pic mémoire d'un worker, toutes pages (Mo, VmHWM) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Taille | Actions | Jalons | Indicateurs | dont par période | Cibles datées | Mesures | "
+        "Points | Génération (s) | Pic mémoire d'un worker, toutes pages (Mo, VmHWM) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size in results:
         c = size.counts
         peaks = fmt(max(size.worker_peaks_mb), 0) if size.worker_peaks_mb else "–"
         lines.append(
             f"| {size.name} | {fmt(c['actions'], 0)} | {fmt(c['jalons'], 0)} | "
-            f"{fmt(c['indicateurs'], 0)} | {fmt(c['mesures'], 0)} | {fmt(c['points'], 0)} | "
+            f"{fmt(c['indicateurs'], 0)} | {fmt(c.get('par période', 0), 0)} | "
+            f"{fmt(c.get('cibles', 0), 0)} | {fmt(c['mesures'], 0)} | {fmt(c['points'], 0)} | "
             f"{fmt(size.generation_s) if size.generation_s is not None else '–'} | {peaks} |"
         )
     return lines

@@ -7,7 +7,9 @@ l'été 2025 », a baseline of 0, a five-year span) carries the rule used (`inte
 Loading creates what is missing and leaves what exists alone, so running it
 twice changes nothing and never undoes the task force's updates. With `update=True` the
 fields that come from the source are rewritten where they differ (statuses, measurements and
-notes, which the source does not give, are never touched).
+notes, which the source does not give, are never touched). What the source leaves open is not
+taken back either: a milestone the task force ticked done stays done, a pilot designated where
+the source names none stays, and partners added beside those the source names stay.
 """
 
 from __future__ import annotations
@@ -23,19 +25,30 @@ from django.conf import settings
 from accounts.models import Organisation
 from roadmap.caching import writing
 
-from .models import SEED_CHANGE, Action, Axis, Indicator, Milestone, Roadmap
+from .models import SEED_CHANGE, Action, Axis, Indicator, Milestone, Roadmap, Target
 
 DEFAULT_SEED = Path(settings.BASE_DIR) / "fixtures" / "ia-en-sante-2025.json"
 
 
 @dataclass
 class LoadReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
+    """The rows created and updated, by model; the roadmap loaded."""
 
-    def count(self, bucket: dict[str, int], model) -> None:
-        name = str(model._meta.verbose_name_plural)
-        bucket[name] = bucket.get(name, 0) + 1
+    created: dict[type, int] = field(default_factory=dict)
+    updated: dict[type, int] = field(default_factory=dict)
+    roadmap: Roadmap | None = None
+
+    def count(self, bucket: dict[type, int], model) -> None:
+        bucket[model] = bucket.get(model, 0) + 1
+
+    @staticmethod
+    def summary(bucket: dict[type, int]) -> str:
+        """« 17 actions, 4 axes, 1 feuille de route », by French name."""
+        named = sorted(
+            (str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count)
+            for meta, count in ((model._meta, count) for model, count in bucket.items())
+        )
+        return ", ".join(f"{count} {name}" for name, count in named)
 
     @property
     def changed(self) -> bool:
@@ -94,6 +107,7 @@ class _Loader:
                 "interpretation": source.get("interpretation", ""),
             },
         )
+        self.report.roadmap = roadmap
         for item in data.get("milestones", []):
             self.milestone(roadmap, None, item)
 
@@ -108,22 +122,24 @@ class _Loader:
         return self.report
 
     def action(self, roadmap, axis, item, organisations) -> None:
-        lead = organisations[item["lead"]] if item.get("lead") else None
-        action, created = self.upsert(
-            Action,
-            {"roadmap": roadmap, "code": item["code"]},
-            {
-                "axis": axis,
-                "title": item["title"],
-                "description": item.get("description", ""),
-                "objective": item.get("objective", ""),
-                "framework": item.get("framework", ""),
-                "lead": lead,
-            },
-        )
+        values = {
+            "axis": axis,
+            "title": item["title"],
+            "description": item.get("description", ""),
+            "objective": item.get("objective", ""),
+            "framework": item.get("framework", ""),
+        }
+        if item.get("lead"):
+            # Where the source names no pilot, the one the task force designated stays.
+            values["lead"] = organisations[item["lead"]]
+        action, created = self.upsert(Action, {"roadmap": roadmap, "code": item["code"]}, values)
         partners = {organisations[acronym] for acronym in item.get("partners", [])}
-        if (created or self.update) and set(action.partners.all()) != partners:
-            action.partners.set(partners)
+        missing = partners - set(action.partners.all())
+        if (created or self.update) and missing:
+            # The partners the source names; those the task force added stay beside them. The
+            # history row this change leaves is the seed's, not a person's update.
+            action._change_reason = SEED_CHANGE
+            action.partners.add(*missing)
             if not created:
                 self.report.count(self.report.updated, Action)
         for milestone in item.get("milestones", []):
@@ -154,6 +170,16 @@ class _Loader:
                     "position": position,
                 },
             )
+            for target in indicator.get("targets", []):
+                self.upsert(
+                    Target,
+                    {"indicator": indicators[indicator["code"]], "on": _date(target["on"])},
+                    {
+                        "value": _decimal(target["value"]),
+                        "source": target.get("source", ""),
+                        "interpretation": target.get("interpretation", ""),
+                    },
+                )
 
     def milestone(self, roadmap, action, item) -> None:
         values = {

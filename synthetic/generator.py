@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from roadmap.caching import writing
 from roadmap.french import grouped_number
-from roadmap.models import Action, Axis, Indicator, Measurement, Milestone, ProgressNote, Roadmap
+from roadmap.models import (
+    Action,
+    Axis,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressNote,
+    Roadmap,
+    Target,
+)
 
 from . import people
 from .actions import plan_actions, write_actions
@@ -44,7 +53,7 @@ def generate(
         sizes,
         seed,
         Draws(seed, today or timezone.localdate()),
-        Writer(Action, Milestone, Indicator, Measurement),
+        Writer(Action, Milestone, Indicator, Measurement, Target),
     )
     with writing():
         roadmap = into if into is not None else new_roadmap(run, slug)

@@ -30,7 +30,8 @@ class Sizes:
 
 
 # The benchmark's large size (docs/benchmarks.md): 1 000 actions, 5 000 milestones, 3 000
-# indicators, ~100 000 measurements.
+# indicators (about a third per period, by academic year, year or quarter; some with dated
+# targets, a few sums, a few retired), ~100 000 measurements.
 LARGE = Sizes(
     actions=1000,
     milestones_per_action=5,

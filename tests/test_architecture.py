@@ -36,6 +36,7 @@ FLOORS = {
     "roadmap.filters": 2,
     "roadmap.spreadsheets": 2,
     "roadmap.seed": 2,
+    "roadmap.scenario": 2,
     "roadmap.writes": 2,
     "roadmap.views": 3,
     "roadmap.admin": 3,

@@ -1,5 +1,6 @@
 """Template context shared by every page."""
 
+from django.apps import apps
 from django.middleware.csrf import get_token
 from django.utils.functional import SimpleLazyObject
 
@@ -29,3 +30,20 @@ def csrf(request):
         return request._page_csrf_token
 
     return {"csrf_token": SimpleLazyObject(token)}
+
+
+def demonstration(request):
+    """Whether the current roadmap holds demonstration data (`seed_demo --scenario`), for the
+    notice of every page (templates/partials/demonstration_notice.html).
+
+    A callable, so that the template reads it only on a page that has no `roadmap` of its own
+    (sign-in, errors): the page views put the current roadmap in their context, and the notice
+    reads its flag there without a query. The model is looked up by name: this floor imports no
+    model (docs/architecture.md).
+    """
+
+    def played() -> bool:
+        roadmap = apps.get_model("roadmap", "Roadmap").objects.current()
+        return bool(roadmap and roadmap.demonstration)
+
+    return {"demonstration_data": played}

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roadmap.site.context_processors.csp_nonce",
                 "roadmap.site.context_processors.csrf",
+                "roadmap.site.context_processors.demonstration",
             ],
         },
     },

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from roadmap import progress
 from roadmap.models import (
     Action,
     Axis,
@@ -21,6 +22,7 @@ from roadmap.models import (
     ProgressNote,
     Roadmap,
     Status,
+    Target,
 )
 from synthetic import SYNTHETIC_SOURCE, SYNTHETIC_USER_PREFIX
 from synthetic.bulk import bulk_create_as_given
@@ -85,7 +87,17 @@ def fingerprint(roadmap: Roadmap) -> dict:
                 "baseline_date",
                 "target_value",
                 "target_date",
+                "periodicity",
+                "periods_from",
+                "period_count",
+                "summed_from__code",
+                "retired_on",
             )
+        ),
+        "targets": list(
+            Target.objects.filter(indicator__roadmap=roadmap)
+            .order_by("indicator__code", "on")
+            .values_list("indicator__code", "on", "value", "source", "created_at")
         ),
         "measurements": list(
             Measurement.objects.filter(indicator__roadmap=roadmap)
@@ -119,15 +131,18 @@ def test_small_sizes_produce_exactly_the_counts_asked_for(db):
     assert Action.objects.filter(roadmap=roadmap).count() == 6
     assert Milestone.objects.filter(roadmap=roadmap).count() == 6 * 3
     assert Indicator.objects.filter(roadmap=roadmap).count() == 6 * 2
-    assert Measurement.objects.filter(indicator__roadmap=roadmap).count() == 6 * 2 * 4
+    # A sum adds up the periods of another indicator: it has no measurement of its own.
+    measured = Indicator.objects.filter(roadmap=roadmap, summed_from=None).count()
+    assert Measurement.objects.filter(indicator__roadmap=roadmap).count() == measured * 4
     assert ProgressNote.objects.filter(action__roadmap=roadmap).count() == 6 * 2
     # Every row has its creation in the history, and every later change a row of its own.
     assert Indicator.history.count() == 12
-    assert Measurement.history.count() == 48
+    assert Measurement.history.count() == measured * 4
+    assert Target.history.count() == Target.objects.count()
     assert sum(a.version for a in Action.objects.all()) == Action.history.count()
     assert sum(m.version for m in Milestone.objects.all()) == Milestone.history.count()
     assert "6 actions, " in output
-    assert "48 mesures" in output
+    assert f"{measured * 4} mesures" in output
 
 
 def test_the_generated_roadmap_becomes_the_current_one(roadmap):
@@ -196,8 +211,72 @@ def test_indicators_have_the_three_kinds_baselines_targets_and_dates(generated):
     assert all(i.target_value > 0 for i in indicators)
 
 
+def test_per_period_indicators_run_by_academic_year_year_or_quarter_over_spans(generated):
+    per_period = list(Indicator.objects.filter(roadmap=generated, kind=Kind.PER_PERIOD))
+    assert {i.periodicity for i in per_period} == {"academic_year", "year", "quarter"}
+    assert any(i.period_count is None for i in per_period)  # open-ended: up to today
+    assert any(i.period_count for i in per_period)
+    for indicator in per_period:
+        first_day = progress.period_containing(indicator.periodicity, indicator.periods_from)[0]
+        assert indicator.periods_from == first_day
+        if indicator.period_count and indicator.target_date:
+            periods = progress.span(
+                indicator.periodicity, indicator.periods_from, indicator.period_count, DAY
+            )
+            assert periods[0][0] <= indicator.target_date <= periods[-1][1]
+        # Each month's value is its period's running total, which starts again each period.
+        by_period = {}
+        for measurement in indicator.measurements.order_by("date"):
+            start = progress.period_containing(indicator.periodicity, measurement.date)[0]
+            assert start >= indicator.periods_from
+            by_period.setdefault(start, []).append(measurement.value)
+        assert len(by_period) >= 2
+        for values in by_period.values():
+            if len(values) >= 3:
+                assert values[-1] > values[0]
+    # Spans of a fixed number of periods, of several periodicities.
+    assert {i.periodicity for i in per_period if i.period_count} >= {"academic_year", "quarter"}
+
+
+def test_some_indicators_have_dated_targets_with_their_history(generated):
+    targets = list(Target.objects.filter(indicator__roadmap=generated).select_related("indicator"))
+    assert 20 <= len(targets) <= 60
+    with_targets = {target.indicator for target in targets}
+    assert {indicator.kind for indicator in with_targets} == set(Kind.values)
+    for target in targets:
+        indicator = target.indicator
+        if indicator.kind == Kind.PER_PERIOD:
+            # The own target of one of its periods, above the recurring one.
+            assert target.value > indicator.target_value
+            assert target.on >= indicator.periods_from
+        else:
+            assert indicator.baseline_date < target.on < indicator.target_date
+        assert target.source.endswith("(données synthétiques).")
+    assert Target.history.filter(history_type="+").count() == len(targets)
+
+
+def test_a_few_indicators_are_sums_and_a_few_are_retired(generated):
+    sums = list(Indicator.objects.filter(roadmap=generated).exclude(summed_from=None))
+    assert len(sums) == 1
+    for total in sums:
+        source = total.summed_from
+        assert (total.kind, source.kind, source.action_id) == (
+            Kind.CUMULATIVE,
+            Kind.PER_PERIOD,
+            total.action_id,
+        )
+        assert not total.measurements.exists()
+        assert total.target_value == source.target_value * int(total.label.split()[-2])
+        total.full_clean()  # the model's own rules hold
+    retired = list(Indicator.objects.filter(roadmap=generated).exclude(retired_on=None))
+    assert len(retired) == 2
+    for indicator in retired:
+        assert indicator.retired_on < DAY
+        assert indicator.measurements.filter(date__gte=indicator.retired_on).count() == 0
+
+
 def test_measurements_are_monthly_marked_synthetic_and_signed(generated):
-    indicator = Indicator.objects.filter(roadmap=generated).first()
+    indicator = Indicator.objects.filter(roadmap=generated, summed_from=None).first()
     dates = list(indicator.measurements.order_by("date").values_list("date", flat=True))
     assert len(dates) == 12
     for before, after in itertools.pairwise(dates):

@@ -4,12 +4,17 @@
 the HAS). The password comes from DEMO_PASSWORD, else one is generated and printed. Running it
 again resets the three accounts to that password. Refused when DEBUG is off, so that no demo
 account with a known password ever exists in production.
+
+`--scenario` then loads the seed roadmap (when missing) and plays on it a year of task-force work
+signed by these accounts, every value marked as demonstration data. `accounts` never imports the
+roadmap: the year is played by the roadmap's own command, `load_roadmap --scenario`, called by name.
 """
 
 import os
 import secrets
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -25,7 +30,18 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "Crée les comptes de démonstration admin, dns et has (refusé si DEBUG est désactivé)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scenario",
+            action="store_true",
+            help=(
+                "Joue aussi, sur la feuille de route de semence, une année fictive de travail de "
+                "la task force (pilotes, statuts, jalons, valeurs, points d'avancement), chaque "
+                "valeur marquée comme donnée de démonstration."
+            ),
+        )
+
+    def handle(self, *args, scenario: bool = False, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo est refusé quand DEBUG est désactivé : "
@@ -49,3 +65,5 @@ class Command(BaseCommand):
             self.stdout.write("Mot de passe : celui de la variable DEMO_PASSWORD.")
         else:
             self.stdout.write(f"Mot de passe : {password}")
+        if scenario:
+            call_command("load_roadmap", "--scenario", stdout=self.stdout, stderr=self.stderr)

@@ -1,9 +1,18 @@
-"""`manage.py load_roadmap`: load the seed roadmap of the source document, idempotently."""
+"""`manage.py load_roadmap`: load the seed roadmap of the source document, idempotently.
+
+With `--scenario` (what `seed_demo --scenario` runs, once the demo accounts exist), it then plays a
+year of task-force work on it as a demonstration (`roadmap.scenario`): refused when DEBUG is off,
+like the demo accounts, so that no invented value ever reaches a production database.
+"""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
+from roadmap.models import Roadmap
+from roadmap.scenario import DEMO_USERS, ScenarioRefused, play
 from roadmap.seed import DEFAULT_SEED, load_seed
 
 
@@ -19,15 +28,55 @@ class Command(BaseCommand):
             action="store_true",
             help="Réécrit aussi les champs issus du document source qui auraient été modifiés.",
         )
+        parser.add_argument(
+            "--scenario",
+            action="store_true",
+            help=(
+                "Joue ensuite une année fictive de travail de la task force, signée par les "
+                "comptes de démonstration (seed_demo --scenario) ; refusé si DEBUG est désactivé."
+            ),
+        )
 
-    def handle(self, *args, file: Path, update: bool, **options):
+    def handle(self, *args, file: Path, update: bool, scenario: bool, **options):
+        if scenario and not settings.DEBUG:
+            raise CommandError(
+                "Le scénario de démonstration est refusé quand DEBUG est désactivé : "
+                "pas de données fictives en production."
+            )
         if not file.is_file():
             raise CommandError(f"Fichier introuvable : {file}")
         report = load_seed(file, update=update)
         if not report.changed:
             self.stdout.write("Feuille de route déjà à jour : rien n'a changé.")
-            return
         for label, bucket in (("créés", report.created), ("mis à jour", report.updated)):
             if bucket:
-                summary = ", ".join(f"{count} {name}" for name, count in sorted(bucket.items()))
+                summary = report.summary(bucket)
                 self.stdout.write(self.style.SUCCESS(f"{label.capitalize()} : {summary}."))
+        if scenario:
+            self.play(report.roadmap)
+
+    def play(self, roadmap: Roadmap) -> None:
+        users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
+        missing = [username for username in DEMO_USERS if username not in users]
+        if missing:
+            raise CommandError(
+                "Comptes de démonstration absents (" + ", ".join(missing) + ") : lancez "
+                "seed_demo --scenario, qui les crée avant de jouer le scénario."
+            )
+        try:
+            played = play(roadmap, users)
+        except ScenarioRefused as refusal:
+            raise CommandError(str(refusal)) from None
+        if not played.played:
+            self.stdout.write("Année de démonstration déjà jouée : rien n'a changé.")
+            return
+        summary = ", ".join(
+            f"{count} {singular if count == 1 else plural}"
+            for (singular, plural), count in played.counts.items()
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Année de démonstration jouée (données fictives, signées admin, dns et has) : "
+                f"{summary}."
+            )
+        )
