@@ -2,16 +2,58 @@
 
 Each form that changes an existing row carries the `version` it was read at; the edit views
 compare it with the row's current version under a lock, so that nobody's save is silently lost.
+Besides status, milestones, measurements and notes: the indicators a member keeps (definition,
+dated targets, retirement) and, for administrators, an action's pilots (docs/domain.md).
 """
 
 from __future__ import annotations
 
+import re
+
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
+
+from . import progress
 from .french import date_text, format_number, parse_decimal
-from .models import Measurement, Milestone, ProgressNote, Status
+from .models import (
+    MAX_PERIOD_COUNT,
+    Indicator,
+    Kind,
+    Measurement,
+    Milestone,
+    Periodicity,
+    ProgressNote,
+    Status,
+    Target,
+)
+
+# Invisible control characters a person cannot see nor a spreadsheet hold (as the workbook
+# import refuses them); NUL is left to Django's own validator, which every text field has.
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# An indicator's code goes into URLs and files: letters, digits, dashes, dots, underscores.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def no_control_characters(value):
+    if value and _CONTROL.search(str(value)):
+        raise forms.ValidationError(_("Le texte contient un caractère de contrôle invisible."))
+
+
+def day_text(value) -> str:
+    """A day as the pages write it (« 31 août 2026 »), and « 1er » for the first of a month in
+    French, as French typography writes it."""
+    text = formats.date_format(value, "DATE_FORMAT")
+    if value.day == 1 and (translation.get_language() or "").startswith("fr"):
+        return f"1er {formats.date_format(value, 'F Y')}"
+    return text
+
+
+def period_text(start, end) -> str:
+    """« du 1er septembre 2025 au 31 août 2026 »."""
+    return str(_("du %(start)s au %(end)s") % {"start": day_text(start), "end": day_text(end)})
 
 
 class FrenchDecimalField(forms.DecimalField):
@@ -167,6 +209,45 @@ class MeasurementForm(forms.ModelForm):
         self.indicator = indicator
         super().__init__(*args, **kwargs)
         self.fields["source"].help_text = _("Par exemple : enquête DGOS auprès des universités.")
+        self.fields["comment"].validators.append(no_control_characters)
+        self.fields["source"].validators.append(no_control_characters)
+        if indicator.periodicity and indicator.periods_from:
+            self.fields["date"].help_text = self._period_help()
+
+    def _period_help(self) -> str:
+        """Which period the form's date falls in: a value counts for that period only."""
+        day = None
+        if self.is_bound:
+            try:
+                day = self.fields["date"].to_python(self.data.get(self.add_prefix("date")))
+            except forms.ValidationError:
+                day = None
+        else:
+            day = self.initial.get("date")
+        if day is None:
+            return str(_("La valeur compte pour la période qui contient sa date."))
+        periods = progress.span(
+            self.indicator.periodicity,
+            self.indicator.periods_from,
+            self.indicator.period_count,
+            max(day, timezone.localdate()),
+        )
+        start, end = progress.period_containing(self.indicator.periodicity, day)
+        if day < periods[0][0] or day > periods[-1][1]:
+            return str(
+                _(
+                    "Le %(date)s est hors des périodes suivies (%(span)s) : "
+                    "la valeur ne compterait pour aucune période."
+                )
+                % {"date": day_text(day), "span": period_text(periods[0][0], periods[-1][1])}
+            )
+        return str(
+            _(
+                "La valeur compte pour la période qui contient sa date : au %(date)s, "
+                "la période %(period)s."
+            )
+            % {"date": day_text(day), "period": period_text(start, end)}
+        )
 
     def clean_date(self):
         return not_in_future(
@@ -181,6 +262,22 @@ class MeasurementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        source = self.indicator.summed_from
+        if source is not None:
+            # A sum adds up its source's periods: a value of its own would count for nothing.
+            self.add_error(
+                "value",
+                _(
+                    "Cet indicateur est la somme des périodes de « %(label)s » (%(code)s) : "
+                    "saisissez la valeur de la période dans ce dernier."
+                )
+                % {"label": source.label, "code": source.code},
+            )
+        elif self.indicator.is_retired:
+            self.add_error(
+                "value",
+                _("Cet indicateur est retiré : remettez-le en service pour saisir une valeur."),
+            )
         date = cleaned.get("date")
         existing = (
             self.indicator.measurements.select_related("recorded_by").filter(date=date).first()
@@ -231,15 +328,439 @@ class ProgressNoteForm(forms.ModelForm):
         )
 
 
+# --- The indicators a member keeps ------------------------------------------------------------
+
+NUMBER_INVALID = _("Saisissez un nombre, par exemple 70 000 ou 1 234,5.")
+
+
+def not_negative(value):
+    if value is not None and value < 0:
+        raise forms.ValidationError(_("La valeur ne peut pas être négative."))
+
+
+def amount_field(label, *, required: bool, required_message=None, help_text="") -> forms.Field:
+    """A value of an indicator (baseline, target), typed as French people do."""
+    messages = {"invalid": NUMBER_INVALID}
+    if required_message:
+        messages["required"] = required_message
+    return FrenchDecimalField(
+        label=label,
+        required=required,
+        max_digits=20,
+        decimal_places=4,
+        help_text=help_text,
+        validators=[not_negative],
+        # A text input: a number input refuses « 70 000 » and « 1 234,5 » in the browser.
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages=messages,
+    )
+
+
+def _model_help(name: str) -> str:
+    return Indicator._meta.get_field(name).help_text
+
+
+def _versioned(form: forms.BaseForm, version: int | None) -> None:
+    """Give `form` the hidden version it was read at (`VersionedForm`'s, for a ModelForm)."""
+    form.fields["version"] = VersionField()
+    form.initial.setdefault("version", version)
+
+
+def _check_version(form: forms.BaseForm) -> None:
+    if "version" in form.fields and form.has_error("version"):
+        # The version is a hidden field: its error would show nowhere.
+        form.add_error(None, _("Ce formulaire est incomplet : rechargez la page et recommencez."))
+
+
+class IndicatorForm(forms.ModelForm):
+    """An indicator's definition: added to an action (its code proposed from the action's), or
+    changed, at the `version` it was read at (its code then stays: files refer to it).
+
+    `siblings` are the action's indicators: a cumulative one may be the sum of one of them that
+    is per period (docs/domain.md « Périodes »), and none may stop being per period while
+    another one sums it.
+    """
+
+    label = forms.CharField(
+        label=_("Intitulé"),
+        max_length=500,
+        error_messages={"required": _("Donnez un intitulé à l'indicateur.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[("", _("Choisir un type")), *Kind.choices],
+        error_messages={
+            "required": _("Choisissez un type."),
+            "invalid_choice": _("« %(value)s » n'est pas un type possible."),
+        },
+    )
+    direction = forms.ChoiceField(
+        label=_("Sens"),
+        choices=Indicator._meta.get_field("direction").choices,
+        initial=progress.HIGHER,
+        error_messages={
+            "required": _("Choisissez le sens."),
+            "invalid_choice": _("« %(value)s » n'est pas un sens possible."),
+        },
+    )
+    baseline_value = amount_field(_("Valeur initiale"), required=False)
+    target_value = amount_field(
+        _("Cible finale"), required=True, required_message=_("Indiquez la cible finale.")
+    )
+    periodicity = forms.ChoiceField(
+        label=_("Périodicité"),
+        required=False,
+        choices=[("", _("Aucune : l'indicateur n'est pas par période")), *Periodicity.choices],
+        help_text=_model_help("periodicity"),
+        error_messages={"invalid_choice": _("« %(value)s » n'est pas une périodicité possible.")},
+    )
+    period_count = forms.IntegerField(
+        label=_("Nombre de périodes"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PERIOD_COUNT,
+        help_text=_model_help("period_count"),
+        error_messages={
+            "invalid": _("Saisissez un nombre entier de périodes."),
+            "min_value": _("Le nombre de périodes va de 1 à 600."),
+            "max_value": _("Le nombre de périodes va de 1 à 600."),
+        },
+    )
+    summed_from = forms.ChoiceField(
+        label=_("Somme de"),
+        required=False,
+        help_text=_model_help("summed_from"),
+        error_messages={
+            "invalid_choice": _("Choisissez un indicateur par période de la même action.")
+        },
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "label",
+            "code",
+            "unit",
+            "kind",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "periodicity",
+            "periods_from",
+            "period_count",
+            "summed_from",
+            "source",
+            "interpretation",
+        ]
+        labels = {"target_date": _("Date de la cible finale")}
+        widgets = {
+            "baseline_date": DateInput,
+            "target_date": DateInput,
+            "periods_from": DateInput,
+            "source": forms.Textarea(attrs={"rows": 2}),
+            "interpretation": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "code": {"required": _("Donnez un code à l'indicateur.")},
+            "unit": {"required": _("Indiquez l'unité, par exemple : apprenants, €, parcours.")},
+        }
+
+    def __init__(self, *args, action, siblings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        adding = self.instance.pk is None
+        self.siblings = [item for item in siblings if item.pk != self.instance.pk]
+        self.sources = [item for item in self.siblings if item.kind == progress.PER_PERIOD]
+        self.fields["summed_from"].choices = [
+            ("", _("Aucun : mesuré à part")),
+            *((item.code, f"{item.code} – {item.label}") for item in self.sources),
+        ]
+        if adding:
+            self.instance.action = action
+            self.instance.roadmap_id = action.roadmap_id
+            self.fields["code"].help_text = _(
+                "Unique dans la feuille de route ; il ne change plus ensuite (les fichiers "
+                "ouverts s'y réfèrent)."
+            )
+            self.initial.setdefault("code", self.proposed_code())
+        else:
+            del self.fields["code"]
+            _versioned(self, self.instance.version)
+            source = self.instance.summed_from_id
+            if source is not None and self.initial.get("summed_from") == source:
+                # The model gives the source's id; the form names it by its code.
+                self.initial["summed_from"] = self.instance.summed_from.code
+        for name in ("label", "code", "unit", "source", "interpretation"):
+            if name in self.fields:
+                self.fields[name].validators.append(no_control_characters)
+
+    def proposed_code(self) -> str:
+        """The action's code without its spaces and the next free number: « IA2-4-3 »."""
+        prefix = "".join(self.action.code.split())
+        taken = {item.code for item in self.siblings}
+        number = len(self.siblings) + 1
+        while f"{prefix}-{number}" in taken:
+            number += 1
+        return f"{prefix}-{number}"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not _CODE.match(code):
+            raise forms.ValidationError(
+                _(
+                    "Un code ne contient que des lettres sans accent, des chiffres, des tirets, "
+                    "des points et des tirets bas, par exemple IA2-4-GUIDES."
+                )
+            )
+        taken = (
+            Indicator.objects.filter(roadmap_id=self.action.roadmap_id, code=code)
+            .select_related("action")
+            .first()
+        )
+        if taken is not None:
+            raise forms.ValidationError(
+                _("Ce code est déjà celui de « %(label)s » (action %(action)s).")
+                % {"label": taken.label, "action": taken.action.code}
+            )
+        return code
+
+    def clean_label(self):
+        return self.cleaned_data["label"].strip()
+
+    def clean_summed_from(self):
+        code = self.cleaned_data.get("summed_from")
+        return next((item for item in self.sources if item.code == code), None)
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_version(self)
+        kind = cleaned.get("kind")
+        if kind == progress.PER_PERIOD:
+            if not cleaned.get("periodicity") and not self.has_error("periodicity"):
+                self.add_error(
+                    "periodicity", _("Un indicateur par période a une périodicité : choisissez-la.")
+                )
+            if cleaned.get("periods_from") is None and not self.has_error("periods_from"):
+                self.add_error("periods_from", _("Indiquez une date de la première période."))
+        elif kind:
+            for name, message in (
+                ("periodicity", _("Seul un indicateur par période a une périodicité.")),
+                ("periods_from", _("Seul un indicateur par période a une première période.")),
+                ("period_count", _("Seul un indicateur par période a un nombre de périodes.")),
+            ):
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error(name, message)
+            sums = [item for item in self.siblings if item.summed_from_id == self.instance.pk]
+            if self.instance.pk is not None and sums:
+                self.add_error(
+                    "kind",
+                    _("« %(label)s » est la somme de cet indicateur : il reste par période.")
+                    % {"label": sums[0].label},
+                )
+        if cleaned.get("summed_from") is not None and kind and kind != progress.CUMULATIVE:
+            self.add_error(
+                "summed_from", _("Seul un indicateur cumulatif peut être la somme d'un autre.")
+            )
+        baseline, target = cleaned.get("baseline_date"), cleaned.get("target_date")
+        if baseline and target and target <= baseline:
+            self.add_error("target_date", _("La date cible doit suivre la date initiale."))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.pk is None:
+            self.instance.position = max((item.position for item in self.siblings), default=0) + 1
+        return super().save(commit)
+
+    def values(self) -> dict:
+        """The definition as cleaned, field by field, for `save_unless_changed`."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+class RetireForm(VersionedForm):
+    """Retire an indicator on a date (today by default): no longer followed, never deleted."""
+
+    retired_on = forms.DateField(
+        label=_("Retiré le"),
+        widget=DateInput,
+        error_messages={"required": _("Indiquez la date du retrait.")},
+    )
+
+    def clean_retired_on(self):
+        return not_in_future(
+            self.cleaned_data.get("retired_on"),
+            _("Un indicateur ne peut pas être retiré à une date future."),
+        )
+
+
+class TargetForm(forms.ModelForm):
+    """A dated target of an indicator, besides its final one: an intermediate step of the
+    trajectory, or for a per-period indicator the own target of the period containing its
+    date (docs/domain.md « Cibles »). Changed at the `version` it was read at."""
+
+    value = amount_field(
+        _("Valeur visée"), required=True, required_message=_("Indiquez la valeur de la cible.")
+    )
+
+    class Meta:
+        model = Target
+        fields = ["on", "value", "source", "interpretation"]
+        widgets = {
+            "on": DateInput,
+            "source": forms.Textarea(attrs={"rows": 2}),
+            "interpretation": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {"on": {"required": _("Indiquez la date de la cible.")}}
+
+    def __init__(self, *args, indicator: Indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        if self.instance.pk is None:
+            self.instance.indicator = indicator
+        else:
+            _versioned(self, self.instance.version)
+        self.per_period = bool(indicator.periodicity and indicator.periods_from)
+        if self.per_period:
+            self.fields["on"].label = _("Une date de la période")
+            self.fields["on"].help_text = _(
+                "La cible vaut pour toute la période qui contient cette date, au lieu de la "
+                "cible de chaque période."
+            )
+        else:
+            self.fields["on"].label = _("Date")
+            self.fields["on"].help_text = _("Une étape de la trajectoire, avant la cible finale.")
+        for name in ("source", "interpretation"):
+            self.fields[name].validators.append(no_control_characters)
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_version(self)
+        on = cleaned.get("on")
+        if on is None:
+            return cleaned
+        indicator = self.indicator
+        others = [item for item in indicator.targets.all() if item.pk != self.instance.pk]
+        if indicator.baseline_date and on <= indicator.baseline_date:
+            self.add_error(
+                "on",
+                _("La date d'une cible doit suivre la date initiale (%(date)s).")
+                % {"date": day_text(indicator.baseline_date)},
+            )
+        elif self.per_period:
+            self._check_period(on, others)
+        else:
+            if indicator.target_date and on >= indicator.target_date:
+                self.add_error(
+                    "on",
+                    _(
+                        "Une cible intermédiaire précède la cible finale (%(date)s) ; la cible "
+                        "finale se change dans la définition de l'indicateur."
+                    )
+                    % {"date": day_text(indicator.target_date)},
+                )
+            same = next((item for item in others if item.on == on), None)
+            if same is not None:
+                self.add_error(
+                    "on",
+                    _("Une cible existe déjà à cette date : %(value)s.")
+                    % {"value": format_number(same.value, decimals=4)},
+                )
+        return cleaned
+
+    def _check_period(self, on, others) -> None:
+        indicator = self.indicator
+        periodicity = indicator.periodicity
+        periods = progress.span(periodicity, indicator.periods_from, indicator.period_count, on)
+        if on < periods[0][0]:
+            self.add_error(
+                "on",
+                _("Cette date précède la première période (%(period)s).")
+                % {"period": period_text(*periods[0])},
+            )
+            return
+        if indicator.period_count is not None and on > periods[-1][1]:
+            self.add_error(
+                "on",
+                _("Cette date suit la dernière période (%(period)s).")
+                % {"period": period_text(*periods[-1])},
+            )
+            return
+        period = progress.period_containing(periodicity, on)
+        same = next(
+            (item for item in others if progress.period_containing(periodicity, item.on) == period),
+            None,
+        )
+        if same is not None:
+            self.add_error(
+                "on",
+                _("La période %(period)s a déjà sa propre cible : %(value)s.")
+                % {"period": period_text(*period), "value": format_number(same.value, decimals=4)},
+            )
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+# --- An action's pilots (administrators) ------------------------------------------------------
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class PilotsForm(VersionedForm):
+    """The lead organisation of an action (or none: « Pilote à désigner ») and its partners."""
+
+    lead = OrganisationChoiceField(
+        label=_("Pilote"),
+        queryset=Organisation.objects.order_by("acronym"),
+        required=False,
+        empty_label=_("Pilote à désigner"),
+        error_messages={"invalid_choice": _("Choisissez une organisation de la liste.")},
+    )
+    partners = OrganisationsChoiceField(
+        label=_("Partenaires"),
+        queryset=Organisation.objects.order_by("acronym"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Choisissez des organisations de la liste."),
+            "invalid_pk_value": _("Choisissez des organisations de la liste."),
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        lead, partners = cleaned.get("lead"), cleaned.get("partners")
+        if lead is not None and partners is not None and lead in partners:
+            self.add_error(
+                "partners",
+                _("Le pilote ne peut pas être aussi partenaire : décochez %(acronym)s.")
+                % {"acronym": lead.acronym},
+            )
+        return cleaned
+
+
 def edit_forms(action, milestones, indicators, overrides: dict, saved: str | None = None) -> dict:
     """The edit forms of the action page, blank and at the current versions.
 
     `overrides` maps a form's key (« status », « done-<pk> », « reschedule-<pk> »,
-    « milestone », « measurement-<code> », « note ») to a form to show instead: a bound
-    form with its errors, or a retry form after a conflict. Each form gets its own HTML ids,
-    since one page holds a form per milestone and per indicator: `milestones` and `indicators`
-    pair each summary with its forms, in the page's order. The form of key `saved` was just
-    saved: it comes back blank, marked `just_saved`.
+    « milestone », « measurement-<code> », « note », « pilots », « indicator-new »,
+    « indicator-<pk> », « retire-<pk> », « restore-<pk> », « target-new-<indicator pk> »,
+    « target-<pk> », « target-remove-<pk> ») to a form to show instead: a bound form with its
+    errors, or a retry form after a conflict. Each form gets its own HTML ids, since one page
+    holds a form per milestone and per indicator: `milestones` and `indicators` pair each
+    summary with its forms, in the page's order. The form of key `saved` was just saved: it
+    comes back blank, marked `just_saved`. Nothing here reads the database: the forms use what
+    the page has fetched (an indicator's targets, the action's partners), and the pilots' form
+    reads the organisations only when it is shown (to administrators).
     """
     today = timezone.localdate()
 
@@ -293,4 +814,76 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
         "note": note,
         "milestones": milestone_forms,
         "indicators": measurement_forms,
+        **indicator_forms(action, indicators, pick, today),
+        "pilots": pilots_form(action, pick),
     }
+
+
+def indicator_forms(action, indicators, pick, today) -> dict:
+    """The forms that keep the action's indicators: for each one its definition, its dated
+    targets (each changed or removed, and a new one), its retirement or return; and a new
+    indicator. `pick` is `edit_forms`'s."""
+    siblings = [item.indicator for item in indicators]
+    rows = []
+    for item in indicators:
+        indicator = item.indicator
+        pk = indicator.pk
+        definition = pick(
+            f"indicator-{pk}",
+            lambda i=indicator: IndicatorForm(instance=i, action=action, siblings=siblings),
+        )
+        definition.auto_id = f"id_indicator{pk}_%s"
+        retire = pick(
+            f"retire-{pk}",
+            lambda i=indicator: RetireForm(initial={"retired_on": today, "version": i.version}),
+        )
+        retire.auto_id = f"id_retire{pk}_%s"
+        restore = pick(
+            f"restore-{pk}", lambda i=indicator: VersionedForm(initial={"version": i.version})
+        )
+        restore.auto_id = f"id_restore{pk}_%s"
+        targets = []
+        for target in indicator.targets.all():
+            change = pick(
+                f"target-{target.pk}",
+                lambda t=target, i=indicator: TargetForm(instance=t, indicator=i),
+            )
+            change.auto_id = f"id_target{target.pk}_%s"
+            remove = pick(
+                f"target-remove-{target.pk}",
+                lambda t=target: VersionedForm(initial={"version": t.version}),
+            )
+            remove.auto_id = f"id_target_remove{target.pk}_%s"
+            targets.append((target, {"change": change, "remove": remove}))
+        new_target = pick(f"target-new-{pk}", lambda i=indicator: TargetForm(indicator=i))
+        new_target.auto_id = f"id_new_target{pk}_%s"
+        rows.append(
+            (
+                item,
+                {
+                    "definition": definition,
+                    "retire": retire,
+                    "restore": restore,
+                    "targets": targets,
+                    "target": new_target,
+                },
+            )
+        )
+    new = pick("indicator-new", lambda: IndicatorForm(action=action, siblings=siblings))
+    new.auto_id = "id_new_indicator_%s"
+    return {"indicator_rows": rows, "indicator": new}
+
+
+def pilots_form(action, pick) -> PilotsForm:
+    form = pick(
+        "pilots",
+        lambda: PilotsForm(
+            initial={
+                "lead": action.lead_id,
+                "partners": [partner.pk for partner in action.partners.all()],
+                "version": action.version,
+            }
+        ),
+    )
+    form.auto_id = "id_pilots_%s"
+    return form

@@ -229,3 +229,13 @@ def headline_indicators(roadmap: Roadmap, codes: tuple[str, ...] | None, default
         found = {indicator.code: indicator for indicator in indicators.filter(code__in=codes)}
         return [found[code] for code in codes if code in found]
     return list(indicators.order_by(*ROADMAP_INDICATOR_ORDER)[:default])
+
+
+def actions_without_lead(roadmap: Roadmap) -> list[Action]:
+    """The actions of `roadmap` whose lead is still to be designated (« Pilote à désigner »),
+    in the roadmap's order, with their axis: what the dashboard lists for administrators."""
+    return list(
+        Action.objects.filter(roadmap=roadmap, lead__isnull=True)
+        .select_related("axis")
+        .order_by("axis__number", "code")
+    )

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import action, edit, my_actions, opendata, public
+from .views import action, edit, indicators, my_actions, opendata, public
 
 # The task force's edits, under an action's URL: POST only, each also answering HTMX with the
 # changed section.
@@ -17,6 +17,24 @@ EDITS = (
     ("jalons/<int:pk>/echeance/", edit.reschedule_milestone, "edit-milestone-reschedule"),
     ("indicateurs/<str:code>/mesures/", edit.add_measurement, "edit-measurement"),
     ("points/", edit.add_note, "edit-note"),
+    # The indicators a member keeps, and their dated targets.
+    ("indicateurs/ajouter/", indicators.add_indicator, "edit-indicator-add"),
+    ("indicateurs/<str:code>/modifier/", indicators.change_indicator, "edit-indicator"),
+    ("indicateurs/<str:code>/retirer/", indicators.retire_indicator, "edit-indicator-retire"),
+    (
+        "indicateurs/<str:code>/remettre/",
+        indicators.restore_indicator,
+        "edit-indicator-restore",
+    ),
+    ("indicateurs/<str:code>/cibles/", indicators.add_target, "edit-target-add"),
+    ("indicateurs/<str:code>/cibles/<int:pk>/", indicators.change_target, "edit-target"),
+    (
+        "indicateurs/<str:code>/cibles/<int:pk>/supprimer/",
+        indicators.remove_target,
+        "edit-target-remove",
+    ),
+    # Administrators only: who leads the action, who partners it.
+    ("pilotes/", edit.designate_pilots, "edit-pilots"),
 )
 # Open data: the page, then its files.
 OPEN_DATA = (

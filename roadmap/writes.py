@@ -1,7 +1,10 @@
 """The task force's writes, each in one transaction that changes the data version (`writing`):
 
 - `save_unless_changed`: lock a versioned row, compare its version with the one the form was
-  read at, and save only if nobody saved in between (no lost update);
+  read at, and save only if nobody saved in between (no lost update); many-to-many values
+  (an action's partners) are set with the row, in one history row;
+- `delete_unless_changed`: the same lock and comparison, then the row deleted (a dated target
+  removed: its history keeps it);
 - `save_new`: write the new row of a valid form, or report the duplicate that someone else
   wrote since the form was validated (the database's uniqueness is the last word).
 
@@ -33,16 +36,49 @@ def save_unless_changed(model: type[VersionedModel], pk: int, version: int, **va
     """Lock the row, compare its version with the form's, then save `values` if they differ.
 
     When someone saved in between, nothing is written: the caller reports the conflict with
-    the row as it is now.
+    the row as it is now. A many-to-many value is the collection of rows it must hold.
     """
     with writing():
         row = model.objects.select_for_update().get(pk=pk)
         if row.version != version:
             return Locked(row, stale=True)
-        if any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
+        many = {name for name in values if row._meta.get_field(name).many_to_many}
+        changed = [
+            name
+            for name, value in values.items()
+            if (
+                set(getattr(row, name).all()) != set(value)
+                if name in many
+                else getattr(row, name) != value
+            )
+        ]
+        if changed:
+            for name in changed:
+                if name in many:
+                    # Set without a history row of its own: the save below writes one row
+                    # holding the new values and the new collection together.
+                    row.skip_history_when_saving = True
+                    try:
+                        getattr(row, name).set(values[name])
+                    finally:
+                        del row.skip_history_when_saving
+                else:
+                    setattr(row, name, values[name])
             row.save()
+    return Locked(row, stale=False)
+
+
+def delete_unless_changed(model: type[VersionedModel], pk: int, version: int) -> Locked:
+    """Lock the row, compare its version with the form's, then delete it.
+
+    When someone saved in between, nothing is deleted (`stale`); the row is returned either
+    way, for the caller's message.
+    """
+    with writing():
+        row = model.objects.select_for_update().get(pk=pk)
+        if row.version != version:
+            return Locked(row, stale=True)
+        row.delete()
     return Locked(row, stale=False)
 
 

@@ -2,7 +2,8 @@
 
 Every route of the app has a row: for an anonymous reader, a member of the organisation that
 leads the action (HAS, IA 2-4), a member of another organisation (DNS) and an administrator,
-the status code of each HTTP method. Every refused write leaves the database exactly as it
+the status code of each HTTP method. Designating an action's pilots is for administrators
+only: the lead's own member is refused too. Every refused write leaves the database exactly as it
 was. A new route without a row makes `test_every_route_has_a_row` fail.
 """
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Organisation
-from roadmap.models import Action, Indicator, Milestone
+from roadmap.models import Action, Indicator, Milestone, Target
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 USERS = ("anonymous", "owner", "other", "administrator")
@@ -44,10 +45,12 @@ SIGNED_IN_ONLY = {"anonymous": 302, "owner": 200, "other": 200, "administrator":
 # Views that require signing in before checking the method.
 SIGN_IN_FIRST = {"anonymous": 302, "owner": 405, "other": 405, "administrator": 405}
 EDIT = {"anonymous": 302, "owner": 302, "other": 403, "administrator": 302}
+ADMINISTRATORS_ONLY = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 302}
 
 
-def matrix(action, milestone, indicator):
+def matrix(action, milestone, indicator, target):
     slug = action.slug
+    code = indicator.code
     return {
         # Public pages and open data.
         "roadmap:dashboard": PUBLIC,
@@ -93,6 +96,62 @@ def matrix(action, milestone, indicator):
             reverse("roadmap:edit-note", args=[slug]),
             {"POST": EDIT},
             {"written_on": "2025-06-30", "done": "Fait.", "risks": "", "next_steps": ""},
+        ),
+        # The indicators a member keeps, and their dated targets.
+        "roadmap:edit-indicator-add": Row(
+            reverse("roadmap:edit-indicator-add", args=[slug]),
+            {"POST": EDIT},
+            {
+                "label": "Indicateur de la matrice",
+                "code": "IA2-4-MATRICE",
+                "unit": "guides",
+                "kind": "level",
+                "direction": "higher",
+                "target_value": "3",
+            },
+        ),
+        "roadmap:edit-indicator": Row(
+            reverse("roadmap:edit-indicator", args=[slug, code]),
+            {"POST": EDIT},
+            {
+                "label": "Guides publiés et diffusés",
+                "unit": "guides",
+                "kind": "level",
+                "direction": "higher",
+                "target_value": "4",
+                "version": indicator.version,
+            },
+        ),
+        "roadmap:edit-indicator-retire": Row(
+            reverse("roadmap:edit-indicator-retire", args=[slug, code]),
+            {"POST": EDIT},
+            {"retired_on": "2025-06-30", "version": indicator.version},
+        ),
+        "roadmap:edit-indicator-restore": Row(
+            reverse("roadmap:edit-indicator-restore", args=[slug, code]),
+            {"POST": EDIT},
+            {"version": indicator.version},
+        ),
+        "roadmap:edit-target-add": Row(
+            reverse("roadmap:edit-target-add", args=[slug, code]),
+            {"POST": EDIT},
+            {"on": "2025-12-31", "value": "2", "source": "Matrice"},
+        ),
+        "roadmap:edit-target": Row(
+            reverse("roadmap:edit-target", args=[slug, code, target.pk]),
+            {"POST": EDIT},
+            {"on": "2025-09-30", "value": "2", "version": target.version},
+        ),
+        "roadmap:edit-target-remove": Row(
+            reverse("roadmap:edit-target-remove", args=[slug, code, target.pk]),
+            {"POST": EDIT},
+            {"version": target.version},
+        ),
+        # Who leads and partners the action: administrators only.
+        "roadmap:edit-pilots": Row(
+            reverse("roadmap:edit-pilots", args=[slug]),
+            {"POST": ADMINISTRATORS_ONLY},
+            {"lead": action.lead_id or "", "version": action.version},
         ),
         "roadmap:my-actions": Row(statuses={"GET": SIGNED_IN_ONLY, "HEAD": SIGNED_IN_ONLY}),
         # Accounts (django.contrib.auth) and the language switch.
@@ -172,7 +231,8 @@ def targets(roadmap):
         kind="level",
         target_value=3,
     )
-    return action, milestone, indicator
+    target = Target.objects.create(indicator=indicator, on="2025-06-30", value=1)
+    return action, milestone, indicator, target
 
 
 @pytest.fixture
@@ -185,7 +245,12 @@ def test_every_route_has_a_row(targets):
 
 
 ROUTES = sorted(
-    matrix(Action(slug="ia-2-4", version=1), Milestone(pk=1, version=1), Indicator(code="X"))
+    matrix(
+        Action(slug="ia-2-4", version=1),
+        Milestone(pk=1, version=1),
+        Indicator(code="X"),
+        Target(pk=1, version=1),
+    )
 )
 
 

@@ -17,6 +17,7 @@ from roadmap.caching import cached_for_readers
 from roadmap.forms import edit_forms
 from roadmap.history import action_history
 from roadmap.models import Roadmap
+from roadmap.permissions import can_designate_pilots
 from roadmap.permissions import can_edit as may_edit
 from roadmap.queries import action_of_page
 from roadmap.summaries import (
@@ -82,6 +83,7 @@ def action_context(
         last_update=action.last_update,
         today=today,
         can_edit=can_edit,
+        can_designate_pilots=can_edit and can_designate_pilots(request.user),
         edit=edit,
         conflict=conflict,
     )

@@ -1,4 +1,5 @@
-"""The task force's edits on an action: status, milestones, measurements, progress notes.
+"""The task force's edits on an action: status, milestones, measurements, progress notes, and
+its pilots (administrators only); the indicators a member keeps are in `views/indicators.py`.
 
 Every view is POST only, for signed-in users who may edit the action (decided once, by
 `Action.objects.editable_by`). Each one works as a plain form (redirect back to the action page,
@@ -31,13 +32,16 @@ from roadmap.forms import (
     MeasurementForm,
     MilestoneDoneForm,
     MilestoneForm,
+    PilotsForm,
     ProgressNoteForm,
     RescheduleForm,
     StatusForm,
+    period_text,
 )
 from roadmap.french import date_text
 from roadmap.models import Action, Indicator, Milestone, Roadmap, Status
-from roadmap.permissions import can_edit
+from roadmap.permissions import can_designate_pilots, can_edit
+from roadmap.progress import period_containing
 from roadmap.writes import save_new, save_unless_changed
 
 from .action import render_action_page, render_action_sections
@@ -104,12 +108,18 @@ def respond(request, action, section, *, status=200, message=None, saved=None, *
     return render_action_page(request, action.slug, status=status, **context)
 
 
-def conflict_response(request, action, section, row, current, *, forms=None, **about):
-    """409: `row` was saved by someone else first; say who, when, and its `current` value."""
+def conflict_response(
+    request, action, section, row, current, *, forms=None, concerns=None, **about
+):
+    """409: `row` was saved by someone else first; say who, when, and its `current` value.
+
+    `concerns` names what the conflict is about when it is not the whole `section` (the
+    pilots, in the summary box that also holds the status), so that only its form says it.
+    """
     record = row.history.select_related("history_user").first()
     user = record.history_user if record else None
     conflict = {
-        "section": section,
+        "section": concerns or section,
         **about,
         "current": current,
         "by": user.display_name if user else _("un administrateur"),
@@ -227,13 +237,16 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
         return respond(
             request, action, "indicators", status=CONFLICT, forms={f"measurement-{code}": duplicate}
         )
-    return respond(
-        request,
-        action,
-        "indicators",
-        message=_("Valeur enregistrée pour « %(label)s ».") % {"label": indicator.label},
-        saved=f"measurement-{code}",
-    )
+    if indicator.periodicity and indicator.periods_from:
+        message = _("Valeur enregistrée pour « %(label)s », période %(period)s.") % {
+            "label": indicator.label,
+            "period": period_text(
+                *period_containing(indicator.periodicity, form.cleaned_data["date"])
+            ),
+        }
+    else:
+        message = _("Valeur enregistrée pour « %(label)s ».") % {"label": indicator.label}
+    return respond(request, action, "indicators", message=message, saved=f"measurement-{code}")
 
 
 @editor_required
@@ -246,3 +259,53 @@ def add_note(request: HttpRequest, action: Action) -> HttpResponse:
     with writing():
         form.save()
     return respond(request, action, "notes", message=_("Point d'avancement publié."), saved="note")
+
+
+def pilots_text(action: Action) -> str:
+    """« HAS ; partenaires : DNS, DGOS », as the conflict and the message say who pilots."""
+    lead = action.lead.acronym if action.lead else _("Pilote à désigner")
+    partners = ", ".join(partner.acronym for partner in action.partners.order_by("acronym"))
+    return _("%(lead)s ; partenaires : %(partners)s") % {
+        "lead": lead,
+        "partners": partners or _("aucun"),
+    }
+
+
+@editor_required
+def designate_pilots(request: HttpRequest, action: Action) -> HttpResponse:
+    """An administrator sets the lead organisation (or none) and the partners of an action."""
+    if not can_designate_pilots(request.user):
+        raise PermissionDenied(_("Seul un administrateur désigne les pilotes d'une action."))
+    form = PilotsForm(request.POST)
+    if not form.is_valid():
+        return respond(request, action, "summary", status=INVALID, forms={"pilots": form})
+    lead, partners = form.cleaned_data["lead"], list(form.cleaned_data["partners"])
+    locked = save_unless_changed(
+        Action, action.pk, form.cleaned_data["version"], lead=lead, partners=partners
+    )
+    row = locked.row
+    if locked.stale:
+        retry = PilotsForm(
+            initial={
+                "lead": lead.pk if lead else None,
+                "partners": [partner.pk for partner in partners],
+                "version": row.version,
+            }
+        )
+        retry.conflict = True
+        return conflict_response(
+            request,
+            action,
+            "summary",
+            row,
+            pilots_text(row),
+            forms={"pilots": retry},
+            concerns="pilots",
+        )
+    return respond(
+        request,
+        action,
+        "summary",
+        message=_("Pilotes enregistrés : %(pilots)s.") % {"pilots": pilots_text(row)},
+        saved="pilots",
+    )

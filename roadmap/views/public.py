@@ -24,8 +24,10 @@ from roadmap.journal import journal_entries
 from roadmap.method import worked_example
 from roadmap.models import Action, Indicator, Roadmap
 from roadmap.overview import action_rows, headlines, indicators_last_update, sort_indicators
+from roadmap.permissions import can_designate_pilots
 from roadmap.queries import (
     actions_prefetch,
+    actions_without_lead,
     involved_organisations,
     measurements_prefetch,
     nav_axes,
@@ -87,6 +89,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         shown_count=page.paginator.count,
         headlines=headlines(roadmap, today),
         last_update=person_last_update(roadmap),
+        pilots_to_designate=(
+            actions_without_lead(roadmap) if can_designate_pilots(request.user) else []
+        ),
     )
     status = 400 if filters.errors else 200
     template = "roadmap/dashboard.html"

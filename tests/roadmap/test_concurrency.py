@@ -3,6 +3,7 @@
 Every request either saves or is told why not (409 conflict, 422 already recorded); none
 fails with a 500, exactly one change wins, and the history holds exactly the saved changes.
 SQLite serialises writers on one file and has no row locks, so these run on PostgreSQL only.
+The same holds for the indicators members keep and the pilots administrators designate.
 """
 
 import re
@@ -17,8 +18,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accounts.models import Role, User
-from roadmap.models import Action, Measurement
+from accounts.models import Organisation, Role, User
+from roadmap.models import Action, Indicator, Measurement
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -173,3 +174,88 @@ def test_simultaneous_ticks_of_one_milestone_record_one_change(browsers, roadmap
     milestone.refresh_from_db()
     assert (str(milestone.done_on), milestone.version) == ("2025-10-01", 2)
     assert milestone.history.count() == 2  # created, then ticked once
+
+
+def test_simultaneous_changes_of_an_indicator_save_exactly_one(browsers):
+    action = Action.objects.get(code="IA 2-1")
+    indicator = action.indicators.get(code="IA2-1-MASTER-NUM")
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+    history_before = indicator.history.count()
+
+    codes = all_at_once(
+        [
+            lambda b=browser, n=n: b.post(
+                f"/actions/{action.slug}/indicateurs/{indicator.code}/modifier/",
+                {
+                    "label": f"Parcours de masters {n}",
+                    "unit": "parcours",
+                    "kind": "level",
+                    "direction": "higher",
+                    "target_value": str(15 + n),
+                    "version": indicator.version,
+                },
+            )
+            for n, browser in enumerate(browsers)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (WRITERS - 1), codes
+    winner = codes.index(200)
+    indicator.refresh_from_db()
+    assert (indicator.label, indicator.target_value, indicator.version) == (
+        f"Parcours de masters {winner}",
+        Decimal(15 + winner),
+        2,
+    )
+    assert indicator.history.count() == history_before + 1
+    assert indicator.history.first().history_user.username == browsers[winner].username
+
+
+def test_simultaneous_new_indicators_of_one_code_keep_exactly_one(browsers):
+    action = Action.objects.get(code="IA 4-1")
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+
+    codes = all_at_once(
+        [
+            lambda b=browser, n=n: b.post(
+                f"/actions/{action.slug}/indicateurs/ajouter/",
+                {
+                    "label": f"Indicateur {n}",
+                    "code": "IA4-1-1",
+                    "unit": "projets",
+                    "kind": "level",
+                    "direction": "higher",
+                    "target_value": "10",
+                },
+            )
+            for n, browser in enumerate(browsers)
+        ]
+    )
+
+    assert codes.count(200) == 1, codes
+    assert set(codes) <= {200, 409, 422}, codes
+    (indicator,) = Indicator.objects.filter(code="IA4-1-1")
+    assert indicator.label == f"Indicateur {codes.index(200)}"
+    assert Indicator.history.filter(code="IA4-1-1").count() == 1
+
+
+def test_simultaneous_designations_of_pilots_save_exactly_one(browsers):
+    action = Action.objects.get(code="IA 2-1")
+    organisations = list(Organisation.objects.order_by("acronym")[:WRITERS])
+    for browser in browsers:
+        browser.get(action.get_absolute_url())
+
+    codes = all_at_once(
+        [
+            lambda b=browser, o=organisation: b.post(
+                f"/actions/{action.slug}/pilotes/", {"lead": o.pk, "version": action.version}
+            )
+            for browser, organisation in zip(browsers, organisations, strict=True)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (WRITERS - 1), codes
+    action.refresh_from_db()
+    assert (action.lead, action.version) == (organisations[codes.index(200)], 2)
