@@ -341,7 +341,10 @@ def trajectory_through(knots: Sequence[tuple[date, Number]], on: date) -> float 
     order; of two on the same date, the later in the sequence wins (a step).
     """
     ordered = sorted(enumerate(knots), key=lambda item: (item[1][0], item[0]))
-    points = [(day, float(value)) for _, (day, value) in ordered]
+    # One value a date, the later given winning: the line then passes through it on its own date
+    # too, not only just after.
+    by_day = {_as_date(day): float(value) for _, (day, value) in ordered}
+    points = list(by_day.items())
     if len(points) < 2:
         return None
     on = _as_date(on)
@@ -513,6 +516,18 @@ def _next_target(targets: Sequence[Target], today: date) -> Target | None:
     return undated[-1] if undated else None
 
 
+def _between(on: date | None, baseline_date: date | None, target_date: date | None) -> bool:
+    """Whether an intermediate target dated ``on`` is a step of the line: after the baseline
+    date and before the final target date (when known). One dated on or before the baseline, or
+    on or after the final target date, would bend the line backwards or past its end: it is no
+    step of the trajectory (and the model refuses it)."""
+    if on is None:
+        return False
+    if baseline_date is not None and on <= baseline_date:
+        return False
+    return target_date is None or on < target_date
+
+
 def evaluate_indicator(
     *,
     kind: str,
@@ -551,13 +566,16 @@ def evaluate_indicator(
     found = current_value(kind, baseline, points)
     current, current_date = found if found is not None else (None, None)
     final = Target(target_date, target) if target is not None else None
-    every = sorted((t for t in targets if t.on is not None), key=lambda t: t.on)
+    every = sorted(
+        (t for t in targets if _between(t.on, baseline_date, target_date)), key=lambda t: t.on
+    )
     if final is not None:
         every.append(final)
     knots = [(t.on, t.value) for t in every if t.on is not None]
-    if baseline_date is not None and knots:
+    if baseline_date is not None and knots and knots[-1][0] > baseline_date:
         knots.insert(0, (baseline_date, _to_float(baseline) or 0.0))
     else:
+        # No baseline date, or a final target not after it: no line to draw.
         knots = []
     on = current_date or today
     # After the last dated knot the line is flat; with an undated final target it is unknown.
@@ -636,8 +654,9 @@ class ActionProgress:
     """An action's progress and the counts it rests on, so that it cannot overstate.
 
     ``basis`` is ``"milestones"`` (``done`` of ``total`` milestones), ``"indicators"`` (the
-    mean over ``total`` indicators with a known progress, of ``count`` in all) or ``None``
-    (« non mesuré »).
+    mean over ``total`` indicators with a known progress) or ``None`` (« non mesuré »).
+    ``count`` is the action's number of indicators, measured or not, whatever the basis: with
+    milestones, they do not count (the two are never mixed), and a page can say so.
     """
 
     percent: float | None
@@ -655,7 +674,9 @@ def action_progress_counts(
     """`action_progress` with what it rests on (« 1 jalon sur 1 »)."""
     percent = action_progress(milestones_done, milestones_total, indicator_progresses)
     if milestones_total > 0:
-        return ActionProgress(percent, "milestones", milestones_done, milestones_total)
+        return ActionProgress(
+            percent, "milestones", milestones_done, milestones_total, len(indicator_progresses)
+        )
     known = sum(1 for value in indicator_progresses if value is not None)
     if known:
         return ActionProgress(percent, "indicators", known, known, len(indicator_progresses))
