@@ -47,6 +47,7 @@ __all__ = [
     "KINDS",
     "LEVEL",
     "LOWER",
+    "MAX_PERIODS",
     "MONTH",
     "PERIODICITIES",
     "PER_PERIOD",
@@ -63,7 +64,10 @@ __all__ = [
     "contradictions",
     "current_value",
     "evaluate_indicator",
+    "evaluate_periods",
     "forecast",
+    "headline_period",
+    "held_targets",
     "indicator_progress",
     "is_on_track",
     "is_overdue",
@@ -71,6 +75,7 @@ __all__ = [
     "period_containing",
     "period_points",
     "span",
+    "trajectory_knots",
     "trajectory_through",
     "trajectory_value",
 ]
@@ -528,6 +533,43 @@ def _between(on: date | None, baseline_date: date | None, target_date: date | No
     return target_date is None or on < target_date
 
 
+def held_targets(
+    baseline_date: date | None,
+    target: Number | None,
+    target_date: date | None,
+    targets: Sequence[Target] = (),
+) -> list[Target]:
+    """The targets an indicator is held against, by date: its intermediate ones that are steps
+    of the line (after the baseline date, before the final target date), then the final one
+    (``target`` on ``target_date``, which may be unknown)."""
+    every = sorted(
+        (t for t in targets if _between(t.on, baseline_date, target_date)), key=lambda t: t.on
+    )
+    if target is not None:
+        every.append(Target(target_date, target))
+    return every
+
+
+def trajectory_knots(
+    baseline: Number | None,
+    baseline_date: date | None,
+    target: Number | None,
+    target_date: date | None,
+    targets: Sequence[Target] = (),
+) -> list[tuple[date, float]]:
+    """The (date, value) points the trajectory runs through: the baseline (0 if unknown) on its
+    date, then each dated target of `held_targets`. Empty when there is no line to draw (no
+    baseline date, no dated target, or a final target not after the baseline date)."""
+    knots = [
+        (t.on, float(t.value))
+        for t in held_targets(baseline_date, target, target_date, targets)
+        if t.on is not None
+    ]
+    if baseline_date is None or not knots or knots[-1][0] <= baseline_date:
+        return []
+    return [(baseline_date, _to_float(baseline) or 0.0), *knots]
+
+
 def evaluate_indicator(
     *,
     kind: str,
@@ -566,17 +608,8 @@ def evaluate_indicator(
     found = current_value(kind, baseline, points)
     current, current_date = found if found is not None else (None, None)
     final = Target(target_date, target) if target is not None else None
-    every = sorted(
-        (t for t in targets if _between(t.on, baseline_date, target_date)), key=lambda t: t.on
-    )
-    if final is not None:
-        every.append(final)
-    knots = [(t.on, t.value) for t in every if t.on is not None]
-    if baseline_date is not None and knots and knots[-1][0] > baseline_date:
-        knots.insert(0, (baseline_date, _to_float(baseline) or 0.0))
-    else:
-        # No baseline date, or a final target not after it: no line to draw.
-        knots = []
+    every = held_targets(baseline_date, target, target_date, targets)
+    knots = trajectory_knots(baseline, baseline_date, target, target_date, targets)
     on = current_date or today
     # After the last dated knot the line is flat; with an undated final target it is unknown.
     past_line = final is not None and final.on is None and knots and on > knots[-1][0]

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from roadmap import charts, progress
-from roadmap.charts import BOTTOM, LEFT, RIGHT, TOP, Sample, build_chart, nice_step
+from roadmap.charts import BOTTOM, LEFT, RIGHT, TOP, Mark, Sample, build_chart, nice_step
 from roadmap.models import Measurement
 from roadmap.summaries import indicator_chart
 from tests.support.html import NBSP, element, text
@@ -89,10 +89,16 @@ def test_a_cumulative_indicator_plots_the_running_total_of_its_measurements():
 def test_the_trajectory_goes_from_the_baseline_to_the_target_and_each_row_says_where_it_stood():
     chart = five_years([Sample(date(2025, 8, 31), 70_000)])
 
-    assert chart.trajectory == charts.Segment(
-        LEFT, BOTTOM, RIGHT, round(BOTTOM - 500 / 600 * PLOT_HEIGHT, 1)
+    top = round(BOTTOM - 500 / 600 * PLOT_HEIGHT, 1)
+    assert chart.trajectory == (
+        Mark(date(2024, 9, 1), 0.0, LEFT, BOTTOM),
+        Mark(date(2029, 8, 31), 500_000.0, RIGHT, top),
     )
-    assert chart.target_y == chart.trajectory.y2
+    assert chart.trajectory_polyline == "76,244 620,54"
+    # the final target is marked where the trajectory ends, on the target line
+    assert chart.targets == (Mark(date(2029, 8, 31), 500_000.0, RIGHT, top, final=True),)
+    assert chart.intermediate_targets == ()
+    assert chart.target_y == top
     (row,) = chart.rows
     assert row.expected == progress.trajectory_value(
         date(2024, 9, 1), 0, date(2029, 8, 31), 500_000, date(2025, 8, 31)
@@ -133,7 +139,7 @@ def test_an_indicator_with_neither_value_nor_dates_has_nothing_to_draw():
 
     assert not chart.drawable
     assert chart.rows == chart.y_ticks == chart.x_ticks == []
-    assert chart.trajectory is None
+    assert chart.trajectory == chart.targets == ()
 
 
 def test_a_level_indicator_without_dates_plots_its_values_against_its_target():
@@ -147,7 +153,7 @@ def test_a_level_indicator_without_dates_plots_its_values_against_its_target():
 
     assert chart.drawable
     assert [row.value for row in chart.rows] == [4, 9]
-    assert chart.trajectory is None and chart.forecast is None
+    assert chart.trajectory == () and chart.forecast is None
     assert [tick.value for tick in chart.y_ticks] == [0, 5, 10, 15]
     assert chart.target_y == TOP
     # a year: one tick a quarter, written as months
@@ -191,7 +197,8 @@ def test_a_lower_is_better_indicator_keeps_zero_on_its_value_axis():
     )
 
     assert chart.y_ticks[0].value == 0
-    assert chart.trajectory.y1 < chart.trajectory.y2  # the line goes down, on screen too
+    first, last = chart.trajectory
+    assert first.y < last.y  # the line goes down, on screen too
 
 
 # --- Drawing -------------------------------------------------------------------------------------
@@ -199,13 +206,15 @@ def test_a_lower_is_better_indicator_keeps_zero_on_its_value_axis():
 
 @pytest.fixture
 def measured(ia_2_1):
-    indicator = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    """The seed's « 500 000 sur 5 ans », the sum of the learners of each academic year, with
+    two years measured (on the yearly indicator it adds up)."""
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN")
     for on, value, source in (
         (date(2025, 8, 31), 70_000, "DGOS, bilan 2024-2025"),
         (date(2026, 8, 31), 90_000, "DGOS, bilan 2025-2026"),
     ):
-        Measurement.objects.create(indicator=indicator, date=on, value=value, source=source)
-    return indicator
+        Measurement.objects.create(indicator=yearly, date=on, value=value, source=source)
+    return ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
 
 
 def render_chart(indicator) -> str:
@@ -283,13 +292,19 @@ def test_an_indicator_without_anything_to_draw_says_so_without_an_empty_table(ia
 
 
 def test_an_indicator_with_a_trajectory_but_no_value_draws_the_trajectory(ia_2_1):
-    indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
 
     html = render_chart(indicator)
 
-    assert 'class="app-chart__trajectory"' in html
-    assert "<polyline" not in html
-    assert "<table" not in html
+    assert '<polyline class="app-chart__trajectory"' in html
+    assert "app-chart__values" not in html
+    # no table of values, but the targets it is held against
+    assert f"graphique-{indicator.pk}-donnees" not in html
+    targets = element(html, f"graphique-{indicator.pk}-cibles")
+    assert [text(row) for row in re.findall(r"<tr>(.*?)</tr>", targets, flags=re.S)] == [
+        "Date Cible Nature",
+        f"31 août 2029 500{NBSP}000{NBSP}apprenants Cible finale",
+    ]
     assert "Aucune valeur mesurée pour l'instant" in html.replace("&#x27;", "'")
 
 
