@@ -391,11 +391,13 @@ def span(
 ) -> list[tuple[date, date]]:
     """The periods of a span: ``count`` of them from the one containing ``first_day``, or, with
     no count, every period up to the one containing ``until`` (at least one, at most
-    ``MAX_PERIODS``)."""
+    ``MAX_PERIODS``: a mistyped first date cannot make a page list thousands of periods)."""
     if count is not None and count < 1:
         raise ValueError(f"a span has at least one period, not {count}")
     periods = [period_containing(periodicity, first_day)]
-    limit = min(count, MAX_PERIODS) if count is not None else MAX_PERIODS
+    # Only an open-ended span is capped: a number of periods is the indicator's own (the model
+    # bounds it), and cutting it would silently drop the last periods and their targets.
+    limit = count if count is not None else MAX_PERIODS
     last_day = None if count is not None else _as_date(until)
     while len(periods) < limit:
         _, end = periods[-1]

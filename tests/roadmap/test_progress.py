@@ -51,6 +51,7 @@ from roadmap.progress import (
     evaluate_periods,
     forecast,
     headline_period,
+    held_targets,
     indicator_progress,
     is_on_track,
     is_overdue,
@@ -58,6 +59,7 @@ from roadmap.progress import (
     period_containing,
     period_points,
     span,
+    trajectory_knots,
     trajectory_through,
     trajectory_value,
 )
@@ -883,12 +885,13 @@ def test_an_open_ended_span_that_has_not_begun_has_its_first_period():
     ]
 
 
-def test_a_span_never_lists_more_than_max_periods():
+def test_an_open_ended_span_never_lists_more_than_max_periods():
     assert MAX_PERIODS == 240
     open_ended = span(MONTH, date(2000, 1, 1), None, date(2100, 1, 1))
     assert len(open_ended) == MAX_PERIODS
     assert open_ended[-1] == (date(2019, 12, 1), date(2019, 12, 31))
-    assert len(span(MONTH, date(2000, 1, 1), 1000, date(2000, 1, 1))) == MAX_PERIODS
+    # a number of periods is the indicator's own: never cut
+    assert len(span(MONTH, date(2000, 1, 1), 600, date(2000, 1, 1))) == 600
 
 
 def test_a_span_has_at_least_one_period():
@@ -904,9 +907,7 @@ def test_a_span_has_at_least_one_period():
 )
 def test_the_periods_of_a_span_follow_each_other_without_gap(periodicity, first, count, until):
     periods = span(periodicity, first, count, until)
-    assert 1 <= len(periods) <= MAX_PERIODS
-    if count is not None:
-        assert len(periods) == min(count, MAX_PERIODS)
+    assert len(periods) == count if count is not None else 1 <= len(periods) <= MAX_PERIODS
     assert periods[0][0] <= first <= periods[0][1]
     for (_, end), (start, _) in itertools.pairwise(periods):
         assert start == end + timedelta(days=1)
@@ -1436,3 +1437,26 @@ def test_every_percentage_stays_between_0_and_100(
     assert all(share is None or 0.0 <= share <= 100.0 for share in shares)
     if figures.progress is not None and figures.current is not None:
         assert figures.target is not None
+
+
+def test_held_targets_are_the_steps_of_the_line_by_date_then_the_final_target():
+    stray = [Target(date(2024, 1, 1), 1), Target(date(2030, 1, 1), 2), Target(None, 3)]
+    later = Target(date(2027, 8, 31), 300_000)
+    assert held_targets(date(2024, 9, 1), 500_000, date(2029, 8, 31), [later, BY_2026, *stray]) == [
+        BY_2026,
+        later,
+        Target(date(2029, 8, 31), 500_000),
+    ]
+    assert held_targets(None, 500_000, None, [BY_2026]) == [BY_2026, Target(None, 500_000)]
+    assert held_targets(None, None, None, []) == []
+
+
+def test_the_knots_of_the_trajectory_start_at_the_baseline_and_need_a_dated_target_after_it():
+    assert trajectory_knots(None, date(2024, 9, 1), 500_000, date(2029, 8, 31), [BY_2026]) == [
+        (date(2024, 9, 1), 0.0),
+        (date(2026, 8, 31), 200_000.0),
+        (date(2029, 8, 31), 500_000.0),
+    ]
+    assert trajectory_knots(0, None, 500_000, date(2029, 8, 31)) == []
+    assert trajectory_knots(0, date(2024, 9, 1), 500_000, None) == []
+    assert trajectory_knots(0, date(2024, 9, 1), 500_000, date(2024, 9, 1)) == []
