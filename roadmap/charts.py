@@ -1,15 +1,24 @@
 """Indicator charts as plain geometry, for inline SVG drawn on the server.
 
-A chart shows an indicator's measured values (the running total for a cumulative indicator),
-its target, the trajectory from the baseline to the target and the forecast at the target
-date. This module turns plain values into coordinates of an SVG viewBox, ticks for both axes and
-the rows of the data table that goes with every chart; the template
-`roadmap/partials/indicator_chart.html` draws them with SVG presentation attributes and CSS
-classes (no JavaScript, no inline style, so a strict CSP holds) and formats numbers and dates in
-the reader's language.
+Two charts:
 
-Pure like `roadmap.progress`, whose figures it reuses: standard library only, no Django, no ORM.
-Coordinates are rounded to a tenth of a unit, which keeps the markup short and stable.
+- `build_chart`: an indicator's measured values (the running total for a cumulative indicator),
+  its final target, the trajectory from the baseline through every dated target, each dated
+  target marked, and the forecast at the next target's date (none once the final target date
+  has passed);
+- `build_period_chart`: a per-period indicator as a small bar per period against that
+  period's own target (a tick per bar, since targets may differ), the current period
+  highlighted, the periods to come empty.
+
+This module turns plain values into coordinates of an SVG viewBox, ticks for the axes and the
+rows of the data table that goes with every chart; the templates
+`roadmap/partials/indicator_chart.html` and `roadmap/partials/period_chart.html` draw them with
+SVG presentation attributes and CSS classes (no JavaScript, no inline style, so a strict CSP
+holds) and format numbers and dates in the reader's language.
+
+Built on `roadmap.progress`, whose figures it reuses, and `roadmap.french` for the names of the
+periods; no ORM. Coordinates are rounded to a tenth of a unit, which keeps the markup short and
+stable.
 """
 
 from __future__ import annotations
@@ -19,9 +28,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import progress
+from . import french, progress
 
-__all__ = ["Chart", "Row", "Sample", "Segment", "Tick", "build_chart", "nice_step"]
+__all__ = [
+    "Bar",
+    "Chart",
+    "Mark",
+    "PeriodChart",
+    "Row",
+    "Sample",
+    "Segment",
+    "Tick",
+    "build_chart",
+    "build_period_chart",
+    "nice_step",
+]
 
 Number = progress.Number
 
@@ -43,6 +64,9 @@ SINGLE_DATE_PADDING = timedelta(days=90)
 # A forecast far beyond everything else would flatten the chart: the value axis stops at this
 # many times the other values, and the forecast line is cut at the top of the plot.
 FORECAST_HEADROOM = 2.0
+
+# Half the width of the diamond that marks a dated target.
+MARK_RADIUS = 6
 
 YEAR = "year"
 MONTH = "month"
@@ -75,6 +99,27 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A point of the trajectory or a dated target: its date, its value and where it falls.
+
+    ``final`` marks the final target (the indicator's own target date)."""
+
+    on: date
+    value: float
+    x: float
+    y: float
+    final: bool = False
+
+    @property
+    def diamond(self) -> str:
+        """A small diamond around the point, as the `points` of an SVG polygon."""
+        r = MARK_RADIUS
+        corners = ((self.x, self.y - r), (self.x + r, self.y), (self.x, self.y + r))
+        corners += ((self.x - r, self.y),)
+        return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in corners)
+
+
+@dataclass(frozen=True)
 class Row:
     """One measurement in the chart and in its data table."""
 
@@ -103,7 +148,8 @@ class Chart:
     x_ticks: list[Tick]
     x_tick_format: str  # YEAR, MONTH or DAY: how the template writes the dates of the x axis
     target_y: float | None
-    trajectory: Segment | None
+    trajectory: tuple[Mark, ...]  # the baseline then each dated target; empty: no trajectory
+    targets: tuple[Mark, ...]  # every dated target, intermediate ones and the final one
     forecast: Segment | None
     forecast_clipped: bool
     today_x: float | None
@@ -117,16 +163,47 @@ class Chart:
     @property
     def drawable(self) -> bool:
         """Whether there is anything to draw: a measured value or a trajectory."""
-        return bool(self.rows) or self.trajectory is not None
+        return bool(self.rows) or bool(self.trajectory)
 
     @property
     def polyline(self) -> str:
         """The measured values as the `points` of an SVG polyline."""
-        return " ".join(f"{_fmt(row.x)},{_fmt(row.y)}" for row in self.rows)
+        return _points(self.rows)
+
+    @property
+    def trajectory_polyline(self) -> str:
+        """The trajectory as the `points` of an SVG polyline."""
+        return _points(self.trajectory)
+
+    @property
+    def ended(self) -> bool:
+        """Whether the final target date has passed (then no forecast, but reached or not).
+        A per-period indicator says so period by period, on its `PeriodChart`."""
+        return self.figures.ended and not self.figures.periods
+
+    @property
+    def forecast_shown(self) -> bool:
+        """Whether the words under the chart give a forecast: not once ended, and not for a
+        per-period indicator, whose forecast is its current period's (`PeriodChart`)."""
+        return self.figures.forecast is not None and not self.ended and not self.figures.periods
+
+    @property
+    def forecast_date(self) -> date | None:
+        """The date the forecast is at: the next target's."""
+        upcoming = self.figures.next_target
+        return None if upcoming is None else upcoming.on
+
+    @property
+    def intermediate_targets(self) -> tuple[Mark, ...]:
+        return tuple(mark for mark in self.targets if not mark.final)
 
     @property
     def is_cumulative(self) -> bool:
         return self.kind == progress.CUMULATIVE
+
+
+def _points(items) -> str:
+    return " ".join(f"{_fmt(item.x)},{_fmt(item.y)}" for item in items)
 
 
 def _fmt(value: float) -> str:
@@ -255,15 +332,15 @@ def _forecast(frame: _Frame, last_row: Row, target_date: date, forecast: float):
     return Segment(last_row.x, last_row.y, frame.x_at(end_days), frame.y_of(end_value)), clipped
 
 
-def _rows(frame: _Frame, plotted: list[tuple], *trajectory) -> list[Row]:
-    """The rows of the data table; `trajectory` is (baseline date, baseline, target date,
-    target), for where the trajectory stands on each date."""
+def _rows(frame: _Frame, plotted: list[tuple], knots: list[tuple[date, float]]) -> list[Row]:
+    """The rows of the data table, with where the trajectory through `knots` stands on each
+    date."""
     return [
         Row(
             on=sample.on,
             measured=measured,
             value=value,
-            expected=progress.trajectory_value(*trajectory, sample.on),
+            expected=progress.trajectory_through(knots, sample.on),
             source=sample.source,
             x=frame.x_of(sample.on),
             y=frame.y_of(value),
@@ -280,7 +357,8 @@ def _nothing_drawn() -> dict:
         "x_ticks": [],
         "x_tick_format": DAY,
         "target_y": None,
-        "trajectory": None,
+        "trajectory": (),
+        "targets": (),
         "forecast": None,
         "forecast_clipped": False,
         "today_x": None,
@@ -293,7 +371,9 @@ def build_chart(
     """The chart of one indicator; `Chart.drawable` says whether there is anything to draw.
 
     `definition` is the indicator as `progress.evaluate_indicator` takes it (kind, direction,
-    baseline and target with their dates), whose figures the chart shows.
+    baseline and target with their dates, dated targets, periods), whose figures the chart
+    shows. A per-period indicator with periods has no trajectory here (each period has its
+    own: `build_period_chart`): its values are drawn against its recurring target.
     """
     kind, baseline, target = definition["kind"], definition["baseline"], definition["target"]
     baseline_date, target_date = definition["baseline_date"], definition["target_date"]
@@ -305,12 +385,18 @@ def build_chart(
         today=today,
     )
     plotted = _plotted(kind, start, samples)
-    has_trajectory = (
-        baseline_date is not None
-        and target_date is not None
-        and goal is not None
-        and target_date > baseline_date
-    )
+    knots, dated = [], []
+    if not figures.periods:
+        knots = progress.trajectory_knots(
+            baseline, baseline_date, target, target_date, definition.get("targets", ())
+        )
+        dated = [
+            t
+            for t in progress.held_targets(
+                baseline_date, target, target_date, definition.get("targets", ())
+            )
+            if t.on is not None
+        ]
     described = {
         "ident": ident,
         "label": label,
@@ -322,28 +408,40 @@ def build_chart(
         "baseline_date": baseline_date,
         "figures": figures,
     }
-    if not plotted and not has_trajectory:
+    if not plotted and not knots:
         return Chart(**described, **_nothing_drawn())
 
     dates = [sample.on for sample, _, _ in plotted]
+    dates += [day for day, _ in knots] + [t.on for t in dated]
     dates += [day for day in (baseline_date, target_date) if day is not None]
     values = [value for _, _, value in plotted]
+    values += [value for _, value in knots] + [float(t.value) for t in dated]
     values += [value for value in (goal, start) if value is not None]
     shown_forecast = None
-    if figures.forecast is not None and plotted and target_date is not None:
+    forecast_on = None if figures.next_target is None else figures.next_target.on
+    if (
+        figures.forecast is not None
+        and plotted
+        and knots
+        and forecast_on is not None
+        and forecast_on >= plotted[-1][0].on
+    ):
         shown_forecast = figures.forecast
         ceiling = max(abs(value) for value in values) * FORECAST_HEADROOM
         values.append(max(-ceiling, min(ceiling, shown_forecast)) if ceiling else shown_forecast)
     frame = _frame(dates, values)
     x_of, y_of = frame.x_of, frame.y_of
 
-    rows = _rows(frame, plotted, baseline_date, baseline, target_date, target)
-    trajectory = None
-    if has_trajectory:
-        trajectory = Segment(x_of(baseline_date), y_of(start or 0.0), x_of(target_date), y_of(goal))
+    rows = _rows(frame, plotted, knots)
+    trajectory = tuple(Mark(day, value, x_of(day), y_of(value)) for day, value in knots)
+    final = len(dated) - 1 if target_date is not None and goal is not None else None
+    targets = tuple(
+        Mark(t.on, float(t.value), x_of(t.on), y_of(float(t.value)), final=index == final)
+        for index, t in enumerate(dated)
+    )
     forecast, clipped = None, False
     if shown_forecast is not None:
-        forecast, clipped = _forecast(frame, rows[-1], target_date, shown_forecast)
+        forecast, clipped = _forecast(frame, rows[-1], forecast_on, shown_forecast)
 
     last = frame.first + timedelta(days=frame.span)
     date_ticks, date_format = _date_ticks(frame.first, last)
@@ -355,7 +453,174 @@ def build_chart(
         x_tick_format=date_format,
         target_y=None if goal is None else y_of(goal),
         trajectory=trajectory,
+        targets=targets,
         forecast=forecast,
         forecast_clipped=clipped,
         today_x=x_of(today) if frame.first <= today <= last else None,
+    )
+
+
+# --- Per-period charts
+
+# Bars take this share of their slot; never wider than this, so five years do not look like
+# a wall.
+BAR_SHARE = 0.6
+MAX_BAR_WIDTH = 56
+# How far a period's target tick reaches beyond its bar, on each side.
+TICK_OVERHANG = 6
+# About the width a period's name takes under its bar (« 2024/2025 », « janvier 2025 »): with
+# more periods than fit, only every n-th is named on the axis (the table names them all).
+LABEL_WIDTH = 84
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One period of a per-period indicator: its figures, its name and its bar.
+
+    ``y`` and ``height`` are those of the bar (``None`` and 0 when nothing was measured: a
+    period to come is shown empty); ``target_y`` is where the period's target tick is drawn,
+    from ``x - TICK_OVERHANG`` to ``x + width + TICK_OVERHANG``.
+    """
+
+    period: progress.PeriodFigures
+    label: str
+    x: float
+    width: float
+    y: float | None
+    height: float
+    target_y: float | None
+    centre: float
+    named: bool  # whether its name is written under it on the axis
+    base_y: float  # where the bars stand: the zero line, or the bottom of the plot
+
+    @property
+    def outline_y(self) -> float:
+        """The top of the empty outline of a period to come (from its base to its target)."""
+        return self.base_y if self.target_y is None else min(self.target_y, self.base_y)
+
+    @property
+    def outline_height(self) -> float:
+        return 0.0 if self.target_y is None else _round(abs(self.base_y - self.target_y))
+
+    @property
+    def state(self) -> str:
+        return self.period.state
+
+    @property
+    def measured(self) -> bool:
+        return self.period.value is not None
+
+    @property
+    def tick_x1(self) -> float:
+        return _round(self.x - TICK_OVERHANG)
+
+    @property
+    def tick_x2(self) -> float:
+        return _round(self.x + self.width + TICK_OVERHANG)
+
+
+@dataclass(frozen=True)
+class PeriodChart:
+    ident: str
+    label: str
+    unit: str
+    periodicity: str
+    figures: progress.IndicatorFigures
+    bars: tuple[Bar, ...]
+    y_ticks: list[Tick]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = RIGHT
+    top: int = TOP
+    bottom: int = BOTTOM
+
+    @property
+    def drawable(self) -> bool:
+        return bool(self.bars)
+
+    @property
+    def current(self) -> Bar | None:
+        """The bar of the period containing today, if the span has one."""
+        return next((bar for bar in self.bars if bar.state == "current"), None)
+
+    @property
+    def measured(self) -> tuple[Bar, ...]:
+        return tuple(bar for bar in self.bars if bar.measured)
+
+    @property
+    def past(self) -> tuple[Bar, ...]:
+        return tuple(bar for bar in self.bars if bar.state == "past")
+
+    @property
+    def reached_count(self) -> int:
+        """How many past periods reached their target."""
+        return sum(1 for bar in self.past if bar.period.reached)
+
+    @property
+    def ended(self) -> bool:
+        """Whether the span is over: the last period has passed (then no forecast)."""
+        return self.figures.ended
+
+    @property
+    def last(self) -> Bar | None:
+        return self.bars[-1] if self.bars else None
+
+    @property
+    def same_target(self) -> bool:
+        """Whether every period is held against the same target (one value to state)."""
+        return len({bar.period.target for bar in self.bars}) <= 1
+
+
+def build_period_chart(
+    *,
+    ident: str,
+    label: str,
+    unit: str,
+    figures: progress.IndicatorFigures,
+    periodicity: str,
+) -> PeriodChart:
+    """The bars of a per-period indicator, from its evaluated figures (`figures.periods`,
+    `progress.evaluate_indicator` with a periodicity): one bar per period of its span, each
+    against its own target."""
+    periods = figures.periods
+    if not periods:
+        return PeriodChart(ident, label, unit, periodicity, figures, (), [])
+    values = [p.value for p in periods if p.value is not None]
+    values += [p.target for p in periods if p.target is not None]
+    low, high, value_ticks = _value_scale(values or [0.0])
+
+    def y_of(value: float) -> float:
+        return _round(BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP))
+
+    slot = (RIGHT - LEFT) / len(periods)
+    width = min(slot * BAR_SHARE, MAX_BAR_WIDTH)
+    every = max(1, math.ceil(LABEL_WIDTH / slot))
+    zero = y_of(max(low, min(0.0, high)))
+    bars = []
+    for index, period in enumerate(periods):
+        x = LEFT + index * slot + (slot - width) / 2
+        top = None if period.value is None else y_of(period.value)
+        bars.append(
+            Bar(
+                period=period,
+                label=french.period_label(periodicity, period.start),
+                x=_round(x),
+                width=_round(width),
+                y=None if top is None else min(top, zero),
+                height=0.0 if top is None else _round(abs(zero - top)),
+                target_y=None if period.target is None else y_of(period.target),
+                centre=_round(x + width / 2),
+                named=index % every == 0,
+                base_y=zero,
+            )
+        )
+    return PeriodChart(
+        ident=ident,
+        label=label,
+        unit=unit,
+        periodicity=periodicity,
+        figures=figures,
+        bars=tuple(bars),
+        y_ticks=[Tick(value, y_of(value)) for value in value_ticks],
     )

@@ -9,7 +9,12 @@ filters and the indicators page's sort:
 - matching and sorting labels whatever their case or accents: `fold`, `sortable`;
 - writing: `plain_number` (70000 rather than 70000.0000), `number_text` (plain digits),
   `grouped_number` (« 1 234,5 », French typography), `date_text` (« 31/12/2025 »), and
-  `format_number` / `format_quantity` in the active language, for the pages.
+  `format_number` / `format_quantity` in the active language, for the pages;
+- naming a period of a per-period indicator: `period_label` (« 2024/2025 », « T1 2025 »,
+  « janvier 2025 »), in the active language, for the pages, the charts and the open data.
+
+Words go through Django's translation functions like every other word a person reads: this
+module stays pure of the project (nothing imported from it), not of Django's i18n.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 NO_BREAK_SPACE = "\u00a0"
@@ -215,3 +221,27 @@ def format_quantity(value, unit: str = "") -> str:
     if not text:
         return ""
     return f"{text}{NO_BREAK_SPACE}{unit}" if unit else text
+
+
+# --- Periods
+
+
+def period_label(periodicity: str, start: date) -> str:
+    """The name of the period of `periodicity` that starts on (or contains) `start`, in the
+    active language: « 2024/2025 » for an academic year (September to August), « 2025 » for a
+    calendar year, « T1 2025 » for a quarter (« Q1 2025 » in English), « janvier 2025 » for a
+    month. The codes are those of `roadmap.progress.PERIODICITIES`."""
+    if periodicity == "academic_year":
+        first = start.year if start.month >= 9 else start.year - 1
+        return f"{first}/{first + 1}"
+    if periodicity == "year":
+        return str(start.year)
+    if periodicity == "quarter":
+        # Translators: a quarter of a year, « T1 2025 » (trimestre); « Q1 2025 » in English.
+        return _("T%(quarter)d %(year)d") % {
+            "quarter": (start.month - 1) // 3 + 1,
+            "year": start.year,
+        }
+    if periodicity == "month":
+        return f"{MONTHS[start.month]} {start.year}"
+    raise ValueError(f"unknown periodicity {periodicity!r}")

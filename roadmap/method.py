@@ -1,9 +1,11 @@
 """The worked examples of the « Méthode de calcul » page, computed by `roadmap.progress`.
 
 The page explains each rule in plain French and shows it at work on the seed's own targets. Only
-the inputs are written here (quoted from the source document); every result shown on the page is
-computed by the same functions as the rest of the app, so the page cannot drift from the rules.
-Pure: no Django, no database, so the page is the same on an empty roadmap.
+the inputs are written here (quoted from the source document, or stated on the page as a
+supposition); every result shown on the page is computed by the same functions as the rest of
+the app (`roadmap.progress`, the charts of `roadmap.charts`), so the page cannot drift from the
+rules. No database: the examples are the same on an empty roadmap (the page's list of
+interpretations is read apart, by `roadmap.queries.interpretations`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,62 @@ MILESTONES_DONE = 2
 MILESTONE_DUE = date(2025, 6, 30)
 LAST_UPDATE = date(2025, 1, 1)
 
+# « 70 000 apprenants par an », as the seed reads it: each academic year of five from
+# 2024/2025 against 70 000. Say 72 000 learners in 2024/2025, and in 2025/2026 30 000 by
+# 31 January 2026 then 63 000 for the whole year, seen on 15 September 2026.
+YEARLY = {
+    "kind": progress.PER_PERIOD,
+    "direction": progress.HIGHER,
+    "baseline": 0,
+    "baseline_date": None,
+    "target": LEARNERS_PER_YEAR,
+    "target_date": LEARNERS_TARGET_DATE,
+    "periodicity": progress.ACADEMIC_YEAR,
+    "periods_from": LEARNERS_BASELINE_DATE,
+    "period_count": 5,
+}
+YEAR_ONE_VALUE = 72_000
+YEAR_TWO_EARLY_ON = date(2026, 1, 31)
+YEAR_TWO_EARLY = 30_000
+YEAR_TWO_END = date(2026, 8, 31)
+YEAR_TWO_VALUE = 63_000
+PERIODS_TODAY = date(2026, 9, 15)
+
+# Several dated targets: suppose 200 000 learners were due by 31 August 2026 on the way to the
+# 500 000 (the source sets no such step: the page says it is a supposition).
+STEP = progress.Target(date(2026, 8, 31), 200_000)
+
+# After the target date: 480 000 learners by 31 August 2029, seen on 1 September 2029.
+FINAL_VALUE = 480_000
+AFTER_END = date(2029, 9, 1)
+
+
+@dataclass(frozen=True)
+class PeriodsExample:
+    """Two academic years of « 70 000 apprenants par an », each against its own target, and
+    the sum « 500 000 sur 5 ans » of the years."""
+
+    figures: progress.IndicatorFigures
+    chart: charts.PeriodChart
+    first: charts.Bar
+    second: charts.Bar
+    early_on: date
+    early_value: int
+    today: date
+    total: progress.IndicatorFigures  # the sum of the years, against 500 000
+
+
+@dataclass(frozen=True)
+class TargetsExample:
+    """The 500 000 learners with a supposed step of 200 000 by 31 August 2026."""
+
+    step: progress.Target
+    figures: progress.IndicatorFigures  # with 70 000 measured on 31 August 2025
+    first_leg_days: int  # from the baseline to the step
+    ended: progress.IndicatorFigures  # 480 000 by 31 August 2029, seen the day after
+    final_value: int
+    after_end: date
+
 
 @dataclass(frozen=True)
 class WorkedExample:
@@ -77,6 +135,11 @@ class WorkedExample:
     last_update: date
     stale_days: int
     stale_from: date
+    # periods, several dated targets, after the target date, progress with its counts
+    periods: PeriodsExample
+    targets: TargetsExample
+    milestone_counts: progress.ActionProgress
+    indicator_counts: progress.ActionProgress
 
 
 def _first_day(start: date, rule) -> date:
@@ -84,8 +147,68 @@ def _first_day(start: date, rule) -> date:
     return next(day for day in (start + timedelta(days=n) for n in range(731)) if rule(day))
 
 
-def worked_example(label: str, source: str) -> WorkedExample:
-    """The example, with its chart titled `label` and its value attributed to `source`."""
+def periods_example(label: str, unit: str) -> PeriodsExample:
+    """Two academic years of the yearly learners, and their sum against 500 000."""
+    points = [
+        progress.Point(YEAR_ONE_END, YEAR_ONE_VALUE),
+        progress.Point(YEAR_TWO_EARLY_ON, YEAR_TWO_EARLY),
+        progress.Point(YEAR_TWO_END, YEAR_TWO_VALUE),
+    ]
+    figures = progress.evaluate_indicator(**YEARLY, points=points, today=PERIODS_TODAY)
+    chart = charts.build_period_chart(
+        ident="exemple-periodes",
+        label=label,
+        unit=unit,
+        figures=figures,
+        periodicity=YEARLY["periodicity"],
+    )
+    total = progress.evaluate_indicator(
+        **LEARNERS, points=progress.period_points(figures.periods), today=PERIODS_TODAY
+    )
+    return PeriodsExample(
+        figures=figures,
+        chart=chart,
+        first=chart.bars[0],
+        second=chart.bars[1],
+        early_on=YEAR_TWO_EARLY_ON,
+        early_value=YEAR_TWO_EARLY,
+        today=PERIODS_TODAY,
+        total=total,
+    )
+
+
+def targets_example() -> TargetsExample:
+    """The 500 000 learners through a supposed step, then seen after their target date."""
+    figures = progress.evaluate_indicator(
+        **LEARNERS,
+        targets=[STEP],
+        points=[progress.Point(YEAR_ONE_END, LEARNERS_PER_YEAR)],
+        today=YEAR_ONE_END,
+    )
+    ended = progress.evaluate_indicator(
+        **LEARNERS,
+        points=[progress.Point(LEARNERS_TARGET_DATE, FINAL_VALUE)],
+        today=AFTER_END,
+    )
+    return TargetsExample(
+        step=STEP,
+        figures=figures,
+        first_leg_days=(STEP.on - LEARNERS_BASELINE_DATE).days,
+        ended=ended,
+        final_value=FINAL_VALUE,
+        after_end=AFTER_END,
+    )
+
+
+def worked_example(
+    label: str,
+    source: str,
+    unit: str = "apprenants",
+    yearly_label: str = "Apprenants formés par an (exemple)",
+) -> WorkedExample:
+    """The example, with its chart titled `label` in `unit` and its value attributed to
+    `source`, and the per-period example's chart titled `yearly_label` (the view passes them
+    in the reader's language)."""
     figures = progress.evaluate_indicator(
         **LEARNERS, points=[progress.Point(YEAR_ONE_END, LEARNERS_PER_YEAR)], today=YEAR_ONE_END
     )
@@ -108,7 +231,7 @@ def worked_example(label: str, source: str) -> WorkedExample:
         chart=charts.build_chart(
             ident="exemple",
             label=label,
-            unit="apprenants",
+            unit=unit,
             samples=[charts.Sample(YEAR_ONE_END, LEARNERS_PER_YEAR, source)],
             today=YEAR_ONE_END,
             **LEARNERS,
@@ -131,4 +254,12 @@ def worked_example(label: str, source: str) -> WorkedExample:
         last_update=LAST_UPDATE,
         stale_days=progress.STALE_AFTER_DAYS,
         stale_from=_first_day(LAST_UPDATE, lambda day: progress.is_stale(LAST_UPDATE, day)),
+        periods=periods_example(yearly_label, unit),
+        targets=targets_example(),
+        milestone_counts=progress.action_progress_counts(
+            MILESTONES_DONE, MILESTONES_TOTAL, [figures.progress, year_progress]
+        ),
+        indicator_counts=progress.action_progress_counts(
+            0, 0, [figures.progress, year_progress, None]
+        ),
     )

@@ -47,6 +47,7 @@ __all__ = [
     "KINDS",
     "LEVEL",
     "LOWER",
+    "MAX_PERIODS",
     "MONTH",
     "PERIODICITIES",
     "PER_PERIOD",
@@ -63,7 +64,10 @@ __all__ = [
     "contradictions",
     "current_value",
     "evaluate_indicator",
+    "evaluate_periods",
     "forecast",
+    "headline_period",
+    "held_targets",
     "indicator_progress",
     "is_on_track",
     "is_overdue",
@@ -71,6 +75,7 @@ __all__ = [
     "period_containing",
     "period_points",
     "span",
+    "trajectory_knots",
     "trajectory_through",
     "trajectory_value",
 ]
@@ -341,7 +346,10 @@ def trajectory_through(knots: Sequence[tuple[date, Number]], on: date) -> float 
     order; of two on the same date, the later in the sequence wins (a step).
     """
     ordered = sorted(enumerate(knots), key=lambda item: (item[1][0], item[0]))
-    points = [(day, float(value)) for _, (day, value) in ordered]
+    # One value a date, the later given winning: the line then passes through it on its own date
+    # too, not only just after.
+    by_day = {_as_date(day): float(value) for _, (day, value) in ordered}
+    points = list(by_day.items())
     if len(points) < 2:
         return None
     on = _as_date(on)
@@ -383,11 +391,13 @@ def span(
 ) -> list[tuple[date, date]]:
     """The periods of a span: ``count`` of them from the one containing ``first_day``, or, with
     no count, every period up to the one containing ``until`` (at least one, at most
-    ``MAX_PERIODS``)."""
+    ``MAX_PERIODS``: a mistyped first date cannot make a page list thousands of periods)."""
     if count is not None and count < 1:
         raise ValueError(f"a span has at least one period, not {count}")
     periods = [period_containing(periodicity, first_day)]
-    limit = min(count, MAX_PERIODS) if count is not None else MAX_PERIODS
+    # Only an open-ended span is capped: a number of periods is the indicator's own (the model
+    # bounds it), and cutting it would silently drop the last periods and their targets.
+    limit = count if count is not None else MAX_PERIODS
     last_day = None if count is not None else _as_date(until)
     while len(periods) < limit:
         _, end = periods[-1]
@@ -513,6 +523,55 @@ def _next_target(targets: Sequence[Target], today: date) -> Target | None:
     return undated[-1] if undated else None
 
 
+def _between(on: date | None, baseline_date: date | None, target_date: date | None) -> bool:
+    """Whether an intermediate target dated ``on`` is a step of the line: after the baseline
+    date and before the final target date (when known). One dated on or before the baseline, or
+    on or after the final target date, would bend the line backwards or past its end: it is no
+    step of the trajectory (and the model refuses it)."""
+    if on is None:
+        return False
+    if baseline_date is not None and on <= baseline_date:
+        return False
+    return target_date is None or on < target_date
+
+
+def held_targets(
+    baseline_date: date | None,
+    target: Number | None,
+    target_date: date | None,
+    targets: Sequence[Target] = (),
+) -> list[Target]:
+    """The targets an indicator is held against, by date: its intermediate ones that are steps
+    of the line (after the baseline date, before the final target date), then the final one
+    (``target`` on ``target_date``, which may be unknown)."""
+    every = sorted(
+        (t for t in targets if _between(t.on, baseline_date, target_date)), key=lambda t: t.on
+    )
+    if target is not None:
+        every.append(Target(target_date, target))
+    return every
+
+
+def trajectory_knots(
+    baseline: Number | None,
+    baseline_date: date | None,
+    target: Number | None,
+    target_date: date | None,
+    targets: Sequence[Target] = (),
+) -> list[tuple[date, float]]:
+    """The (date, value) points the trajectory runs through: the baseline (0 if unknown) on its
+    date, then each dated target of `held_targets`. Empty when there is no line to draw (no
+    baseline date, no dated target, or a final target not after the baseline date)."""
+    knots = [
+        (t.on, float(t.value))
+        for t in held_targets(baseline_date, target, target_date, targets)
+        if t.on is not None
+    ]
+    if baseline_date is None or not knots or knots[-1][0] <= baseline_date:
+        return []
+    return [(baseline_date, _to_float(baseline) or 0.0), *knots]
+
+
 def evaluate_indicator(
     *,
     kind: str,
@@ -551,14 +610,8 @@ def evaluate_indicator(
     found = current_value(kind, baseline, points)
     current, current_date = found if found is not None else (None, None)
     final = Target(target_date, target) if target is not None else None
-    every = sorted((t for t in targets if t.on is not None), key=lambda t: t.on)
-    if final is not None:
-        every.append(final)
-    knots = [(t.on, t.value) for t in every if t.on is not None]
-    if baseline_date is not None and knots:
-        knots.insert(0, (baseline_date, _to_float(baseline) or 0.0))
-    else:
-        knots = []
+    every = held_targets(baseline_date, target, target_date, targets)
+    knots = trajectory_knots(baseline, baseline_date, target, target_date, targets)
     on = current_date or today
     # After the last dated knot the line is flat; with an undated final target it is unknown.
     past_line = final is not None and final.on is None and knots and on > knots[-1][0]
@@ -636,8 +689,9 @@ class ActionProgress:
     """An action's progress and the counts it rests on, so that it cannot overstate.
 
     ``basis`` is ``"milestones"`` (``done`` of ``total`` milestones), ``"indicators"`` (the
-    mean over ``total`` indicators with a known progress, of ``count`` in all) or ``None``
-    (« non mesuré »).
+    mean over ``total`` indicators with a known progress) or ``None`` (« non mesuré »).
+    ``count`` is the action's number of indicators, measured or not, whatever the basis: with
+    milestones, they do not count (the two are never mixed), and a page can say so.
     """
 
     percent: float | None
@@ -655,7 +709,9 @@ def action_progress_counts(
     """`action_progress` with what it rests on (« 1 jalon sur 1 »)."""
     percent = action_progress(milestones_done, milestones_total, indicator_progresses)
     if milestones_total > 0:
-        return ActionProgress(percent, "milestones", milestones_done, milestones_total)
+        return ActionProgress(
+            percent, "milestones", milestones_done, milestones_total, len(indicator_progresses)
+        )
     known = sum(1 for value in indicator_progresses if value is not None)
     if known:
         return ActionProgress(percent, "indicators", known, known, len(indicator_progresses))

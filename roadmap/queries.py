@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 from django.db.models import (
     DateTimeField,
+    Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
@@ -239,3 +241,40 @@ def actions_without_lead(roadmap: Roadmap) -> list[Action]:
         .select_related("axis")
         .order_by("axis__number", "code")
     )
+
+
+class Interpretations(NamedTuple):
+    """Every value of a roadmap that the source does not state literally, with the rule used:
+    the roadmap's own, its milestones', its indicators' and their dated targets'."""
+
+    roadmap: Roadmap
+    milestones: list[Milestone]
+    # those with an interpretation or an interpreted dated target (`interpreted_targets`)
+    indicators: list[Indicator]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.roadmap.interpretation or self.milestones or self.indicators)
+
+
+def interpretations(roadmap: Roadmap) -> Interpretations:
+    """The interpretations of `roadmap` (the « Méthode de calcul » page lists them), in three
+    queries whatever its size: the milestones (the roadmap's own first), then the indicators in
+    roadmap order with their interpreted targets."""
+    interpreted = Target.objects.exclude(interpretation="").order_by("on", "pk")
+    milestones = (
+        Milestone.objects.filter(roadmap=roadmap)
+        .exclude(interpretation="")
+        .select_related("action")
+        .order_by(F("action__code").asc(nulls_first=True), "due_date", "pk")
+    )
+    indicators = (
+        Indicator.objects.filter(roadmap=roadmap, retired_on=None)
+        .filter(
+            ~Q(interpretation="") | Exists(interpreted.filter(indicator=OuterRef("pk")).order_by())
+        )
+        .select_related("action", "summed_from")
+        .prefetch_related(Prefetch("targets", interpreted, to_attr="interpreted_targets"))
+        .order_by(*ROADMAP_INDICATOR_ORDER)
+    )
+    return Interpretations(roadmap, list(milestones), list(indicators))

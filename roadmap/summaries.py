@@ -36,6 +36,8 @@ class IndicatorSummary:
     indicator: Indicator
     figures: progress.IndicatorFigures
     chart: charts.Chart | None = None  # on the pages that draw it (`with_charts`)
+    # a per-period indicator's bars, period by period, on the pages that draw it
+    period_chart: charts.PeriodChart | None = None
 
 
 @dataclass(frozen=True)
@@ -90,21 +92,53 @@ def summarise_indicators(
 
 
 def indicator_chart(indicator: Indicator, today: datetime.date | None = None) -> charts.Chart:
-    """The chart of an indicator, from its prefetched measurements."""
-    measurements = indicator.measurements.all()
+    """The chart of an indicator, from its prefetched measurements (`queries.with_definitions`):
+    its own, or, for a sum, the value of each measured period of the indicator it adds up
+    (its own count for nothing), with the source of that value."""
+    today = today or timezone.localdate()
+    if indicator.summed_from_id is None:
+        samples = [charts.Sample(m.date, m.value, m.source) for m in indicator.measurements.all()]
+    else:
+        measurements = list(indicator.summed_from.measurements.all())
+        # One measurement a date (a database constraint): the date finds the period's value.
+        sources = {m.date: m.source for m in measurements}
+        periods = indicator.summed_from.figures(today, measurements).periods
+        samples = [
+            charts.Sample(point.on, point.value, sources.get(point.on, ""))
+            for point in progress.period_points(periods)
+        ]
     return charts.build_chart(
         ident=str(indicator.pk),
         label=indicator.label,
         unit=indicator.unit,
-        samples=[charts.Sample(m.date, m.value, m.source) for m in measurements],
-        today=today or timezone.localdate(),
+        samples=samples,
+        today=today,
         **indicator.definition(),
     )
 
 
 def with_charts(items: Iterable[IndicatorSummary], today: datetime.date) -> list:
-    """`items` with their charts, for the pages that draw them (measurements prefetched)."""
-    return [replace(item, chart=indicator_chart(item.indicator, today)) for item in items]
+    """`items` with their charts, for the pages that draw them (measurements prefetched):
+    every indicator's line chart, and, for a per-period indicator, its bars period by period
+    (`period_chart`, drawn by `roadmap/partials/period_chart.html`)."""
+    return [
+        replace(
+            item,
+            chart=indicator_chart(item.indicator, today),
+            period_chart=(
+                charts.build_period_chart(
+                    ident=str(item.indicator.pk),
+                    label=item.indicator.label,
+                    unit=item.indicator.unit,
+                    figures=item.figures,
+                    periodicity=item.indicator.periodicity,
+                )
+                if item.figures.periods
+                else None
+            ),
+        )
+        for item in items
+    ]
 
 
 def next_milestone(milestones: Iterable[MilestoneSummary]) -> MilestoneSummary | None:

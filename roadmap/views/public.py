@@ -28,6 +28,7 @@ from roadmap.permissions import can_designate_pilots
 from roadmap.queries import (
     actions_prefetch,
     actions_without_lead,
+    interpretations,
     involved_organisations,
     measurements_prefetch,
     nav_axes,
@@ -45,7 +46,7 @@ DASHBOARD_PAGE = 50
 AXIS_PAGE = 50
 INDICATORS_PAGE = 20
 # The date the rules of `/methode/` last changed: bump it with any change to roadmap.progress.
-METHOD_REVISED_ON = datetime.date(2026, 11, 28)
+METHOD_REVISED_ON = datetime.date(2026, 12, 1)
 
 
 def _shown_ids(request, actions, per_page: int, not_found: str):
@@ -193,13 +194,20 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @cached_for_readers
 def method(request: HttpRequest) -> HttpResponse:
     """`/methode/`: every rule that produces a figure, with a worked example computed live."""
-    example = worked_example(label=_("Apprenants formés sur 5 ans (exemple)"), source=_("exemple"))
+    example = worked_example(
+        label=_("Apprenants formés sur 5 ans (exemple)"),
+        source=_("exemple"),
+        unit=_("apprenants"),
+        yearly_label=_("Apprenants formés par an (exemple)"),
+    )
+    roadmap = Roadmap.objects.current()
     return render_page(
         request,
         "roadmap/method.html",
-        Roadmap.objects.current(),
+        roadmap,
         _("Méthode de calcul"),
         example=example,
+        interpretations=None if roadmap is None else interpretations(roadmap),
         last_update_date=METHOD_REVISED_ON,
     )
 

@@ -181,3 +181,33 @@ def test_to_decimal_never_raises():
     assert french.to_decimal("") is None
     assert french.to_decimal("abc") is None
     assert french.to_decimal(float("inf")) is None
+
+
+# --- Periods
+
+
+@pytest.mark.parametrize(
+    ("periodicity", "start", "label"),
+    [
+        ("academic_year", date(2024, 9, 1), "2024/2025"),
+        ("academic_year", date(2025, 8, 31), "2024/2025"),
+        ("year", date(2025, 1, 1), "2025"),
+        ("quarter", date(2025, 1, 1), "T1 2025"),
+        ("quarter", date(2025, 10, 1), "T4 2025"),
+        ("month", date(2025, 1, 1), "janvier 2025"),
+        ("month", date(2028, 12, 1), "décembre 2028"),
+    ],
+)
+def test_a_period_is_named_as_people_in_france_name_it(periodicity, start, label):
+    with translation.override("fr"):
+        assert french.period_label(periodicity, start) == label
+
+
+def test_a_month_is_named_in_the_reader_s_language():
+    with translation.override("en"):
+        assert french.period_label("month", date(2025, 1, 1)) == "January 2025"
+
+
+def test_an_unknown_periodicity_has_no_name():
+    with pytest.raises(ValueError, match="periodicity"):
+        french.period_label("week", date(2025, 1, 1))

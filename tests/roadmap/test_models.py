@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, Role, User
-from roadmap.models import Action, Indicator, Measurement, Milestone
+from roadmap import progress
+from roadmap.models import Action, Indicator, Measurement, Milestone, Target
 from tests.support.constants import PASSWORD
 
 
@@ -113,14 +115,110 @@ def test_every_save_bumps_the_version_and_is_kept_in_the_history(ia_2_1, adminis
 
 
 def test_indicator_figures_come_from_its_measurements(ia_2_1):
-    indicator = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
-    Measurement.objects.create(
-        indicator=indicator, date=date(2025, 8, 31), value=70000, source="DGOS"
-    )
-    figures = indicator.figures(today=date(2025, 9, 15))
-    assert figures.current == 70000
+    indicator = ia_2_1.indicators.get(code="IA2-1-MASTER-NUM")
+    for on, value in ((date(2025, 6, 30), 6), (date(2025, 12, 31), 9)):
+        Measurement.objects.create(indicator=indicator, date=on, value=value, source="DGOS")
+    figures = indicator.figures(today=date(2026, 1, 15))
+    assert (figures.current, figures.current_date) == (9, date(2025, 12, 31))
+    assert figures.progress == 60
+    assert (figures.target, figures.ended, figures.periods) == (15, False, ())
+
+
+def test_a_per_period_indicator_holds_each_academic_year_against_its_own_target(ia_2_1):
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    for on, value in ((date(2025, 6, 30), 72_000), (date(2026, 1, 31), 35_000)):
+        Measurement.objects.create(indicator=yearly, date=on, value=value, source="DGOS")
+    Target.objects.create(indicator=yearly, on=date(2026, 3, 1), value=80_000, source="DGOS")
+
+    figures = yearly.figures(today=date(2026, 2, 15))
+
+    assert [(p.start, p.target, p.value, p.state) for p in figures.periods] == [
+        (date(2024, 9, 1), 70_000, 72_000, "past"),
+        (date(2025, 9, 1), 80_000, 35_000, "current"),
+        (date(2026, 9, 1), 70_000, None, "future"),
+        (date(2027, 9, 1), 70_000, None, "future"),
+        (date(2028, 9, 1), 70_000, None, "future"),
+    ]
+    assert (figures.current, figures.target, figures.progress) == (35_000, 80_000, 43.75)
+
+
+def test_a_sum_adds_up_the_years_of_the_indicator_it_sums_and_ignores_its_own_values(ia_2_1):
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    for on, value in ((date(2025, 3, 31), 30_000), (date(2025, 8, 31), 70_000)):
+        Measurement.objects.create(indicator=yearly, date=on, value=value, source="DGOS")
+    Measurement.objects.create(indicator=total, date=date(2025, 8, 31), value=1, source="x")
+
+    figures = total.figures(today=date(2025, 9, 15))
+
+    assert (figures.current, figures.current_date) == (70_000, date(2025, 8, 31))
     assert round(figures.progress, 6) == 14
     assert figures.on_track is False
+
+
+def test_an_indicator_definition_carries_its_dated_targets_and_its_periods(ia_2_1):
+    total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    Target.objects.create(indicator=total, on=date(2026, 8, 31), value=200_000, source="DGOS")
+
+    assert total.definition() == {
+        "kind": "cumulative",
+        "direction": "higher",
+        "baseline": 0,
+        "baseline_date": date(2024, 9, 1),
+        "target": 500_000,
+        "target_date": date(2029, 8, 31),
+        "targets": [progress.Target(date(2026, 8, 31), 200_000)],
+        "periodicity": None,
+        "periods_from": None,
+        "period_count": None,
+    }
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN").definition()
+    assert (yearly["periodicity"], yearly["periods_from"], yearly["period_count"]) == (
+        "academic_year",
+        date(2024, 9, 1),
+        5,
+    )
+
+
+def test_one_target_per_indicator_and_date_its_history_kept(ia_2_1, administrator):
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    target = Target.objects.create(indicator=indicator, on=date(2026, 8, 31), value=200_000)
+    integrity_error(
+        lambda: Target.objects.create(indicator=indicator, on=date(2026, 8, 31), value=1)
+    )
+    target.value = 250_000
+    target._history_user = administrator
+    target.save()
+    assert [(h.value, h.history_type) for h in target.history.order_by("history_date")] == [
+        (200_000, "+"),
+        (250_000, "~"),
+    ]
+
+
+def test_a_per_period_indicator_needs_a_periodicity_and_a_first_period(ia_2_1):
+    yearly = Indicator.objects.filter(code="IA2-1-APP-AN")
+    integrity_error(lambda: yearly.update(periodicity=""))
+    integrity_error(lambda: yearly.update(periods_from=None))
+    integrity_error(lambda: yearly.update(periodicity="week"))
+    integrity_error(lambda: yearly.update(period_count=0))
+    level = Indicator.objects.filter(code="IA2-1-MASTER-NUM")
+    integrity_error(lambda: level.update(periodicity="year", periods_from=date(2025, 1, 1)))
+
+
+def test_only_a_cumulative_indicator_sums_a_per_period_one_of_its_action(ia_2_1):
+    yearly = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    integrity_error(
+        lambda: Indicator.objects.filter(code="IA2-1-MASTER-NUM").update(summed_from=yearly)
+    )
+    total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    total.summed_from = ia_2_1.indicators.get(code="IA2-1-MASTER-NUM")
+    with pytest.raises(ValidationError) as error:
+        total.clean()
+    assert error.value.message_dict == {
+        "summed_from": [
+            "Un indicateur ne peut être que la somme d'un indicateur par période de la même action."
+        ]
+    }
 
 
 @pytest.mark.parametrize(

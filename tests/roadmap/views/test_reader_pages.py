@@ -26,7 +26,7 @@ PAGES = {
     "/actions/ia-2-1/": 14,
     "/indicateurs/": 6,
     "/indicateurs/?tri=avancement&ordre=desc": 6,
-    "/methode/": 3,
+    "/methode/": 6,
     "/journal/": 5,
     "/donnees/": 4,
 }
