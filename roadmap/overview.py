@@ -129,16 +129,20 @@ def _action_key(item: IndicatorSummary) -> tuple:
     )
 
 
+def _due(item: IndicatorSummary) -> datetime.date | None:
+    """The date the page shows in the « Date cible » column: a per-period indicator's current
+    period ends then, another's final target is due then."""
+    period = item.figures.period
+    return period.end if period is not None else item.indicator.target_date
+
+
 # How the indicators page sorts, by the value of its `tri` parameter. Unknown values (an
 # indicator with no measurement yet, no target date) always come last, whatever the order.
 SORT_KEYS = {
     "action": lambda item: (False, _action_key(item)),
     "indicateur": lambda item: (False, (sortable(item.indicator.label), item.indicator.code)),
     "avancement": lambda item: (item.figures.progress is None, item.figures.progress or 0.0),
-    "echeance": lambda item: (
-        item.indicator.target_date is None,
-        item.indicator.target_date or datetime.date.min,
-    ),
+    "echeance": lambda item: (_due(item) is None, _due(item) or datetime.date.min),
 }
 DEFAULT_SORT = "action"
 
