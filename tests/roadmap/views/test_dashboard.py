@@ -187,7 +187,7 @@ def test_an_action_row_shows_its_progress_with_the_counts_it_rests_on(client, ia
 
     _, html = page(client)
 
-    assert f"{french('100 %')} 1 jalon réalisé sur 1 " in text(element(html, "action-ia-2-1"))
+    assert f"{french('100 %')} 1 sur 1 jalon réalisé " in text(element(html, "action-ia-2-1"))
     # an action with neither milestone nor indicator is not measured, and says why
     assert "Non mesuré aucun jalon ni indicateur " in text(element(html, "action-ia-2-2"))
 

@@ -25,6 +25,7 @@ def in_current_year() -> datetime.date:
     start, _, _ = current_year()
     return min(timezone.localdate(), start + datetime.timedelta(days=30))
 
+
 SEED_ORDER = [
     "IA2-1-PRO-AN",
     "IA2-1-APP-AN",
@@ -91,7 +92,7 @@ def test_a_measured_indicator_shows_value_progress_and_trajectory(client, measur
 
     indicator = measured.indicators.get(code="IA2-1-APP-AN")
     row = text(element(html, f"indicateur-{indicator.pk}"))
-    start, end, label = current_year()
+    _, end, label = current_year()
     on = in_current_year()
     # the current academic year against its own target, the two cells of its period
     assert f"{french('70 000 apprenants')} pour {label} " in row
