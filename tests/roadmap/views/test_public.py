@@ -331,7 +331,9 @@ def test_the_action_page_shows_milestones_as_a_timeline_of_their_states(client, 
 
     # THEN the milestones are an ordered list, earliest due first, each step with its state
     timeline = element(html, "jalons-frise")
-    assert timeline.startswith('<ol class="app-timeline" id="jalons-frise">')
+    assert timeline.startswith(
+        '<ol class="app-timeline" id="jalons-frise" aria-labelledby="jalons-frise-titre">'
+    )
     assert re.findall(r'<li class="app-timeline__step ([^"]*)" id="jalon-(\d+)"', timeline) == [
         ("app-timeline__step--done", str(done.pk)),
         ("app-timeline__step--overdue", str(late.pk)),
