@@ -4,8 +4,8 @@
   programmes, money), with their figures and their latest measurement;
 - the rows of the dashboard and of an axis page: each action with its summary and what needs
   attention (overdue milestones, no update for 90 days, a contradictory status);
-- the rows of the indicators page, and how they sort;
-- « Dernière mise à jour »: the latest change to what a page shows.
+- the roadmap's own milestones (those of no action), for the dashboard's timeline;
+- the rows of the indicators page, and how they sort.
 
 Like `roadmap.summaries`, every function here reads prefetched relations through `.all()`, so a
 page issues the same number of queries whatever the size of the roadmap; the headlines alone
@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from . import progress
 from .french import sortable
-from .models import Action, Indicator, Measurement, Roadmap
-from .queries import Reading, headline_indicators, latest
+from .models import Action, Indicator, Measurement, Milestone, Roadmap
+from .queries import Reading, headline_indicators
 from .summaries import (
     ActionSummary,
     Attention,
@@ -33,6 +33,7 @@ from .summaries import (
     summarise_action,
     summarise_indicators,
     summarise_milestones,
+    tracked,
 )
 
 # The dashboard's headline targets, by roadmap, in the order shown: the figures the roadmap is
@@ -66,8 +67,10 @@ class ActionRow(NamedTuple):
 
 
 def latest_measurement(indicator: Indicator) -> Measurement | None:
-    """The measurement dated last (the last recorded among equal dates), from the prefetch."""
-    measurements = list(indicator.measurements.all())
+    """The measurement dated last (the last recorded among equal dates), from the prefetch;
+    for a sum, that of the per-period indicator it adds up (its own count for nothing)."""
+    measured = indicator.summed_from if indicator.summed_from_id is not None else indicator
+    measurements = list(measured.measurements.all())
     return measurements[-1] if measurements else None
 
 
@@ -93,7 +96,7 @@ def action_rows(
     rows = []
     for action in actions:
         milestones = summarise_milestones(action.milestones.all(), today)
-        indicators = summarise_indicators(action.indicators.all(), today, readings)
+        indicators = summarise_indicators(tracked(action.indicators.all()), today, readings)
         summary = summarise_action(action, today, milestones, indicators)
         rows.append(
             ActionRow(
@@ -103,15 +106,10 @@ def action_rows(
     return rows
 
 
-def indicators_last_update(
-    items: Iterable[IndicatorSummary], readings: dict[int, list[Reading]]
-) -> datetime.datetime | None:
-    """The latest change to these indicators or their measurements (`readings`)."""
-    moments = []
-    for item in items:
-        moments.append(item.indicator.updated_at)
-        moments.extend(reading.updated_at for reading in readings.get(item.indicator.pk, ()))
-    return latest(*moments)
+def roadmap_milestones(milestones: Iterable[Milestone], today: datetime.date) -> list[tuple]:
+    """The roadmap's own milestones (those of no action) as the timeline shows them: each
+    summarised, with no edit form (they are edited in the administration)."""
+    return [(item, None) for item in summarise_milestones(milestones, today)]
 
 
 def local_date(moment: datetime.datetime | None) -> datetime.date | None:
@@ -131,16 +129,20 @@ def _action_key(item: IndicatorSummary) -> tuple:
     )
 
 
+def _due(item: IndicatorSummary) -> datetime.date | None:
+    """The date the page shows in the « Date cible » column: a per-period indicator's current
+    period ends then, another's final target is due then."""
+    period = item.figures.period
+    return period.end if period is not None else item.indicator.target_date
+
+
 # How the indicators page sorts, by the value of its `tri` parameter. Unknown values (an
 # indicator with no measurement yet, no target date) always come last, whatever the order.
 SORT_KEYS = {
     "action": lambda item: (False, _action_key(item)),
     "indicateur": lambda item: (False, (sortable(item.indicator.label), item.indicator.code)),
     "avancement": lambda item: (item.figures.progress is None, item.figures.progress or 0.0),
-    "echeance": lambda item: (
-        item.indicator.target_date is None,
-        item.indicator.target_date or datetime.date.min,
-    ),
+    "echeance": lambda item: (_due(item) is None, _due(item) or datetime.date.min),
 }
 DEFAULT_SORT = "action"
 

@@ -208,6 +208,26 @@ def person_last_update(roadmap: Roadmap, axis: Axis | None = None) -> datetime.d
     return latest(moments, own.aggregate(latest=Max("history_date"))["latest"])
 
 
+def indicators_person_last_update(roadmap: Roadmap) -> datetime.datetime | None:
+    """The latest change a person made to the indicators of `roadmap`, their targets or
+    their measurements, in one query; None while nobody has (the loading of the seed is no
+    update): the « dernière mise à jour » of `/indicateurs/`."""
+    same = OuterRef("pk")
+    moments = (
+        Roadmap.objects.filter(pk=roadmap.pk)
+        .annotate(
+            indicator=newest(_person_changes(Indicator, roadmap_id=same), "history_date"),
+            target=newest(_person_changes(Target, indicator__roadmap=same), "history_date"),
+            measurement=newest(
+                _person_changes(Measurement, indicator__roadmap=same), "history_date"
+            ),
+        )
+        .values_list("indicator", "target", "measurement")
+        .get()
+    )
+    return latest(*moments)
+
+
 def actions_prefetch(actions: QuerySet[Action]) -> Prefetch:
     """The actions of a list (an axis's), their indicators measured apart (`readings_of`)."""
     return Prefetch(

@@ -42,10 +42,18 @@ class IndicatorSummary:
 
 @dataclass(frozen=True)
 class ActionSummary:
+    """An action's progress with the counts it rests on (`counts`), its next milestone and how
+    many of its milestones are overdue."""
+
     action: Action
-    progress: float | None
+    counts: progress.ActionProgress
     next_milestone: MilestoneSummary | None
     overdue_count: int
+
+    @property
+    def progress(self) -> float | None:
+        """The percentage alone (the open data's `progress`); pages show it with `counts`."""
+        return self.counts.percent
 
 
 @dataclass(frozen=True)
@@ -152,25 +160,41 @@ def next_milestone(milestones: Iterable[MilestoneSummary]) -> MilestoneSummary |
     )
 
 
+def tracked(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators still followed: a retired one counts in no progress and raises no flag
+    (it stays on its action's page, in the list of retired indicators)."""
+    return [indicator for indicator in indicators if not indicator.is_retired]
+
+
+def retired(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The retired indicators, earliest retired first."""
+    return sorted(
+        (indicator for indicator in indicators if indicator.is_retired),
+        key=lambda indicator: (indicator.retired_on, indicator.position, indicator.code),
+    )
+
+
 def summarise_action(
     action: Action,
     today: datetime.date,
     milestones: list[MilestoneSummary] | None = None,
     indicators: list[IndicatorSummary] | None = None,
 ) -> ActionSummary:
-    """An action's progress, next milestone and overdue count, from its prefetched relations.
+    """An action's progress (with its counts), next milestone and overdue count, from its
+    prefetched relations.
 
     Pass `milestones` and `indicators` when they were already summarised (the action page
-    shows them too), so that nothing is computed twice.
+    shows them too), so that nothing is computed twice; retired indicators count for nothing.
     """
     if milestones is None:
         milestones = summarise_milestones(action.milestones.all(), today)
     if indicators is None:
-        indicators = summarise_indicators(action.indicators.all(), today)
+        indicators = summarise_indicators(tracked(action.indicators.all()), today)
+    indicators = [s for s in indicators if not s.indicator.is_retired]
     done = sum(1 for s in milestones if s.milestone.is_done)
     return ActionSummary(
         action=action,
-        progress=progress.action_progress(
+        counts=progress.action_progress_counts(
             done, len(milestones), [s.figures.progress for s in indicators]
         ),
         next_milestone=next_milestone(milestones),
@@ -201,7 +225,7 @@ class Attention:
     stale: bool
     days_since_update: int | None
     contradictions: list[str]
-    off_track: list[Indicator]
+    off_track: list[IndicatorSummary]  # with their figures: pages name the period off track
 
     @property
     def any(self) -> bool:
@@ -238,5 +262,9 @@ def attention(
                 summary.action.status or None, summary.overdue_count, open_count
             )
         ],
-        off_track=[s.indicator for s in indicators if s.figures.on_track is False],
+        off_track=[
+            s
+            for s in indicators
+            if s.figures.on_track is False and not s.indicator.is_retired and not s.figures.ended
+        ],
     )

@@ -8,11 +8,14 @@ model stores Decimals with four decimal places, which must not leak onto the pag
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils import formats
+from django.utils.translation import gettext
 
-from roadmap import french, summaries
+from roadmap import french, progress, summaries
 from roadmap.models import Status
 
 register = template.Library()
@@ -80,3 +83,58 @@ def status_badge_class(status: str) -> str:
 def axis_label(axis) -> str:
     """« Axe 2 – Prise en charge »."""
     return summaries.axis_label(axis)
+
+
+def _period_label(periodicity: str, start: datetime.date) -> str:
+    """« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »: the name of the period of
+    `periodicity` that starts on `start`.
+
+    A stand-in with the output of `roadmap.french.period_label`, which the figures of the
+    periods bring: once it is there, `period_label` below calls it instead."""
+    if periodicity == progress.ACADEMIC_YEAR:
+        return f"{start.year}/{start.year + 1}"
+    if periodicity == progress.YEAR:
+        return str(start.year)
+    if periodicity == progress.QUARTER:
+        return gettext("T%(quarter)s %(year)s") % {
+            "quarter": (start.month - 1) // 3 + 1,
+            "year": start.year,
+        }
+    return formats.date_format(start, "F Y").lower()
+
+
+@register.filter
+def period_label(period, periodicity: str) -> str:
+    """The name of a period (`progress.PeriodFigures`, or its first day) of an indicator of
+    `periodicity`: « 2025/2026 » for an academic year."""
+    if period is None or not periodicity:
+        return ""
+    start = getattr(period, "start", period)
+    return _period_label(periodicity, start)
+
+
+@register.filter
+def intermediate(next_target, indicator) -> bool:
+    """Whether `next_target` (`progress.Target`) is an intermediate target of `indicator`,
+    not its final one: the page then shows progress toward both."""
+    if next_target is None or indicator.kind == progress.PER_PERIOD:
+        return False
+    return next_target.on != indicator.target_date
+
+
+@register.filter
+def dated_target(indicator, on):
+    """The dated target (`models.Target`) of `indicator` on `on`, from its prefetched
+    targets (`queries.with_definitions`), for its source and interpretation; else None."""
+    if on is None:
+        return None
+    return next((target for target in indicator.targets.all() if target.on == on), None)
+
+
+@register.filter
+def past_periods(figures) -> list:
+    """The periods of a per-period indicator that ended before the one a page leads with
+    (`figures.period`), oldest first; empty for another kind."""
+    return [
+        period for period in figures.periods if period.state == "past" and period != figures.period
+    ]

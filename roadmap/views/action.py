@@ -23,9 +23,11 @@ from roadmap.queries import action_of_page
 from roadmap.summaries import (
     attention,
     axis_label,
+    retired,
     summarise_action,
     summarise_indicators,
     summarise_milestones,
+    tracked,
     with_charts,
 )
 
@@ -61,7 +63,9 @@ def action_context(
     action = get_object_or_404(action_of_page(roadmap, slug))
     today = timezone.localdate()
     milestones = summarise_milestones(action.milestones.all(), today)
-    indicators = with_charts(summarise_indicators(action.indicators.all(), today), today)
+    every_indicator = action.indicators.all()
+    # A retired indicator is listed apart, with its date; it counts in no figure.
+    indicators = with_charts(summarise_indicators(tracked(every_indicator), today), today)
     summary = summarise_action(action, today, milestones, indicators)
     if can_edit is None:
         can_edit = may_edit(request.user, action)
@@ -78,6 +82,7 @@ def action_context(
         # Each milestone with its edit forms (none for a reader), for the milestones table.
         milestone_rows=edit["milestones"] if can_edit else [(item, None) for item in milestones],
         indicators=indicators,
+        retired_indicators=retired(every_indicator),
         notes=list(action.notes.select_related("author")[:NOTES_SHOWN]),
         history=action_history(action),
         last_update=action.last_update,

@@ -22,12 +22,13 @@ from roadmap.caching import cached_for_readers
 from roadmap.filters import ActionFilters, IndicatorSort
 from roadmap.journal import journal_entries
 from roadmap.method import worked_example
-from roadmap.models import Action, Indicator, Roadmap
-from roadmap.overview import action_rows, headlines, indicators_last_update, sort_indicators
+from roadmap.models import Action, Indicator, Milestone, Roadmap
+from roadmap.overview import action_rows, headlines, roadmap_milestones, sort_indicators
 from roadmap.permissions import can_designate_pilots
 from roadmap.queries import (
     actions_prefetch,
     actions_without_lead,
+    indicators_person_last_update,
     interpretations,
     involved_organisations,
     measurements_prefetch,
@@ -89,6 +90,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         page=page,
         shown_count=page.paginator.count,
         headlines=headlines(roadmap, today),
+        # The roadmap's own milestones (of no action): a handful, by the source's own count.
+        milestone_rows=roadmap_milestones(
+            Milestone.objects.filter(roadmap=roadmap, action=None).order_by("due_date", "pk"),
+            today,
+        ),
         last_update=person_last_update(roadmap),
         pilots_to_designate=(
             actions_without_lead(roadmap) if can_designate_pilots(request.user) else []
@@ -162,8 +168,11 @@ def indicators(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return render_page(request, template, None, title, status=status, sort=sort)
     today = timezone.localdate()
+    # Retired indicators are no longer followed: they stay on their action's page only.
     found = with_definitions(
-        Indicator.objects.filter(roadmap=roadmap).select_related("action__axis", "action__lead"),
+        Indicator.objects.filter(roadmap=roadmap, retired_on=None).select_related(
+            "action__axis", "action__lead"
+        ),
         measurements=False,
     )
     readings = readings_of(indicator__roadmap=roadmap)
@@ -185,7 +194,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         sort=sort,
         items=with_charts(page.object_list, today),
         page=page,
-        last_update=indicators_last_update(items, readings),
+        last_update=indicators_person_last_update(roadmap),
         columns=_sort_columns(sort),
     )
 

@@ -85,8 +85,10 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
         # WHEN they tick the overdue milestone (done today, the date offered)
         page.get_by_role("button", name=f"Marquer réalisé : « {OVERDUE} »").click()
         # THEN the milestone reads as done today, and the action is half done
-        milestones = page.get_by_role("table", name="Jalons de l'action IA 2-4")
-        done_row = milestones.get_by_role("row").filter(has_text=OVERDUE)
+        milestones = page.get_by_role(
+            "list", name="Jalons de l'action IA 2-4, du premier au dernier"
+        )
+        done_row = milestones.get_by_role("listitem").filter(has_text=OVERDUE)
         expect(done_row).to_contain_text("Réalisé")
         expect(done_row).to_contain_text(french(today(), "DATE_FORMAT"))
         # (the focus stays where it was, on the button that now reopens the milestone)

@@ -16,20 +16,37 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from roadmap.models import Action, Axis, Measurement, Milestone, Roadmap, Status
+from roadmap.progress import period_containing
 from tests.support.builders import colleague, noon, set_status
 from tests.support.constants import SEED_ACTIONS
 from tests.support.html import assert_same_page, element, french, has_id, tables_without_rows, text
 from tests.support.htmx import apply_htmx
 
+
+def current_year() -> tuple[datetime.date, str]:
+    """The first day of the academic year containing today, and its label (« 2026/2027 »)."""
+    start, _ = period_containing("academic_year", timezone.localdate())
+    return start, f"{start.year}/{start.year + 1}"
+
+
+# Each headline's target as its card states it: a per-year indicator, this year's own.
 HEADLINES = [
-    ("IA2-1-APP-AN", "70 000 apprenants", " au 31 août 2025"),
-    ("IA2-1-APP-5ANS", "500 000 apprenants", " au 31 août 2029"),
-    ("IA2-1-PRO-AN", "140 000 professionnels", ""),
-    ("IA2-1-MASTER-NUM", "15 parcours", ""),
-    ("IA2-1-MASTER-JUR", "2 parcours", ""),
-    ("IA2-1-MASTER-REG", "5 masters", ""),
-    ("IA2-1-INVEST", "119 000 000 €", ""),
+    ("IA2-1-APP-AN", f"Cible {current_year()[1]} :", "70 000 apprenants", ""),
+    ("IA2-1-APP-5ANS", "Cible :", "500 000 apprenants", " au 31 août 2029"),
+    ("IA2-1-PRO-AN", f"Cible {current_year()[1]} :", "140 000 professionnels", ""),
+    ("IA2-1-MASTER-NUM", "Cible :", "15 parcours", ""),
+    ("IA2-1-MASTER-JUR", "Cible :", "2 parcours", ""),
+    ("IA2-1-MASTER-REG", "Cible :", "5 masters", ""),
+    ("IA2-1-INVEST", "Cible :", "119 000 000 €", ""),
 ]
+
+
+def updated(action: Action, moment: datetime.datetime) -> None:
+    """A person's change to `action` (its status, by Camille Martin), dated `moment`."""
+    set_status(action, Status.IN_PROGRESS, colleague(username=f"camille-{action.slug}"))
+    action.history.filter(history_id=action.history.latest("history_id").history_id).update(
+        history_date=moment
+    )
 
 
 def page(client, url="/", **headers):
@@ -55,11 +72,10 @@ def test_the_headline_targets_come_first_each_with_its_target_in_french(client, 
     assert "Les cibles phares" in section
     codes = {indicator.code: indicator for indicator in ia_2_1.indicators.all()}
     boxes = re.findall(r'<article class="app-headline[^"]*" id="cible-(\d+)"', section)
-    assert boxes == [str(codes[code].pk) for code, _, _ in HEADLINES]
-    for code, target, date in HEADLINES:
+    assert boxes == [str(codes[code].pk) for code, _, _, _ in HEADLINES]
+    for code, words, target, date in HEADLINES:
         box = text(element(section, f"cible-{codes[code].pk}"))
-        assert codes[code].label in box
-        assert f"Cible : {french(target)}{date} " in box
+        assert box.startswith(f"{codes[code].label} {words} {french(target)}{date} ")
 
 
 def test_an_unmeasured_headline_says_who_will_provide_its_value(client, roadmap):
@@ -72,19 +88,48 @@ def test_an_unmeasured_headline_says_who_will_provide_its_value(client, roadmap)
 
 
 def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory(client, ia_2_1):
+    # GIVEN 35 000 learners this academic year, a month in, and 65 000 in 2024/2025
     indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    start, label = current_year()
+    on = min(timezone.localdate(), start + datetime.timedelta(days=30))
+    Measurement.objects.create(indicator=indicator, date=on, value=35000, source="DGOS, enquête")
     Measurement.objects.create(
-        indicator=indicator, date=datetime.date(2025, 6, 30), value=35000, source="DGOS, enquête"
+        indicator=indicator, date=datetime.date(2025, 6, 30), value=65000, source="DGOS"
     )
 
     _, html = page(client)
 
     box = element(html, f"cible-{indicator.pk}")
-    assert french("35 000 apprenants") in box
-    assert "Au 30 juin 2025, source : DGOS, enquête" in text(box)
+    words = text(box)
+    # THEN the card holds this year against its own target, then the past years beside it
+    assert f"Cible {label} : {french('70 000 apprenants')} " in words
+    assert f" {french('35 000 apprenants')} Au {on.day} " in words
+    assert "source : DGOS, enquête" in words
     assert '<progress class="app-progress__bar" max="100" value="50"' in box
-    assert "Hors trajectoire" in box
+    assert f"{french('50 %')} de la cible {label} Dans la trajectoire" in words
+    assert (
+        f"Périodes passées : 2024/2025 : {french('65 000 apprenants')} pour une cible de "
+        f"{french('70 000 apprenants')} Cible non atteinte"
+    ) in words
     assert "Aucune valeur mesurée" not in box
+    # AND the five-year total sums the years, from the same measurements and source
+    total = text(element(html, f"cible-{ia_2_1.indicators.get(code='IA2-1-APP-5ANS').pk}"))
+    assert f" {french('100 000 apprenants')} Au {on.day} " in total
+    assert "source : DGOS, enquête" in total
+    assert f"{french('20 %')} " in total
+
+
+def test_every_interpreted_headline_carries_its_rule(client, ia_2_1):
+    _, html = page(client)
+
+    for code, _, _, _ in HEADLINES:
+        indicator = ia_2_1.indicators.get(code=code)
+        box = text(element(html, f"cible-{indicator.pk}"))
+        if indicator.interpretation:
+            assert f"Interprétation {indicator.interpretation}" in box
+        else:
+            assert "Interprétation" not in box
+    assert not ia_2_1.indicators.get(code="IA2-1-INVEST").interpretation
 
 
 def test_a_headline_without_dates_says_its_trajectory_cannot_be_computed(client, ia_2_1):
@@ -112,15 +157,39 @@ def test_a_roadmap_without_configured_headlines_shows_its_first_indicators(clien
 # --- The actions ---------------------------------------------------------------------------------
 
 
-def test_every_action_is_listed_with_its_last_update(client, roadmap):
+def test_every_action_is_listed_not_yet_updated_until_a_person_changes_it(client, roadmap):
+    # GIVEN the seed as loaded: the loader is no person, nothing is updated yet
     _, html = page(client)
 
     assert len(shown_actions(html)) == len(SEED_ACTIONS) == 17
-    today = timezone.localdate().strftime("%d/%m/%Y")
-    row = element(html, "action-ia-2-1")
-    assert f">{today}</time>" in row
+    for slug in shown_actions(html):
+        assert text(element(html, f"action-{slug}")).endswith(" Pas encore mis à jour")
+    assert text(element(html, "derniere-mise-a-jour")) == "Pas encore mis à jour"
     assert "17 actions." in text(element(html, "annonce-filtres"))
-    assert "Dernière mise à jour :" in text(html)
+
+    # WHEN a member declares the status of IA 2-1
+    set_status(Action.objects.get(code="IA 2-1"), Status.IN_PROGRESS, colleague())
+
+    _, html = page(client)
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert text(element(html, "action-ia-2-1")).endswith(f" {today}")
+    assert text(element(html, "action-ia-2-2")).endswith(" Pas encore mis à jour")
+    assert text(element(html, "derniere-mise-a-jour")).startswith("Dernière mise à jour : ")
+
+
+def test_an_action_row_shows_its_progress_with_the_counts_it_rests_on(client, ia_2_1):
+    Milestone.objects.create(
+        action=ia_2_1,
+        title="Premier bilan",
+        due_date=datetime.date(2025, 3, 31),
+        done_on=datetime.date(2025, 3, 28),
+    )
+
+    _, html = page(client)
+
+    assert f"{french('100 %')} 1 sur 1 jalon réalisé " in text(element(html, "action-ia-2-1"))
+    # an action with neither milestone nor indicator is not measured, and says why
+    assert "Non mesuré aucun jalon ni indicateur " in text(element(html, "action-ia-2-2"))
 
 
 def test_an_action_row_flags_overdue_milestones_and_a_contradictory_status(client, ia_2_1):
@@ -138,13 +207,16 @@ def test_an_action_row_flags_overdue_milestones_and_a_contradictory_status(clien
 
 
 def test_an_action_without_update_for_90_days_is_flagged_stale(client, ia_2_1):
-    # GIVEN IA 2-1 last updated at noon, local time, 100 days ago (as in test_my_actions)
-    Action.objects.filter(pk=ia_2_1.pk).update(updated_at=noon(-100))
+    # GIVEN IA 2-1 last updated by a person at noon, local time, 100 days ago, and IA 2-2 today
+    updated(ia_2_1, noon(-100))
+    updated(Action.objects.get(code="IA 2-2"), noon(0))
 
     _, html = page(client)
 
     assert "Sans mise à jour depuis 100 jours" in text(element(html, "action-ia-2-1"))
-    assert "Sans mise à jour" not in text(element(html, "action-ia-2-2"))
+    assert "mise à jour" not in text(element(html, "action-ia-2-2")).replace("Mise à jour", "")
+    # AND an action nobody ever updated is stale too
+    assert "Jamais mise à jour" in text(element(html, "action-ia-2-3"))
 
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -167,7 +239,7 @@ def test_the_stale_flag_counts_the_same_days_at_any_hour_and_across_clock_change
 ):
     # GIVEN the clock at a late or early hour, or around a change of time
     monkeypatch.setattr(timezone, "now", lambda: now.astimezone(datetime.UTC))
-    Action.objects.filter(pk=ia_2_1.pk).update(updated_at=noon(-100))
+    updated(ia_2_1, noon(-100))
 
     _, html = page(client)
 
@@ -332,6 +404,50 @@ def test_a_decimal_target_is_written_the_french_way(client, ia_2_1):
     indicator.save()
 
     assert french("70 000,5 apprenants") in element(page(client)[1], f"cible-{indicator.pk}")
+
+
+# --- The roadmap's own milestones ---------------------------------------------------------------
+
+
+def test_the_roadmap_s_own_milestones_are_a_timeline_with_their_interpretations(client, roadmap):
+    _, html = page(client)
+
+    timeline = element(html, "jalons-feuille-de-route-frise")
+    assert timeline.startswith('<ol class="app-timeline"')
+    done, late = Milestone.objects.filter(roadmap=roadmap, action=None).order_by("due_date")
+    assert re.findall(r'<li class="app-timeline__step ([^"]*)" id="jalon-(\d+)"', timeline) == [
+        ("app-timeline__step--done", str(done.pk)),
+        ("app-timeline__step--overdue", str(late.pk)),
+    ]
+    assert text(element(timeline, f"jalon-{done.pk}")) == (
+        "Publication de l’état des lieux « IA en santé » Échéance : 11 février 2025 "
+        f"Interprétation {done.interpretation} Réalisé le 11 février 2025"
+    )
+    assert text(element(timeline, f"jalon-{late.pk}")) == (
+        "Publication de la feuille de route de l’IA en santé Échéance : 20 juin 2025 "
+        "Interprétation « Avant l'été 2025 » est lu comme le 20 juin 2025, veille du premier "
+        "jour de l'été. Échéance dépassée Non réalisé"
+    )
+
+
+def test_the_roadmap_s_period_carries_its_interpretation(client, roadmap):
+    _, html = page(client)
+
+    assert (
+        "Période : 2023-2027 Interprétation La période « 2023-2027 » est celle du plan "
+        "Numérique en santé"
+    ) in text(html)
+
+
+def test_a_roadmap_without_own_milestones_says_so(client, roadmap):
+    Milestone.objects.filter(roadmap=roadmap, action=None).delete()
+
+    section = text(element(page(client)[1], "jalons-feuille-de-route"))
+
+    assert section == (
+        "Les jalons de la feuille de route "
+        "Aucun jalon n'est défini pour la feuille de route elle-même."
+    )
 
 
 def test_a_signed_in_member_sees_the_same_dashboard(client, roadmap):

@@ -80,7 +80,12 @@ def test_with_htmx_it_answers_the_notes_and_the_summary_no_longer_stale(client, 
             timezone.localdate() - datetime.timedelta(days=100), datetime.time(12)
         )
     )
-    Action.objects.filter(pk=action.pk).update(updated_at=long_ago)
+    # (the last change a person made: a status, its history row moved back)
+    action.status = "in_progress"
+    action.save()
+    action.history.filter(history_id=action.history.latest("history_id").history_id).update(
+        history_date=long_ago
+    )
     client.force_login(has_member)
     page = client.get(action.get_absolute_url())
     assert "Sans mise à jour depuis 100 jours" in text_of(page, "resume")

@@ -6,9 +6,25 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from roadmap.models import Indicator, Measurement
+from roadmap.progress import period_containing
+from tests.support.builders import colleague, set_status
 from tests.support.html import element, french, has_id, tables_without_rows, text
+
+
+def current_year() -> tuple[datetime.date, datetime.date, str]:
+    """The academic year containing today: its first and last days and its label."""
+    start, end = period_containing("academic_year", timezone.localdate())
+    return start, end, f"{start.year}/{start.year + 1}"
+
+
+def in_current_year() -> datetime.date:
+    """A day of the current academic year, a month in (today, early in September)."""
+    start, _, _ = current_year()
+    return min(timezone.localdate(), start + datetime.timedelta(days=30))
+
 
 SEED_ORDER = [
     "IA2-1-PRO-AN",
@@ -34,9 +50,11 @@ def rows(client, query="") -> list[str]:
 
 @pytest.fixture
 def measured(ia_2_1):
-    """Three indicators measured: 50 %, 14 % and 60 % of the way to their targets."""
+    """Three indicators measured: 50 % of this academic year's 70 000 learners, hence 7 % of
+    the 500 000 over five years that sum the years (its own measurement counts for nothing),
+    and 60 % of the 15 master programmes."""
     for code, on, value in (
-        ("IA2-1-APP-AN", datetime.date(2025, 6, 30), 35000),
+        ("IA2-1-APP-AN", in_current_year(), 35000),
         ("IA2-1-APP-5ANS", datetime.date(2025, 8, 31), 70000),
         ("IA2-1-MASTER-NUM", datetime.date(2025, 9, 1), 9),
     ):
@@ -74,10 +92,25 @@ def test_a_measured_indicator_shows_value_progress_and_trajectory(client, measur
 
     indicator = measured.indicators.get(code="IA2-1-APP-AN")
     row = text(element(html, f"indicateur-{indicator.pk}"))
-    assert french("35 000 apprenants") in row
-    assert "au 30/06/2025" in row
-    assert french("50 %") in row
-    assert "Hors trajectoire" in row
+    _, end, label = current_year()
+    on = in_current_year()
+    # the current academic year against its own target, the two cells of its period
+    assert f"{french('70 000 apprenants')} pour {label} " in row
+    assert f"{end:%d/%m/%Y} fin de la période" in row
+    assert f"{french('35 000 apprenants')} au {on:%d/%m/%Y}" in row
+    assert f"{french('50 %')} de la cible {label}" in row
+    # a month into the year, 35 000 is well above the line from 0 to 70 000 over the year
+    assert "Dans la trajectoire" in row
+    # the past years beside it, each against its own target
+    assert (
+        "Périodes passées : 2024/2025 : aucune valeur mesurée, pour une cible de "
+        + french("70 000 apprenants")
+    ) in row
+    # and the rule that reads « 70 000 par an » so, marked as an interpretation
+    assert "Interprétation « 70 000 apprenants […] formés » dès la" in row
+    total = text(element(html, f"indicateur-{measured.indicators.get(code='IA2-1-APP-5ANS').pk}"))
+    assert f"{french('35 000 apprenants')} au" in total
+    assert french("7 %") in total
     assert '<polyline class="app-chart__values"' in element(html, f"graphique-{indicator.pk}")
 
 
@@ -109,8 +142,10 @@ def test_sorting_by_label_ignores_case_and_accents(client, roadmap):
 def test_sorting_by_target_date_puts_the_undated_last(client, roadmap):
     codes = rows(client, "?tri=echeance&ordre=desc")
 
-    assert codes[:2] == ["IA2-1-APP-5ANS", "IA2-1-APP-AN"]
-    assert set(codes[2:]) == set(SEED_ORDER) - {"IA2-1-APP-5ANS", "IA2-1-APP-AN"}
+    # the five-year total ends on 31 August 2029; the two per-year indicators show the end of
+    # the current year (the same day), in the roadmap's order among equals
+    assert codes[:3] == ["IA2-1-APP-5ANS", "IA2-1-PRO-AN", "IA2-1-APP-AN"]
+    assert set(codes[3:]) == set(SEED_ORDER) - {"IA2-1-APP-5ANS", "IA2-1-PRO-AN", "IA2-1-APP-AN"}
 
 
 def test_the_sorted_column_says_so_and_its_link_reverses_the_order(client, roadmap):
@@ -210,3 +245,51 @@ def test_the_seed_s_indicators_fit_on_one_page_without_pagination(client, roadma
 
     assert 'aria-label="Pagination"' not in html
     assert len(re.findall(r'id="graphique-\d+"', html)) == len(SEED_ORDER)
+
+
+def test_a_retired_indicator_is_no_longer_listed(client, ia_2_1):
+    Indicator.objects.filter(code="IA2-1-MASTER-JUR").update(retired_on=datetime.date(2026, 1, 15))
+
+    assert rows(client) == [code for code in SEED_ORDER if code != "IA2-1-MASTER-JUR"]
+
+
+def test_the_last_update_is_the_last_change_a_person_made(client, ia_2_1):
+    # GIVEN the seed as loaded: its indicators were written by the loader, not by a person
+    html = client.get("/indicateurs/").content.decode()
+    assert text(element(html, "derniere-mise-a-jour")) == "Pas encore mis à jour"
+
+    # WHEN a member records a value
+    measurement = Measurement.objects.create(
+        indicator=ia_2_1.indicators.get(code="IA2-1-INVEST"),
+        date=datetime.date(2026, 6, 30),
+        value=1000000,
+        source="DGOS",
+    )
+
+    # THEN that is the page's last update
+    html = client.get("/indicateurs/").content.decode()
+    changed = timezone.localtime(measurement.history.get().history_date)
+    assert text(element(html, "derniere-mise-a-jour")) == (
+        f"Dernière mise à jour : {changed.day} {FRENCH_MONTHS[changed.month - 1]} {changed.year}"
+    )
+    # AND a change to an action alone does not date the indicators
+    set_status(ia_2_1, "in_progress", colleague())
+    assert text(element(client.get("/indicateurs/").content.decode(), "derniere-mise-a-jour")) == (
+        f"Dernière mise à jour : {changed.day} {FRENCH_MONTHS[changed.month - 1]} {changed.year}"
+    )
+
+
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]

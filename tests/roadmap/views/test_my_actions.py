@@ -48,8 +48,13 @@ def has_actions(roadmap) -> None:
     contradicted.status = Status.DONE
     contradicted.save()
     make_milestone(contradicted, "Publier le bilan", due_date=days(20))
-    # IA 2-4 (led by the HAS): untouched for 100 days.
-    Action.objects.filter(code="IA 2-4").update(updated_at=noon(-100))
+    # IA 2-4 (led by the HAS): last changed by a person 100 days ago.
+    stale = action("IA 2-4")
+    stale.status = Status.IN_PROGRESS
+    stale.save()
+    stale.history.filter(history_id=stale.history.latest("history_id").history_id).update(
+        history_date=noon(-100)
+    )
     # IA 1-1: an indicator far below its trajectory (10 000 of 140 000, halfway through).
     indicator = make_indicator(action("IA 1-1"), code="IA1-1-PROS")
     Measurement.objects.create(indicator=indicator, date=days(-1), value=10000, source="Enquête")
@@ -94,14 +99,26 @@ def test_a_member_sees_the_actions_of_their_organisation_most_urgent_first(
         ["IA", "1-1"],
         ["IA", "1-2"],
     ]
-    # Each with what needs attention, in French.
-    assert table[0].endswith("1 jalon en retard")
+    # Each with its progress and the counts it rests on, the last change a person made, and
+    # what needs attention, in French.
+    changed = f"{days(0):%d/%m/%Y}"
+    assert table[0].endswith(f"Non renseigné 0 % 0 sur 1 jalon réalisé {changed} 1 jalon en retard")
     assert table[1].endswith(
-        "Réalisée 0 % Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
+        f"Réalisée 0 % 0 sur 1 jalon réalisé {changed} "
+        "Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
     )
-    assert table[2].endswith("Non renseigné Non mesuré Sans mise à jour depuis 100 jours")
-    assert table[3].endswith("1 indicateur hors trajectoire")
-    assert table[4].endswith("Rien à signaler")
+    assert table[2].endswith(
+        f"En cours Non mesuré aucun jalon ni indicateur {days(-100):%d/%m/%Y} "
+        "Sans mise à jour depuis 100 jours"
+    )
+    # an indicator off track is named, with its value
+    assert table[3].endswith(
+        f"Non renseigné 7 % moyenne de 1 indicateur {changed} 1 indicateur hors trajectoire "
+        "Professionnels informés des recommandations : 10 000 professionnels, hors trajectoire"
+    )
+    assert table[4].endswith(
+        f"Non renseigné Non mesuré aucun jalon ni indicateur {changed} Rien à signaler"
+    )
     page = plain_text(response)
     assert "Les actions que vous pouvez mettre à jour au titre de : HAS." in page
     assert "4 actions demandent votre attention ; elles apparaissent en premier." in page
@@ -341,3 +358,40 @@ def test_a_page_of_my_actions_that_does_not_exist_is_not_found(
 
     assert response.status_code == 404
     assert "Page non trouvée" in response.content.decode()
+
+
+def test_an_action_nobody_updated_says_so_and_is_stale(client, roadmap, has_member):
+    # GIVEN IA 2-4 as the seed loaded it: the loader is no person
+    client.force_login(has_member)
+
+    (row,) = rows(client.get(URL))
+
+    assert row.endswith(
+        "Non renseigné Non mesuré aucun jalon ni indicateur Pas encore mis à jour "
+        "Jamais mise à jour"
+    )
+
+
+def test_a_per_year_indicator_off_track_is_named_with_its_year(client, roadmap, has_member):
+    # GIVEN a per-year indicator of IA 2-4, far below this year's line
+    indicator = make_indicator(
+        action("IA 2-4"),
+        code="IA2-4-AN",
+        kind="per_period",
+        periodicity="year",
+        periods_from=days(-800),
+        baseline_date=None,
+        target_date=None,
+        target_value=Decimal(1200),
+    )
+    # 2 today, when even on 1 January the year's line from 0 to 1 200 is past 3
+    Measurement.objects.create(indicator=indicator, date=days(0), value=2, source="Enquête")
+    client.force_login(has_member)
+
+    (row,) = rows(client.get(URL))
+
+    assert row.endswith(
+        "1 indicateur hors trajectoire Professionnels informés des recommandations : "
+        f"2 professionnels en {days(0).year}, hors trajectoire vers la cible de 1 200 "
+        "professionnels"
+    )

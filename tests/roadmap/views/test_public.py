@@ -17,23 +17,47 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Organisation
-from roadmap.models import Action, Measurement, Milestone, Roadmap, Status
+from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status, Target
+from roadmap.progress import period_containing
 from roadmap.templatetags.roadmap_tags import number, percent, quantity
 from tests.support.builders import grow, grow_action
 from tests.support.constants import PASSWORD, SEED, SEED_ACTIONS, seed_indicator
-from tests.support.html import french
+from tests.support.html import element, french, french_date, text
 
 # The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
-# Dashboard: roadmap, axes, organisations (filters), 4 for the actions and their figures, 2 for
-# the headline targets, 1 for the latest update, 1 for the data version (roadmap.caching),
-# 2 for the page of actions (their count, then their ids).
-DASHBOARD_MAX_QUERIES = 13
-AXIS_MAX_QUERIES = 10  # with the page of actions (2) and the axis's latest update (1)
-ACTION_MAX_QUERIES = 14  # with the notes, the history (5: roadmap.history) and the data version
+# Dashboard: the data version (roadmap.caching), the roadmap, its axes, the organisations
+# (filters), 2 for the page of actions (their count, then their ids), 5 for the actions and
+# their figures (actions, milestones, indicators, their dated targets and those of the
+# indicators they sum), 1 for the readings, 5 for the headline targets (indicators, the two
+# kinds of targets, the two kinds of measurements), 1 for the roadmap's own milestones and 2 for
+# the last change a person made (to the actions, to the roadmap's own milestones).
+DASHBOARD_MAX_QUERIES = 20
+# The axis page: the data version, the roadmap, the axes, the page of actions (2), the actions
+# and their figures (5), the readings and the axis's last update by a person.
+AXIS_MAX_QUERIES = 12
+# The action page: the data version, the roadmap, the action, its partners, milestones,
+# indicators, both kinds of targets and of measurements, its notes, its history (5:
+# roadmap.history) and the axes of the navigation.
+ACTION_MAX_QUERIES = 17
+
+
+def with_targets(roadmap: Roadmap) -> None:
+    """Give every indicator grown by `grow` an intermediate dated target, so that the large
+    size has a row in every prefetch of the targets (the seed's per-year indicators and their
+    sum have theirs in the others)."""
+    Target.objects.bulk_create(
+        Target(indicator=indicator, on=timezone.localdate(), value=500)
+        for indicator in Indicator.objects.filter(roadmap=roadmap, code__startswith="IND-")
+    )
 
 
 def html_of(response) -> str:
     return response.content.decode()
+
+
+def words(html: str, element_id: str) -> str:
+    """The text of the element with `element_id`, its no-break spaces kept (`french`)."""
+    return text(element(html, element_id))
 
 
 def fragment(html: str, element_id: str, closing_tag: str) -> str:
@@ -195,11 +219,15 @@ def test_the_action_page_shows_each_target_in_french_with_its_source_sentence(cl
         seed = seed_indicator(code)
         row = fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
         assert escape(seed["label"]) in row
-        assert f'<td class="app-nowrap">{french(target)}</td>' in row
+        assert f'<span class="app-nowrap">{french(target)}</span>' in row
         assert f"Source : <q>{escape(seed['source'])}</q>" in row
         assert "Aucune valeur mesurée" in row
-    # AND the dated targets show their date, the others say so
-    assert "31/08/2025" in fragment(html, f"indicateur-{indicators['IA2-1-APP-AN'].pk}", "</tr>")
+    # AND the dated targets show their date, the per-year ones the end of this year, the others
+    # say so
+    _, end = period_containing("academic_year", timezone.localdate())
+    per_year = fragment(html, f"indicateur-{indicators['IA2-1-APP-AN'].pk}", "</tr>")
+    assert f"{end:%d/%m/%Y}" in per_year
+    assert "31/08/2029" in fragment(html, f"indicateur-{indicators['IA2-1-APP-5ANS'].pk}", "</tr>")
     assert "Non précisée" in fragment(html, f"indicateur-{indicators['IA2-1-INVEST'].pk}", "</tr>")
 
 
@@ -208,7 +236,11 @@ def test_the_action_page_shows_the_kind_of_each_indicator(client, ia_2_1):
     indicators = {indicator.code: indicator for indicator in ia_2_1.indicators.all()}
 
     for code, kind in (
-        ("IA2-1-APP-AN", "Par période"),
+        (
+            "IA2-1-APP-AN",
+            'Par période<br><span class="fr-text--xs">'
+            "Année universitaire (septembre à août)</span>",
+        ),
         ("IA2-1-APP-5ANS", "Cumulatif"),
         ("IA2-1-MASTER-NUM", "Niveau"),
     ):
@@ -229,21 +261,24 @@ def test_the_action_page_shows_the_current_value_and_progress_of_a_measured_indi
     client, ia_2_1
 ):
     indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
-    Measurement.objects.create(
-        indicator=indicator, date=datetime.date(2025, 6, 30), value=35000, source="DGOS"
-    )
+    start, _ = period_containing("academic_year", timezone.localdate())
+    on = min(timezone.localdate(), start + datetime.timedelta(days=30))
+    Measurement.objects.create(indicator=indicator, date=on, value=35000, source="DGOS")
 
     html = html_of(client.get("/actions/ia-2-1/"))
     row = fragment(html, f"indicateur-{indicator.pk}", "</tr>")
 
     assert french("35 000 apprenants") in row
-    assert "au 30/06/2025" in row
+    assert f"au {on:%d/%m/%Y}" in row
     assert french("50 %") in row
     assert "Aucune valeur mesurée" not in row
-    # 35 000 at the end of June is below the line from 0 in September to 70 000 in August
-    assert "Hors trajectoire" in row
-    # AND the action, which has no milestone, progresses as its one measured indicator
-    assert french("50 %") in fragment(html_of(client.get("/")), "action-ia-2-1", "</tr>")
+    # a month into the year, 35 000 is above the line from 0 to 70 000 over the year
+    assert "Dans la trajectoire" in row
+    # AND the action, which has no milestone, progresses as the mean of its two measured
+    # indicators: this year's learners (50 %) and the five years' total they add to (7 %)
+    assert f"{french('29 %')} moyenne de 2 indicateurs mesurés sur 9" in words(
+        html_of(client.get("/")), "action-ia-2-1"
+    )
 
 
 def test_the_action_page_shows_the_lead_organisation(client, roadmap):
@@ -275,7 +310,7 @@ def test_the_action_page_lists_the_eight_partners_of_ia_4_1(client, roadmap):
     assert sorted(names) == sorted(escape(name) for name in expected)
 
 
-def test_the_action_page_shows_milestones_with_their_dates_and_overdue_flag(client, ia_2_1):
+def test_the_action_page_shows_milestones_as_a_timeline_of_their_states(client, ia_2_1):
     today = timezone.localdate()
     done = Milestone.objects.create(
         action=ia_2_1,
@@ -287,22 +322,183 @@ def test_the_action_page_shows_milestones_with_their_dates_and_overdue_flag(clie
         action=ia_2_1, title="Rapport annuel", due_date=today - datetime.timedelta(days=1)
     )
     coming = Milestone.objects.create(
-        action=ia_2_1, title="Bilan final", due_date=today + datetime.timedelta(days=1)
+        action=ia_2_1, title="Bilan final", due_date=datetime.date(2026, 1, 15)
+    )
+    coming.due_date = today + datetime.timedelta(days=1)  # rescheduled
+    coming.save()
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    # THEN the milestones are an ordered list, earliest due first, each step with its state
+    timeline = element(html, "jalons-frise")
+    assert timeline.startswith(
+        '<ol class="app-timeline" id="jalons-frise" aria-labelledby="jalons-frise-titre">'
+    )
+    assert re.findall(r'<li class="app-timeline__step ([^"]*)" id="jalon-(\d+)"', timeline) == [
+        ("app-timeline__step--done", str(done.pk)),
+        ("app-timeline__step--overdue", str(late.pk)),
+        ("app-timeline__step--upcoming app-timeline__step--rescheduled", str(coming.pk)),
+    ]
+    assert words(html, f"jalon-{done.pk}") == (
+        "Premier bilan Échéance : 31 mars 2025 Réalisé le 28 mars 2025"
+    )
+    assert words(html, f"jalon-{late.pk}") == (
+        f"Rapport annuel Échéance : {french_date(late.due_date)} Échéance dépassée Non réalisé"
+    )
+    # AND a rescheduled one shows its first due date, struck out
+    assert words(html, f"jalon-{coming.pk}") == (
+        f"Bilan final Échéance : {french_date(coming.due_date)} "
+        "(replanifié, initialement le 15 janvier 2026 ) À venir Non réalisé"
+    )
+    assert '<del><time datetime="2026-01-15">15 janvier 2026</time></del>' in timeline
+    assert "<table" not in element(html, "jalons")
+
+
+def test_the_action_page_shows_progress_with_its_counts_and_no_update_yet(client, roadmap):
+    html = html_of(client.get("/actions/ia-2-2/"))
+
+    assert words(html, "derniere-mise-a-jour") == "Pas encore mis à jour"
+    assert "Avancement Non mesuré aucun jalon ni indicateur Pilote" in words(html, "resume")
+
+
+def test_an_interpreted_milestone_date_carries_its_rule(client, ia_2_1):
+    milestone = Milestone.objects.create(
+        action=ia_2_1,
+        title="Rapport d'étape",
+        due_date=datetime.date(2027, 6, 20),
+        interpretation="« Avant l'été 2027 » est lu comme le 20 juin 2027.",
     )
 
     html = html_of(client.get("/actions/ia-2-1/"))
 
-    done_row = fragment(html, f"jalon-{done.pk}", "</tr>")
-    assert "Premier bilan" in done_row
-    assert "31 mars 2025" in done_row
-    assert "28 mars 2025" in done_row
-    assert "Réalisé<" in done_row
-    late_row = fragment(html, f"jalon-{late.pk}", "</tr>")
-    assert "Échéance dépassée" in late_row
-    assert "Non réalisé" in late_row
-    coming_row = fragment(html, f"jalon-{coming.pk}", "</tr>")
-    assert "À venir" in coming_row
-    assert "Échéance dépassée" not in coming_row
+    assert words(html, f"jalon-{milestone.pk}") == (
+        "Rapport d'étape Échéance : 20 juin 2027 Interprétation « Avant l'été 2027 » est lu "
+        "comme le 20 juin 2027. À venir Non réalisé"
+    )
+
+
+def test_every_interpreted_indicator_of_the_action_page_carries_its_rule(client, ia_2_1):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    for indicator in ia_2_1.indicators.all():
+        row = words(html, f"indicateur-{indicator.pk}")
+        if indicator.interpretation:
+            assert f"Interprétation {indicator.interpretation}" in row
+        else:
+            assert "Interprétation" not in row
+    # The sum says what it adds up
+    total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
+    assert (
+        "Somme des périodes de l'indicateur «\u202fApprenants professionnels de santé et "
+        "médico-sociaux formés par an, dès la rentrée universitaire 2024/2025\u202f» : ses "
+        "propres mesures ne comptent pas."
+    ) in words(html, f"indicateur-{total.pk}")
+
+
+def test_each_past_year_is_held_against_its_own_target(client, ia_2_1):
+    # GIVEN 2024/2025 with its own, higher target, reached; 2025/2026 missed
+    indicator = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    Target.objects.create(indicator=indicator, on=datetime.date(2025, 8, 31), value=80000)
+    for on, value in ((datetime.date(2025, 6, 30), 81000), (datetime.date(2026, 6, 30), 60000)):
+        Measurement.objects.create(indicator=indicator, date=on, value=value, source="DGOS")
+
+    row = words(html_of(client.get("/actions/ia-2-1/")), f"indicateur-{indicator.pk}")
+
+    start, _ = period_containing("academic_year", timezone.localdate())
+    expected = ["Périodes passées :"]
+    expected.append(
+        f"2024/2025 : {french('81 000 apprenants')} pour une cible de "
+        f"{french('80 000 apprenants')} Cible atteinte"
+    )
+    expected.append(
+        f"2025/2026 : {french('60 000 apprenants')} pour une cible de "
+        f"{french('70 000 apprenants')} Cible non atteinte"
+    )
+    expected.extend(
+        f"{year}/{year + 1} : aucune valeur mesurée, pour une cible de "
+        f"{french('70 000 apprenants')}"
+        for year in range(2026, start.year)
+    )
+    assert " ".join(expected) in row
+
+
+def test_progress_toward_an_intermediate_target_and_the_final_one(client, ia_2_1):
+    # GIVEN 119 M€ by the end of 2029, 50 M€ by 31 August 2027, 6 M€ spent
+    indicator = ia_2_1.indicators.get(code="IA2-1-INVEST")
+    indicator.baseline_date = datetime.date(2024, 1, 1)
+    indicator.target_date = datetime.date(2029, 12, 31)
+    indicator.save()
+    Target.objects.create(
+        indicator=indicator,
+        on=datetime.date(2027, 8, 31),
+        value=50_000_000,
+        interpretation="La moitié environ à mi-parcours.",
+    )
+    Measurement.objects.create(
+        indicator=indicator, date=datetime.date(2026, 6, 30), value=6_000_000, source="DGOS"
+    )
+
+    row = words(html_of(client.get("/actions/ia-2-1/")), f"indicateur-{indicator.pk}")
+
+    assert (
+        f"{french('119 000 000 €')} Cible intermédiaire : {french('50 000 000 €')} au 31/08/2027 "
+        "Interprétation La moitié environ à mi-parcours. 31/12/2029"
+    ) in row
+    assert (
+        f"{french('12 %')} de la cible intermédiaire du 31 août 2027\u202f; "
+        f"{french('5 %')} de la cible finale Hors trajectoire"
+    ) in row
+
+
+def test_after_the_final_target_date_it_says_reached_or_not_and_forecasts_nothing(client, ia_2_1):
+    indicator = ia_2_1.indicators.get(code="IA2-1-INVEST")
+    indicator.baseline_date = datetime.date(2023, 1, 1)
+    indicator.target_date = datetime.date(2025, 12, 31)
+    indicator.save()
+    Measurement.objects.create(
+        indicator=indicator, date=datetime.date(2025, 6, 30), value=100_000_000, source="DGOS"
+    )
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+    row = words(html, f"indicateur-{indicator.pk}")
+
+    assert row.endswith(
+        f"Cible non atteinte avec {french('100 000 000 €')} pour une cible de "
+        f"{french('119 000 000 €')}"
+    )
+    assert "trajectoire" not in row
+    assert "Prévision" not in words(html, f"graphique-{indicator.pk}")
+
+    Measurement.objects.create(
+        indicator=indicator, date=datetime.date(2025, 11, 30), value=20_000_000, source="DGOS"
+    )
+    row = words(html_of(client.get("/actions/ia-2-1/")), f"indicateur-{indicator.pk}")
+    assert row.endswith(
+        f"Cible atteinte avec {french('120 000 000 €')} pour une cible de {french('119 000 000 €')}"
+    )
+
+
+def test_a_retired_indicator_is_listed_apart_and_counts_for_nothing(client, ia_2_1):
+    # GIVEN two measured indicators, one of them retired
+    kept = ia_2_1.indicators.get(code="IA2-1-MASTER-NUM")
+    gone = ia_2_1.indicators.get(code="IA2-1-MASTER-JUR")
+    Measurement.objects.create(indicator=kept, date=datetime.date(2025, 9, 1), value=6, source="X")
+    Measurement.objects.create(indicator=gone, date=datetime.date(2025, 9, 1), value=2, source="X")
+    gone.retired_on = datetime.date(2026, 3, 2)
+    gone.save()
+
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    assert f'id="indicateur-{gone.pk}"' not in html
+    assert words(html, f"indicateur-retire-{gone.pk}") == (
+        "Nouveaux parcours de masters juristes, retiré le 2 mars 2026"
+    )
+    # AND the action's progress is its one tracked measured indicator's, 40 %
+    assert (f"Avancement {french('40 %')} moyenne de 1 indicateur mesuré sur 8 ") in words(
+        html, "resume"
+    )
+    headline_ids = re.findall(r'id="cible-(\d+)"', html_of(client.get("/")))
+    assert str(gone.pk) not in headline_ids
 
 
 def test_an_unknown_action_is_not_found(client, roadmap):
@@ -476,6 +672,7 @@ def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
         assert client.get("/").status_code == 200
 
     grow(roadmap)
+    with_targets(roadmap)
     assert Action.objects.count() == 170
     with django_assert_max_num_queries(DASHBOARD_MAX_QUERIES) as big:
         response = client.get("/")
@@ -488,18 +685,23 @@ def test_the_dashboard_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
 
 def grow_ia_2_1_and_its_roadmap(roadmap: Roadmap) -> None:
     grow_action(Action.objects.get(roadmap=roadmap, code="IA 2-1"))
+    grow_with_targets(roadmap)
+
+
+def grow_with_targets(roadmap: Roadmap) -> None:
     grow(roadmap)
+    with_targets(roadmap)
 
 
 # The axis page, then the action page: their bound, how they grow ten times, and the rows
 # shown then (the first page of 50 actions; all the action's milestones and indicators).
 GROWN_PAGES = {
-    "axis": ("/axes/2/", AXIS_MAX_QUERIES, grow, {'<tr id="action-': 50}),
+    "axis": ("/axes/2/", AXIS_MAX_QUERIES, grow_with_targets, {'<tr id="action-': 50}),
     "action": (
         "/actions/ia-2-1/",
         ACTION_MAX_QUERIES,
         grow_ia_2_1_and_its_roadmap,
-        {'<tr id="jalon-': 10, '<tr id="indicateur-': 19},
+        {'<li class="app-timeline__step': 10, '<tr id="indicateur-': 19},
     ),
 }
 

@@ -10,28 +10,36 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Organisation
-from roadmap.models import Action, Axis, Roadmap
+from roadmap.models import Action, Axis, Indicator, Roadmap, Target
 from tests.support.builders import grow_everything
-from tests.support.html import tables_without_rows
+from tests.support.html import element, tables_without_rows, text
 
 # Every public page, and the most queries it may issue for an anonymous reader.
-# Queries of a render, counting the one that reads the data version (roadmap.caching).
+# Queries of a render, counting the one that reads the data version (roadmap.caching); the
+# bounds of the dashboard, an axis and an action are derived in test_public.py. /indicateurs/:
+# the data version, the roadmap, the readings, the indicators with both kinds of targets (3), the
+# measurements of the page, the last change a person made to them and the navigation's axes.
 PAGES = {
-    "/": 13,
-    "/?axe=2&statut=non-renseigne&organisation=HDH": 13,
-    "/axes/2/": 10,
-    "/actions/ia-2-1/": 14,
-    "/indicateurs/": 6,
-    "/indicateurs/?tri=avancement&ordre=desc": 6,
+    "/": 20,
+    "/?axe=2&statut=non-renseigne&organisation=HDH": 20,
+    "/axes/2/": 12,
+    "/actions/ia-2-1/": 17,
+    "/indicateurs/": 9,
+    "/indicateurs/?tri=avancement&ordre=desc": 9,
     "/methode/": 6,
     "/journal/": 5,
     "/donnees/": 4,
 }
+# The JSON file counts the two prefetches of targets too (roadmap.opendata, whose keys for
+# periods and targets are on their way: its bound is theirs to settle).
 FILES = {
-    "/donnees/feuille-de-route.json": 10,
+    "/donnees/feuille-de-route.json": 12,
     "/donnees/feuille-de-route.schema.json": 1,
     "/donnees/feuille-de-route.xlsx": 8,
     "/donnees/actions.csv": 8,
@@ -71,8 +79,16 @@ def readable(response) -> str:
     html = response.content.decode()
     assert "None" not in html
     assert tables_without_rows(html) == []
-    assert "Dernière mise à jour" in html
+    assert LAST_UPDATE.search(text(element(html, "derniere-mise-a-jour")))
     return html
+
+
+# What a page says of its last update: a date, or that no person has changed it yet (the
+# seed's loading is no update), or, with nothing to show, that nothing is published.
+LAST_UPDATE = re.compile(
+    r"^(Dernière mise à jour : \d{1,2}(er)? \w+ \d{4}|Pas encore mis à jour"
+    r"|Dernière mise à jour : rien n'a encore été publié\.)$"
+)
 
 
 @pytest.mark.parametrize("url", [*PAGES, "/actions/ia-4-1/", "/axes/1/"])
@@ -103,7 +119,7 @@ def test_the_pages_of_the_whole_roadmap_answer_before_any_roadmap_is_loaded(
     assert "None" not in body
     if response["Content-Type"].startswith("text/html"):
         assert tables_without_rows(body) == []
-        assert "Dernière mise à jour" in body
+        assert LAST_UPDATE.search(text(element(body, "derniere-mise-a-jour")))
 
 
 @pytest.mark.parametrize("url", [*FILES])
@@ -135,6 +151,11 @@ def test_every_page_issues_as_many_queries_for_a_roadmap_ten_times_bigger(
         assert client.get(url).status_code == 200
 
     grow_everything(roadmap)
+    # Every grown indicator with a dated target: a row in every prefetch of the targets.
+    Target.objects.bulk_create(
+        Target(indicator=indicator, on=timezone.localdate(), value=500)
+        for indicator in Indicator.objects.filter(roadmap=roadmap, code__startswith="IND-")
+    )
     with django_assert_max_num_queries(bound) as big:
         response = client.get(url)
     assert response.status_code == 200
