@@ -8,8 +8,7 @@ unknowns `null`. The document follows `roadmap/schemas/feuille-de-route.schema.j
 served beside it and checked by the tests.
 
 A per-period indicator lists its periods, each against its own target, named by
-`period_label` (« 2024/2025 », « T1 2025 »…): `roadmap.french.period_label` once it exists,
-until then `_period_label` here, which names them the same way.
+`roadmap.french.period_label` (« 2024/2025 », « T1 2025 »…), always in French.
 
 The workbook and the CSV files come from `roadmap.spreadsheets`, in the import format.
 Everything is read in a fixed number of queries, whatever the size of the roadmap.
@@ -54,36 +53,11 @@ def text_or_null(value: str) -> str | None:
     return value or None
 
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def _period_label(periodicity: str, start: datetime.date) -> str:
-    """« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »: the name of the period of
-    `periodicity` that begins on `start` (a stand-in for `roadmap.french.period_label`)."""
-    if periodicity == progress.ACADEMIC_YEAR:
-        return f"{start.year}/{start.year + 1}"
-    if periodicity == progress.YEAR:
-        return str(start.year)
-    if periodicity == progress.QUARTER:
-        return f"T{(start.month - 1) // 3 + 1} {start.year}"
-    return f"{_MONTHS[start.month - 1]} {start.year}"
-
-
-# The figures' own, when roadmap.french has it; this module's stand-in meanwhile.
-period_label = getattr(french, "period_label", _period_label)
+def period_label(periodicity: str, start: datetime.date) -> str:
+    """The period's name in French whatever the reader's language (« T1 2025 »): the open
+    data speaks French, like its keys' values everywhere but `status_label`."""
+    with translation.override("fr"):
+        return french.period_label(periodicity, start)
 
 
 def _milestone(summary) -> dict:

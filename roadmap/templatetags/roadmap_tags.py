@@ -8,12 +8,9 @@ model stores Decimals with four decimal places, which must not leak onto the pag
 
 from __future__ import annotations
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils import formats
-from django.utils.translation import gettext
 
 from roadmap import french, progress, summaries
 from roadmap.models import Status
@@ -85,24 +82,6 @@ def axis_label(axis) -> str:
     return summaries.axis_label(axis)
 
 
-def _period_label(periodicity: str, start: datetime.date) -> str:
-    """« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »: the name of the period of
-    `periodicity` that starts on `start`.
-
-    A stand-in with the output of `roadmap.french.period_label`, which the figures of the
-    periods bring: once it is there, `period_label` below calls it instead."""
-    if periodicity == progress.ACADEMIC_YEAR:
-        return f"{start.year}/{start.year + 1}"
-    if periodicity == progress.YEAR:
-        return str(start.year)
-    if periodicity == progress.QUARTER:
-        return gettext("T%(quarter)s %(year)s") % {
-            "quarter": (start.month - 1) // 3 + 1,
-            "year": start.year,
-        }
-    return formats.date_format(start, "F Y").lower()
-
-
 @register.filter
 def period_label(period, periodicity: str) -> str:
     """The name of a period (`progress.PeriodFigures`, or its first day) of an indicator of
@@ -110,7 +89,7 @@ def period_label(period, periodicity: str) -> str:
     if period is None or not periodicity:
         return ""
     start = getattr(period, "start", period)
-    return _period_label(periodicity, start)
+    return french.period_label(periodicity, start)
 
 
 @register.filter
