@@ -10,7 +10,9 @@ served beside it and checked by the tests.
 A per-period indicator lists its periods, each against its own target, named by
 `roadmap.french.period_label` (« 2024/2025 », « T1 2025 »…), always in French.
 
-The workbook and the CSV files come from `roadmap.spreadsheets`, in the import format.
+The workbook and the CSV files come from `roadmap.spreadsheets`, in the import format, with
+the derived sheet « Périodes » (its rows named by `period_label` too); `COLUMN_DESCRIPTIONS`
+and `SHEET_COLUMN_DESCRIPTIONS` say what each of their columns holds, for `/donnees/`.
 Everything is read in a fixed number of queries, whatever the size of the roadmap.
 """
 
@@ -469,6 +471,30 @@ COLUMN_DESCRIPTIONS = {
     "Commentaire": _("Précision éventuelle sur la mesure."),
 }
 SHEET_COLUMN_DESCRIPTIONS = {
+    ("Périodes", "Indicateur"): _("Code de l'indicateur par période."),
+    ("Périodes", "Période"): _(
+        "La période : « 2024/2025 » (année universitaire), « 2025 », « T1 2025 », « janvier 2025 »."
+    ),
+    ("Périodes", "Début"): _("Premier jour de la période (AAAA-MM-JJ)."),
+    ("Périodes", "Fin"): _("Dernier jour de la période (AAAA-MM-JJ)."),
+    ("Périodes", "Cible"): _(
+        "La cible de la période : la sienne (feuille Cibles) ou, à défaut, celle de chaque "
+        "période (feuille Indicateurs)."
+    ),
+    ("Périodes", "Valeur"): _(
+        "La dernière valeur mesurée dans la période ; vide tant que rien n'y est mesuré."
+    ),
+    ("Périodes", "Avancement"): _(
+        "Avancement de la période vers sa propre cible, en pourcentage de 0 à 100, arrondi au "
+        "dixième ; vide sans mesure."
+    ),
+    ("Périodes", "État"): _(
+        "« passée » (finie avant aujourd'hui), « en cours » (contient aujourd'hui) ou « à venir »."
+    ),
+    ("Périodes", "Atteinte"): _(
+        "Pour une période passée : « oui » si sa cible a été atteinte, « non » sinon ; vide pour "
+        "les autres, ou sans mesure."
+    ),
     ("Cibles", "Date"): _(
         "Date de la cible (AAAA-MM-JJ) ; pour un indicateur par période, une date de la "
         "période qu'elle concerne."

@@ -17,7 +17,11 @@ What lives here, from the ground up, one module each:
   every error collected, written in one transaction or not at all, with a per-sheet preview;
 - `writing`: exports in the same format (`export_workbook`, `export_csv_files`, `export_json`)
   and the blank template (`template_workbook`); `formats`: the django-import-export formats the
-  admin uses; `uploads`: a file kept between its preview and its confirmation.
+  admin uses; `uploads`: a file kept between its preview and its confirmation;
+- `periods`: the derived sheet « Périodes » (each period of a per-period indicator against its
+  own target, with the figures of the pages), which the workbook carries last and
+  `export_periods_csv` writes for French Excel; the import skips it in a workbook and refuses
+  it as a CSV.
 
 Design notes:
 
@@ -47,6 +51,7 @@ from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, clean_code, column_l
 from .errors import CellError, SpreadsheetError, file_error
 from .formats import CSVSheetFormat, SheetFormat, XLSXSheetFormat, sheet_formats
 from .importing import ImportReport, RowPreview, SheetReport, import_file
+from .periods import PERIODS, DerivedSheet, period_rows
 from .reading import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -84,10 +89,12 @@ from .writing import (
     csv_cell,
     export_csv_files,
     export_json,
+    export_periods_csv,
     export_sheets,
     export_workbook,
     template_workbook,
     write_csv,
+    write_excel_csv,
 )
 
 __all__ = [
@@ -101,6 +108,7 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_ZIP_MEMBERS",
     "OLE_MAGIC",
+    "PERIODS",
     "SHEETS",
     "TEMPLATE_SHEET",
     "UPLOAD_LIFETIME",
@@ -111,6 +119,7 @@ __all__ = [
     "CellError",
     "ChoiceWidget",
     "DatabaseTmpStorage",
+    "DerivedSheet",
     "ImportReport",
     "IndicatorResource",
     "MeasurementResource",
@@ -133,6 +142,7 @@ __all__ = [
     "display",
     "export_csv_files",
     "export_json",
+    "export_periods_csv",
     "export_sheets",
     "export_workbook",
     "file_error",
@@ -145,9 +155,11 @@ __all__ = [
     "openpyxl",
     "parse_date",
     "parse_decimal",
+    "period_rows",
     "read_spreadsheet",
     "sheet_formats",
     "sheet_spec",
     "template_workbook",
     "write_csv",
+    "write_excel_csv",
 ]

@@ -22,6 +22,7 @@ from roadmap.french import fold
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, column_letter, display
 from .errors import CellError, SpreadsheetError, file_error
+from .periods import PERIODS
 from .resources import SHEETS, SheetSpec, sheet_spec
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,15 @@ def _sheet_for(raw: _RawSheet, wanted: list[SheetSpec], *, alone: bool) -> Sheet
     if complete or alone or matched * 2 > len(closest.required_columns):
         return closest
     return None
+
+
+def _is_derived(raw: _RawSheet, *, by_name: bool) -> bool:
+    """Whether `raw` is the derived sheet « Périodes » of our exports: by its name in a
+    workbook (a CSV is named after its file), else by having all of its headers."""
+    if by_name and fold(raw.title) == fold(PERIODS.name):
+        return True
+    headers = {fold(cell_text(header)) for header in raw.rows[0][1]}
+    return all(fold(column) in headers for column in PERIODS.columns)
 
 
 def _decode(content: bytes, filename: str) -> str:
@@ -377,14 +387,30 @@ def read_spreadsheet(content: bytes, filename: str, *, expected: str | None = No
 
     An .xlsx sheet is recognised by its name (Actions, Jalons, Indicateurs, Mesures, in any case
     or accents), else by its headers; a .csv file is one sheet, recognised by its headers. With
-    `expected` (a sheet name) only that sheet is looked for. Raises SpreadsheetError listing
+    `expected` (a sheet name) only that sheet is looked for. The derived sheet « Périodes » of
+    our exports is counted among the ignored ones in a workbook and refused as a CSV (it is
+    computed, never imported). Raises SpreadsheetError listing
     every problem found, in French. Returns (sheets, ignored sheet titles).
     """
     filename = PurePath(filename or "fichier").name
     raws = _raw_sheets(content, filename)
     wanted = [sheet_spec(expected)] if expected else list(SHEETS)
     alone = len(raws) == 1 and PurePath(filename).suffix.lower() == ".csv"
+    derived = [raw.title for raw in raws if _is_derived(raw, by_name=not alone)]
+    if alone and derived:
+        raise file_error(
+            _(
+                "Le fichier « %(name)s » est la feuille « %(sheet)s » : des chiffres calculés "
+                "à partir des indicateurs, de leurs mesures et de leurs cibles, qui ne "
+                "s'importent pas. Pour les changer, importez les feuilles Indicateurs, Mesures "
+                "ou Cibles."
+            )
+            % {"name": filename, "sheet": PERIODS.name}
+        )
+    raws = [raw for raw in raws if raw.title not in derived]
     found, ignored, errors = _assign_sheets(raws, wanted, alone=alone)
+    # The derived sheet of our exports is left out, as any sheet the import does not read.
+    ignored = [*ignored, *derived]
     sheets = []
     for spec in wanted:
         if spec.name not in found:

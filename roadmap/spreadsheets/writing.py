@@ -1,9 +1,13 @@
 """Writing the roadmap in the import format: the .xlsx workbook, one CSV file per sheet, JSON,
 and the blank template to fill in. Text that a spreadsheet program would run as a formula is
-neutralised (see the package's docstring); every export re-imports unchanged."""
+neutralised (see the package's docstring); every export re-imports unchanged.
+
+The workbook also carries the derived sheet « Périodes » (`periods`), which the import skips,
+and `export_periods_csv` writes it alone, for French Excel: it is read, never imported."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -12,9 +16,10 @@ from decimal import Decimal
 
 import openpyxl
 import tablib
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from accounts.models import Organisation
@@ -30,6 +35,7 @@ from roadmap.models import (
 )
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, column_letter, display
+from .periods import PERIODS, period_rows
 from .resources import SHEETS, SheetResource, SheetSpec
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +78,25 @@ def write_csv(headers: list[str], rows) -> bytes:
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def excel_csv_cell(value) -> str:
+    """A value as French Excel reads it: a decimal comma (« 28,6 », which a decimal point would
+    turn into a date), otherwise as `csv_cell`."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return number_text(value).replace(".", ",")
+    return csv_cell(value)
+
+
+def write_excel_csv(headers: list[str], rows) -> bytes:
+    """UTF-8 with a BOM, semicolon-separated, CRLF: what French Excel opens as columns, with
+    its accents, on a double click."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([excel_csv_cell(value) for value in row])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
 def _excel_number(value):
@@ -133,12 +158,33 @@ def new_book():
     return book
 
 
-def export_workbook(roadmap: Roadmap) -> bytes:
-    """The roadmap as an .xlsx workbook in the import format: it re-imports unchanged."""
+def export_workbook(roadmap: Roadmap | None, today: date | None = None) -> bytes:
+    """The roadmap as an .xlsx workbook in the import format: it re-imports unchanged. Its last
+    sheet, « Périodes », is derived (each period against its own target on `today`, by default
+    the local date) and skipped by the import."""
     book = new_book()
     for spec, dataset in export_sheets(roadmap):
         write_sheet(book, spec.name, dataset.headers, dataset)
+    write_sheet(book, PERIODS.name, PERIODS.columns, period_rows(roadmap, today or _today()))
+    # Said where a person reading the sheet looks first; the reader ignores comments.
+    book[PERIODS.name]["A1"].comment = Comment(
+        _(
+            "Feuille calculée à partir des autres (chaque période face à sa propre cible) : "
+            "l'import l'ignore. Changez plutôt les feuilles Indicateurs, Mesures et Cibles."
+        ),
+        "Feuille de route",
+    )
     return workbook_bytes(book)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def export_periods_csv(roadmap: Roadmap | None, today: date | None = None) -> bytes:
+    """The Périodes sheet alone as a CSV for French Excel (`write_excel_csv`): derived data,
+    which the import refuses."""
+    return write_excel_csv(PERIODS.columns, period_rows(roadmap, today or _today()))
 
 
 def export_csv_files(roadmap: Roadmap) -> dict[str, bytes]:

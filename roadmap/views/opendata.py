@@ -4,7 +4,10 @@
   JSON Schema at `/donnees/feuille-de-route.schema.json`;
 - `/donnees/feuille-de-route.xlsx`: the workbook in the import format, which re-imports unchanged;
 - `/donnees/<sheet>.csv`: one sheet of it (actions, jalons, indicateurs, mesures, cibles),
-  UTF-8, comma, header row.
+  UTF-8, comma, header row;
+- `/donnees/periodes.csv`: the workbook's derived sheet « Périodes » (each period of a
+  per-period indicator against its own target), for French Excel: UTF-8 with a BOM,
+  semicolons, decimal commas. Derived data: the import refuses it.
 
 The workbook and CSV files are written by `roadmap.spreadsheets`, the same code as the admin's
 export. With no roadmap loaded every file still answers, empty but well formed.
@@ -42,19 +45,21 @@ def _download(response: HttpResponse, filename: str) -> HttpResponse:
     return _open(response)
 
 
+def _described(spec) -> dict:
+    """A sheet as the page lists it: name, CSV slug, and each column with what it holds."""
+    return {
+        "name": spec.name,
+        "slug": spec.slug,
+        "columns": [(column, column_description(spec.name, column)) for column in spec.columns],
+    }
+
+
 @require_safe
 @cached_for_readers
 def index(request: HttpRequest) -> HttpResponse:
     """`/donnees/`: the files, their formats and what each field means."""
     roadmap = Roadmap.objects.current()
-    sheets = [
-        {
-            "name": spec.name,
-            "slug": spec.slug,
-            "columns": [(column, column_description(spec.name, column)) for column in spec.columns],
-        }
-        for spec in spreadsheets.SHEETS
-    ]
+    sheets = [_described(spec) for spec in spreadsheets.SHEETS]
     return render_page(
         request,
         "roadmap/opendata.html",
@@ -64,6 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
         last_update=roadmap_last_update(roadmap) if roadmap else None,
         json_fields=JSON_FIELDS,
         sheets=sheets,
+        periods_sheet=_described(spreadsheets.PERIODS),
     )
 
 
@@ -89,7 +95,7 @@ def roadmap_schema(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def workbook(request: HttpRequest) -> HttpResponse:
-    content = spreadsheets.export_workbook(Roadmap.objects.current())
+    content = spreadsheets.export_workbook(Roadmap.objects.current(), timezone.localdate())
     return _download(
         HttpResponse(content, content_type=spreadsheets.XLSX_CONTENT_TYPE), WORKBOOK_NAME
     )
@@ -98,7 +104,11 @@ def workbook(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def sheet_csv(request: HttpRequest, sheet: str) -> HttpResponse:
-    if sheet not in {spec.slug for spec in spreadsheets.SHEETS}:
+    roadmap = Roadmap.objects.current()
+    if sheet == spreadsheets.PERIODS.slug:
+        content = spreadsheets.export_periods_csv(roadmap, timezone.localdate())
+    elif sheet in {spec.slug for spec in spreadsheets.SHEETS}:
+        content = spreadsheets.export_csv_files(roadmap)[sheet]
+    else:
         raise Http404(_("Ce fichier n'existe pas."))
-    content = spreadsheets.export_csv_files(Roadmap.objects.current())[sheet]
     return _download(HttpResponse(content, content_type=CSV_CONTENT_TYPE), f"{sheet}.csv")

@@ -1,6 +1,7 @@
 """`manage.py export_roadmap FILE [--roadmap SLUG]`: the roadmap in the import format.
 
-The format follows FILE's extension: .xlsx (one workbook, five sheets), .json, or .csv (one
+The format follows FILE's extension: .xlsx (one workbook: the five sheets of the import format
+and the derived « Périodes », which the import skips), .json, or .csv (one
 file per sheet beside FILE: feuille.csv gives feuille-actions.csv, feuille-jalons.csv,
 feuille-indicateurs.csv, feuille-mesures.csv and feuille-cibles.csv).
 """
@@ -18,7 +19,8 @@ from roadmap.spreadsheets import export_csv_files, export_json, export_workbook
 class Command(BaseCommand):
     help = (
         "Exporte la feuille de route dans le format d'import. Le format suit l'extension de "
-        "FILE : .xlsx (un classeur de cinq feuilles), .json, ou .csv (un fichier par feuille, "
+        "FILE : .xlsx (un classeur : les cinq feuilles, plus la feuille calculée Périodes, que "
+        "l'import ignore), .json, ou .csv (un fichier par feuille, "
         "UTF-8, séparateur virgule : FILE-actions.csv, FILE-jalons.csv, FILE-indicateurs.csv, "
         "FILE-mesures.csv et FILE-cibles.csv, à côté de FILE)."
     )

@@ -148,10 +148,16 @@ def test_it_exports_a_workbook_that_imports_back_without_a_change(tmp_path, road
         "Indicateurs",
         "Mesures",
         "Cibles",
+        "Périodes",
+    ]
+    periods = read_xlsx(path.read_bytes())["Périodes"]
+    assert [row[:2] + row[4:5] for row in periods if row[0] == "IA2-1-APP-AN"] == [
+        ["IA2-1-APP-AN", f"{year}/{year + 1}", 70000] for year in range(2024, 2029)
     ]
     before = database_dump()
     out, _err = run("import_roadmap", str(path))
     assert "17 inchangée(s)" in out
+    assert "Périodes" not in out  # the derived sheet is not imported: no report of its own
     assert database_dump() == before
 
 

@@ -366,6 +366,78 @@ def test_a_cibles_csv_is_told_from_a_mesures_csv_by_its_headers(roadmap, adminis
     }
 
 
+PERIODS_HEADERS = [
+    "Indicateur", "Période", "Début", "Fin", "Cible", "Valeur", "Avancement", "État", "Atteinte"
+]  # fmt: skip
+PERIOD_ROW = ["IA2-1-APP-AN", "2024/2025", date(2024, 9, 1), date(2025, 8, 31), 70000, 35000,
+              50, "passée", "non"]  # fmt: skip
+
+
+def test_the_periods_sheet_of_a_workbook_is_skipped_even_when_edited(roadmap, administrator):
+    edited = [PERIOD_ROW, ["IA2-1-XX", "2024/2025", "hier", None, "beaucoup", -1, "", "", ""]]
+    actions = read_xlsx(export_workbook(roadmap))["Actions"][1:3]
+    for sheets in (
+        {"Actions": actions, "Périodes": [PERIODS_HEADERS, *edited]},
+        {"Actions": actions, "PERIODES": [PERIODS_HEADERS, *edited]},  # any case or accents
+        {"Actions": actions, "Feuil2": [PERIODS_HEADERS, *edited]},  # by its headers
+        {"Actions": actions, "Périodes": [["Cible", "Valeur"], [1, 2]]},  # by its name
+    ):
+        before = database_dump()
+
+        report = import_file(xlsx_file(sheets), "suivi.xlsx", user=administrator)
+
+        assert report.ok, [str(error) for error in report.errors]
+        assert [sheet.name for sheet in report.sheets] == ["Actions"]
+        assert report.sheets[0].unchanged == 2
+        assert report.ignored_sheets == [list(sheets)[1]]
+        assert database_dump() == before
+
+
+def test_a_workbook_with_only_the_periods_sheet_has_nothing_to_import(roadmap):
+    report = import_file(xlsx_file({"Périodes": [PERIODS_HEADERS, PERIOD_ROW]}), "p.xlsx")
+
+    assert only_message(report).startswith("Aucune feuille reconnue dans « p.xlsx »")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        csv_file([PERIOD_ROW], header=PERIODS_HEADERS),  # as French Excel saves it
+        csv_file([PERIOD_ROW], header=PERIODS_HEADERS, delimiter=",", encoding="utf-8", bom=True),
+        csv_file([PERIOD_ROW[:1]], header=[h.upper() for h in PERIODS_HEADERS], delimiter="\t"),
+    ],
+    ids=["excel", "utf8", "tabs"],
+)
+def test_a_periods_csv_is_refused_as_derived_data_and_nothing_is_written(roadmap, content):
+    before = database_dump()
+
+    report = import_file(content, "suivi-des-periodes.csv")
+
+    assert only_message(report) == (
+        "Le fichier « suivi-des-periodes.csv » est la feuille « Périodes » : des chiffres "
+        "calculés à partir des indicateurs, de leurs mesures et de leurs cibles, qui ne "
+        "s'importent pas. Pour les changer, importez les feuilles Indicateurs, Mesures ou Cibles."
+    )
+    assert report.file_errors and not report.sheets
+    assert database_dump() == before
+
+
+def test_a_csv_named_periodes_is_read_by_its_headers(roadmap, administrator):
+    row = ["IA2-1-APP-AN", "31/01/2026", "75000", "DGOS", ""]
+
+    report = import_file(csv_file([row], header=HEADERS["Mesures"]), "periodes.csv")
+
+    assert report.committed, [str(error) for error in report.errors]
+    assert Measurement.objects.get().value == 75000
+
+
+def test_the_admin_import_of_one_sheet_refuses_a_periods_csv(roadmap):
+    (fmt,) = [f for f in spreadsheets.sheet_formats("Mesures") if f.extension == "csv"]
+
+    with pytest.raises(spreadsheets.SpreadsheetError, match="est la feuille « Périodes »"):
+        fmt().create_dataset(csv_file([PERIOD_ROW], header=PERIODS_HEADERS))
+
+
 def test_a_workbook_of_the_first_format_still_imports_and_keeps_the_new_columns(
     roadmap, administrator
 ):

@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ from roadmap.spreadsheets import (
     display,
     export_csv_files,
     export_json,
+    export_periods_csv,
     export_workbook,
     fold,
     import_file,
@@ -40,6 +42,7 @@ from roadmap.spreadsheets import (
     parse_decimal,
     template_workbook,
 )
+from roadmap.spreadsheets.periods import PERIODS
 from tests.support.files import HEADERS, as_french_excel_csv, csv_file, read_xlsx, xlsx_file
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -267,9 +270,9 @@ def wipe(roadmap):
 
 def test_the_workbook_has_the_french_sheets_and_headers_of_the_design(busy_roadmap):
     book = read_xlsx(export_workbook(busy_roadmap))
-    assert list(book) == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles"]
+    assert list(book) == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles", "Périodes"]
     for sheet, rows in book.items():
-        assert rows[0] == HEADERS[sheet]
+        assert rows[0] == (PERIODS.columns if sheet == "Périodes" else HEADERS[sheet])
     assert len(book["Actions"]) == 1 + 17
     assert book["Cibles"][1:] == [
         ["IA2-1-APP-5ANS", datetime(2027, 8, 31), 280000.5, None, None],
@@ -362,6 +365,76 @@ def test_csv_exports_are_utf8_comma_separated_with_a_header_row(busy_roadmap):
     assert b"2024-09-01" in files["actions"]
 
 
+ON_15_JANUARY_2026 = date(2026, 1, 15)
+
+
+def test_the_periods_sheet_holds_each_period_against_its_own_target(busy_roadmap):
+    book = openpyxl.load_workbook(io.BytesIO(export_workbook(busy_roadmap, ON_15_JANUARY_2026)))
+    sheet = book["Périodes"]
+    rows = list(sheet.iter_rows(values_only=True))
+
+    assert list(rows[0]) == PERIODS.columns
+    # the derived sheet says so where one looks first, and is written like the others
+    assert "l'import l'ignore" in sheet["A1"].comment.text
+    assert sheet["A1"].font.b and sheet.freeze_panes == "A2"
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "DD/MM/YYYY"
+    learners = [list(row) for row in rows[1:] if row[0] == "IA2-1-APP-AN"]
+    assert learners == [
+        # 35 000 measured on 30 June 2025: half of its year's 70 000, not reached
+        ["IA2-1-APP-AN", "2024/2025", datetime(2024, 9, 1), datetime(2025, 8, 31),
+         70000, 35000, 50, "passée", "non"],
+        # its own target (a Target row dated within it), nothing measured yet
+        ["IA2-1-APP-AN", "2025/2026", datetime(2025, 9, 1), datetime(2026, 8, 31),
+         75000, None, None, "en cours", None],
+        ["IA2-1-APP-AN", "2026/2027", datetime(2026, 9, 1), datetime(2027, 8, 31),
+         70000, None, None, "à venir", None],
+        ["IA2-1-APP-AN", "2027/2028", datetime(2027, 9, 1), datetime(2028, 8, 31),
+         70000, None, None, "à venir", None],
+        ["IA2-1-APP-AN", "2028/2029", datetime(2028, 9, 1), datetime(2029, 8, 31),
+         70000, None, None, "à venir", None],
+    ]  # fmt: skip
+    quarters = [row[1:] for row in rows[1:] if row[0] == "IA2-1-TRIM"]
+    assert [row[0] for row in quarters] == [f"T{n} {y}" for y in (2025, 2026) for n in range(1, 5)]
+    assert quarters[0][3:] == (10, 9, 90, "passée", "non")
+    # only the per-period indicators, in the order the action lists them
+    assert [row[0] for row in rows[1:]] == (
+        ["IA2-1-PRO-AN"] * 2 + ["IA2-1-APP-AN"] * 5 + ["IA2-1-TRIM"] * 8
+    )
+
+
+def test_a_retired_per_period_indicator_keeps_its_periods(busy_roadmap):
+    Indicator.objects.filter(code="IA2-1-TRIM").update(retired_on=date(2025, 12, 31))
+
+    rows = read_xlsx(export_workbook(busy_roadmap, ON_15_JANUARY_2026))["Périodes"]
+
+    assert len([row for row in rows if row[0] == "IA2-1-TRIM"]) == 8
+
+
+def test_the_periods_csv_is_for_french_excel(busy_roadmap):
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(code="IA2-1-TRIM"),
+        date=date(2025, 5, 15),
+        value=Decimal("2.5"),
+        source="=Bilan T2",
+    )
+    content = export_periods_csv(busy_roadmap, ON_15_JANUARY_2026)
+
+    assert content.startswith(b"\xef\xbb\xbf")
+    lines = content[3:].decode("utf-8").split("\r\n")
+    assert lines[0] == "Indicateur;Période;Début;Fin;Cible;Valeur;Avancement;État;Atteinte"
+    assert "IA2-1-APP-AN;2024/2025;2024-09-01;2025-08-31;70000;35000;50;passée;non" in lines
+    assert "IA2-1-APP-AN;2025/2026;2025-09-01;2026-08-31;75000;;;en cours;" in lines
+    # decimals with a comma, as French Excel reads numbers
+    assert "IA2-1-TRIM;T2 2025;2025-04-01;2025-06-30;10;2,5;25;passée;non" in lines
+
+
+def test_the_periods_are_the_same_in_any_language(busy_roadmap):
+    with translation.override("en"):
+        english = export_periods_csv(busy_roadmap, ON_15_JANUARY_2026)
+    assert english == export_periods_csv(busy_roadmap, ON_15_JANUARY_2026)
+    assert "passée".encode() in english
+
+
 def test_json_export_has_iso_dates_and_json_numbers(busy_roadmap):
     data = json.loads(export_json(busy_roadmap))
     assert data["roadmap"]["slug"] == "ia-en-sante-2025"
@@ -384,6 +457,9 @@ def test_an_export_reimports_unchanged(busy_roadmap, administrator):
         report = import_file(content, name, user=administrator, dry_run=True)
         assert report.ok, report.errors
         assert not report.has_changes, [(s.name, s.new, s.changed) for s in report.sheets]
+        # the derived sheet is left out of the import
+        assert report.ignored_sheets == (["Périodes"] if name.endswith(".xlsx") else [])
+        assert "Périodes" not in [sheet.name for sheet in report.sheets]
 
 
 def test_round_trip_export_import_into_an_empty_roadmap_export_gives_the_same_workbook(

@@ -8,6 +8,10 @@ and the final one; once the final target date is past, no forecast but whether i
 what the source does not say literally carries its interpretation; an action nobody has changed
 has no `last_update`. It is read in as many queries for a roadmap ten times bigger, with
 periods, dated targets and sums.
+
+The workbook's last sheet « Périodes » and `/donnees/periodes.csv` (read as French Excel reads
+it: semicolons, UTF-8 with a BOM) hold each period against its own target, with the figures of
+the JSON, in as many queries for a roadmap ten times bigger.
 """
 
 from __future__ import annotations
@@ -442,14 +446,14 @@ def test_the_json_may_be_fetched_from_any_site(client, roadmap):
 # --- The workbook and the CSV files -------------------------------------------------------------
 
 
-def test_the_workbook_has_the_five_sheets_of_the_import_format(client, roadmap):
+def test_the_workbook_has_the_five_sheets_of_the_import_format_and_the_periods(client, roadmap):
     response = client.get("/donnees/feuille-de-route.xlsx")
 
     assert response.status_code == 200
     assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"] == 'attachment; filename="feuille-de-route.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles"]
+    assert book.sheetnames == ["Actions", "Jalons", "Indicateurs", "Mesures", "Cibles", "Périodes"]
     actions = list(book["Actions"].iter_rows(values_only=True))
     assert list(actions[0]) == spreadsheets.sheet_spec("Actions").columns
     assert [row[0] for row in actions[1:]] == [action["code"] for _, action in SEED_ACTIONS]
@@ -478,6 +482,168 @@ def test_the_actions_csv_holds_every_action_in_french(client, roadmap):
     assert ia_2_1["Pilote"] == ""
 
 
+def periods_sheet(client) -> list[dict]:
+    """The rows of the workbook's « Périodes » sheet, read back from /donnees/ by openpyxl."""
+    response = client.get("/donnees/feuille-de-route.xlsx")
+    assert response.status_code == 200
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content))["Périodes"].iter_rows(values_only=True)
+    )
+    assert list(rows[0]) == spreadsheets.PERIODS.columns
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def periods_csv(client) -> list[dict]:
+    """/donnees/periodes.csv as French Excel opens it: a UTF-8 BOM, then `;`-separated cells."""
+    response = client.get("/donnees/periodes.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="periodes.csv"'
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content[3:].decode("utf-8")), delimiter=";"))
+    assert rows[0] == spreadsheets.PERIODS.columns
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def state_on(start: datetime.date, end: datetime.date) -> str:
+    """The État of a period today."""
+    return "passée" if end < today() else ("à venir" if start > today() else "en cours")
+
+
+def test_the_periods_sheet_holds_each_period_of_the_seed_against_its_own_target(client, roadmap):
+    rows = [row for row in periods_sheet(client) if row["Indicateur"] == "IA2-1-APP-AN"]
+
+    starts = [datetime.date(year, 9, 1) for year in range(2024, 2029)]
+    assert rows == [
+        {
+            "Indicateur": "IA2-1-APP-AN",
+            "Période": f"{start.year}/{start.year + 1}",
+            "Début": datetime.datetime(start.year, 9, 1),
+            "Fin": datetime.datetime(start.year + 1, 8, 31),
+            "Cible": 70000,
+            "Valeur": None,
+            "Avancement": None,
+            "État": state_on(start, datetime.date(start.year + 1, 8, 31)),
+            "Atteinte": None,  # nothing measured
+        }
+        for start in starts
+    ]
+    # only the per-period indicators, each period of them: the open-ended one up to today's
+    json_periods = {
+        code: [period["label"] for period in indicator["periods"]]
+        for code, indicator in indicators_of(document(client)).items()
+        if indicator["periods"]
+    }
+    sheet_periods = {}
+    for row in periods_sheet(client):
+        sheet_periods.setdefault(row["Indicateur"], []).append(row["Période"])
+    assert sheet_periods == json_periods
+    assert set(sheet_periods) == {"IA2-1-PRO-AN", "IA2-1-APP-AN"}
+
+
+@pytest.fixture
+def two_years_measured(ia_2_1):
+    """IA2-1-APP-AN measured in 2024/2025 (63 000: 90 % of 70 000) and twice in 2025/2026
+    (the latest, 25 000, a third of the 75 000 that a Target row sets for that year)."""
+    learners = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+    Target.objects.create(indicator=learners, on=datetime.date(2026, 1, 1), value=75000)
+    for on, value in (("2025-06-30", 63000), ("2025-12-31", 10000), ("2026-06-30", 25000)):
+        Measurement.objects.create(
+            indicator=learners, date=datetime.date.fromisoformat(on), value=value, source="DGOS"
+        )
+    return learners
+
+
+def test_each_measured_year_shows_its_own_value_and_progress_in_the_workbook(
+    client, two_years_measured
+):
+    rows = {
+        row["Période"]: row for row in periods_sheet(client) if row["Indicateur"] == "IA2-1-APP-AN"
+    }
+
+    first, second = rows["2024/2025"], rows["2025/2026"]
+    assert (first["Cible"], first["Valeur"], first["Avancement"]) == (70000, 63000, 90)
+    assert (second["Cible"], second["Valeur"], second["Avancement"]) == (75000, 25000, 33.3)
+    for row in (first, second):
+        assert row["État"] == state_on(row["Début"].date(), row["Fin"].date())
+    # a past period says whether it reached its target
+    reached = {"passée": "non", "en cours": None, "à venir": None}
+    assert [first["Atteinte"], second["Atteinte"]] == [
+        reached[first["État"]],
+        reached[second["État"]],
+    ]
+    for label in ("2026/2027", "2027/2028", "2028/2029"):
+        assert (rows[label]["Cible"], rows[label]["Valeur"]) == (70000, None)
+    # the same figures as the JSON
+    periods = {period["label"]: period for period in learners(document(client))["periods"]}
+    for label, row in rows.items():
+        assert (row["Cible"], row["Valeur"]) == (periods[label]["target"], periods[label]["value"])
+
+
+def test_the_periods_csv_opens_in_french_excel_with_each_year_against_its_own_target(
+    client, two_years_measured
+):
+    rows = [row for row in periods_csv(client) if row["Indicateur"] == "IA2-1-APP-AN"]
+
+    assert [row["Période"] for row in rows] == academic_years(2024, 2028)
+    assert [
+        (row["Début"], row["Fin"], row["Cible"], row["Valeur"], row["Avancement"])
+        for row in rows[:3]
+    ] == [
+        ("2024-09-01", "2025-08-31", "70000", "63000", "90"),
+        ("2025-09-01", "2026-08-31", "75000", "25000", "33,3"),  # a decimal comma
+        ("2026-09-01", "2027-08-31", "70000", "", ""),
+    ]
+    for row in rows:
+        start, end = (datetime.date.fromisoformat(row[key]) for key in ("Début", "Fin"))
+        assert row["État"] == state_on(start, end)
+        assert row["Atteinte"] == ("non" if row["État"] == "passée" and row["Valeur"] else "")
+    assert [row["Indicateur"] for row in periods_csv(client)] == [
+        row["Indicateur"] for row in periods_sheet(client)
+    ]
+
+
+def test_the_periods_csv_is_refused_by_the_import_which_says_why(client, two_years_measured):
+    content = client.get("/donnees/periodes.csv").content
+    before = Measurement.objects.count(), Target.objects.count()
+
+    report = spreadsheets.import_file(content, "periodes.csv")
+
+    assert not report.committed
+    assert [str(error) for error in report.errors] == [
+        "Le fichier « periodes.csv » est la feuille « Périodes » : des chiffres calculés à "
+        "partir des indicateurs, de leurs mesures et de leurs cibles, qui ne s'importent pas. "
+        "Pour les changer, importez les feuilles Indicateurs, Mesures ou Cibles."
+    ]
+    assert (Measurement.objects.count(), Target.objects.count()) == before
+
+
+@pytest.mark.parametrize("url", ["/donnees/periodes.csv", "/donnees/feuille-de-route.xlsx"])
+def test_the_files_answer_only_get_and_head(client, roadmap, url):
+    assert client.head(url).status_code == 200
+    assert client.post(url).status_code == 405
+    assert client.delete(url).status_code == 405
+
+
+@pytest.mark.usefixtures("memory_cache")
+@pytest.mark.parametrize("read", [periods_csv, periods_sheet], ids=["csv", "xlsx"])
+def test_the_periods_take_as_many_queries_for_a_roadmap_ten_times_bigger(client, roadmap, read):
+    with_periods_and_targets(roadmap)
+    with CaptureQueriesContext(connection) as small:
+        small_rows = read(client)
+
+    grow_everything(roadmap)
+    with_periods_and_targets(roadmap)
+    with CaptureQueriesContext(connection) as big:
+        big_rows = read(client)
+
+    quarters = [row for row in big_rows if row["Indicateur"].startswith("TRIM-")]
+    assert len(quarters) == 10 * len([r for r in small_rows if r["Indicateur"].startswith("TRIM-")])
+    assert len(quarters) == 10 * 17 * 8
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
+
+
 def test_an_unknown_sheet_is_not_found(client, roadmap):
     assert client.get("/donnees/budget.csv").status_code == 404
 
@@ -488,6 +654,8 @@ def test_with_no_roadmap_the_files_hold_only_their_headers(client, no_roadmap):
     assert content.splitlines() == [",".join(spreadsheets.sheet_spec("Jalons").columns)]
     book = openpyxl.load_workbook(io.BytesIO(client.get("/donnees/feuille-de-route.xlsx").content))
     assert book["Actions"].max_row == 1
+    assert book["Périodes"].max_row == 1
+    assert periods_csv(client) == []
 
 
 # --- The page ----------------------------------------------------------------------------------
@@ -503,14 +671,20 @@ def test_the_open_data_page_links_every_file_and_describes_every_column(client, 
         "/donnees/feuille-de-route.schema.json",
         "/donnees/feuille-de-route.xlsx",
         *(f"/donnees/{spec.slug}.csv" for spec in spreadsheets.SHEETS),
+        "/donnees/periodes.csv",
     ):
         assert f'href="{url}"' in html
-    for spec in spreadsheets.SHEETS:
+    for spec in (*spreadsheets.SHEETS, spreadsheets.PERIODS):
         section = text(element(html, f"feuille-{spec.slug}"))
         assert spec.name in section
         for column in spec.columns:
             description = column_description(spec.name, column)
             assert description and escape(str(description)) in html, f"« {column} »"
+    # the derived sheet says what it is, and that the import leaves it alone
+    periods = text(element(html, "classeur"))
+    assert "Ce sont des données dérivées : l'import du classeur ignore cette feuille" in periods
+    assert "le fichier CSV est refusé à l'import" in periods
+    assert "UTF-8 avec BOM, point-virgule comme séparateur, virgule décimale" in periods
     assert "roadmap.updated_at" in html
     described = " ".join(name for name, _kind, _description in JSON_FIELDS)
     for key in ("periods", "targets", "next_target", "reached", "interpretation", "summed_from",

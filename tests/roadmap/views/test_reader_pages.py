@@ -41,11 +41,12 @@ PAGES = {
 FILES = {
     "/donnees/feuille-de-route.json": 12,
     "/donnees/feuille-de-route.schema.json": 1,
-    "/donnees/feuille-de-route.xlsx": 8,
+    "/donnees/feuille-de-route.xlsx": 11,  # with Périodes: indicators, targets, readings
     "/donnees/actions.csv": 8,
     "/donnees/jalons.csv": 8,
     "/donnees/indicateurs.csv": 8,
     "/donnees/mesures.csv": 8,
+    "/donnees/periodes.csv": 5,
     "/journal/atom.xml": 4,
 }
 ROADMAP_WIDE = [
