@@ -748,7 +748,9 @@ class PilotsForm(VersionedForm):
         return cleaned
 
 
-def edit_forms(action, milestones, indicators, overrides: dict, saved: str | None = None) -> dict:
+def edit_forms(
+    action, milestones, indicators, overrides: dict, saved: str | None = None, retired=()
+) -> dict:
     """The edit forms of the action page, blank and at the current versions.
 
     `overrides` maps a form's key (« status », « done-<pk> », « reschedule-<pk> »,
@@ -758,7 +760,9 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
     errors, or a retry form after a conflict. Each form gets its own HTML ids, since one page
     holds a form per milestone and per indicator: `milestones` and `indicators` pair each
     summary with its forms, in the page's order. The form of key `saved` was just saved: it
-    comes back blank, marked `just_saved`. Nothing here reads the database: the forms use what
+    comes back blank, marked `just_saved`. `retired` are the summaries of the retired
+    indicators: they keep their forms (to put them back), and a value refused on one of them
+    shows its measurement form with the refusal. Nothing here reads the database: the forms use what
     the page has fetched (an indicator's targets, the action's partners), and the pilots' form
     reads the organisations only when it is shown (to administrators).
     """
@@ -790,7 +794,8 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
         milestone_forms.append((item, {"done": done, "reschedule": reschedule}))
 
     measurement_forms = []
-    for item in indicators:
+    refused = [item for item in retired if f"measurement-{item.indicator.code}" in overrides]
+    for item in [*indicators, *refused]:
         indicator = item.indicator
         form = pick(
             f"measurement-{indicator.code}",
@@ -814,7 +819,7 @@ def edit_forms(action, milestones, indicators, overrides: dict, saved: str | Non
         "note": note,
         "milestones": milestone_forms,
         "indicators": measurement_forms,
-        **indicator_forms(action, indicators, pick, today),
+        **indicator_forms(action, [*indicators, *retired], pick, today),
         "pilots": pilots_form(action, pick),
     }
 

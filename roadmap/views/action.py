@@ -66,10 +66,20 @@ def action_context(
     every_indicator = action.indicators.all()
     # A retired indicator is listed apart, with its date; it counts in no figure.
     indicators = with_charts(summarise_indicators(tracked(every_indicator), today), today)
+    retired_indicators = retired(every_indicator)
     summary = summarise_action(action, today, milestones, indicators)
     if can_edit is None:
         can_edit = may_edit(request.user, action)
-    edit = edit_forms(action, milestones, indicators, forms or {}, saved=saved) if can_edit else {}
+    edit = {}
+    if can_edit:
+        edit = edit_forms(
+            action,
+            milestones,
+            indicators,
+            forms or {},
+            saved=saved,
+            retired=summarise_indicators(retired_indicators, today),
+        )
     return page_context(
         roadmap,
         action.code,
@@ -82,7 +92,7 @@ def action_context(
         # Each milestone with its edit forms (none for a reader), for the milestones table.
         milestone_rows=edit["milestones"] if can_edit else [(item, None) for item in milestones],
         indicators=indicators,
-        retired_indicators=retired(every_indicator),
+        retired_indicators=retired_indicators,
         notes=list(action.notes.select_related("author")[:NOTES_SHOWN]),
         history=action_history(action),
         last_update=action.last_update,

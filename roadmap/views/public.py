@@ -31,9 +31,9 @@ from roadmap.queries import (
     indicators_person_last_update,
     interpretations,
     involved_organisations,
-    measurements_prefetch,
     nav_axes,
     person_last_update,
+    prefetch_measurements,
     readings_of,
     with_definitions,
 )
@@ -184,7 +184,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         _("Cette page d'indicateurs n'existe pas."),
     )
     # The charts show each measurement with its source: fetched for this page only.
-    prefetch_related_objects([item.indicator for item in page], measurements_prefetch())
+    prefetch_measurements([item.indicator for item in page])
     return render_page(
         request,
         template,

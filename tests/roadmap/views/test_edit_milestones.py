@@ -115,8 +115,10 @@ def test_a_member_ticks_a_milestone_as_done_on_a_date(client, action, milestone,
     assert response.redirect_chain == [("/actions/ia-2-4/#jalons", 302)]
     assert "Jalon « Publier le référentiel » marqué réalisé." in plain_text(response)
     row = text_of(response, f"jalon-{milestone.pk}")
-    assert row.startswith(f"Publier le référentiel {french_date(days(30))} {french_date(days(-2))}")
-    assert "Réalisé Rouvrir le jalon « Publier le référentiel »" in row
+    assert row == (
+        f"Publier le référentiel Échéance : {french_date(days(30))} "
+        f"Réalisé le {french_date(days(-2))} Rouvrir le jalon « Publier le référentiel »"
+    )
     assert state(action) == changed_once(milestone, "membre-has", done_on=days(-2))
 
 
@@ -141,7 +143,7 @@ def test_with_htmx_ticking_answers_the_milestones_and_the_summary(client, action
     # THEN the answer is the milestones section, and the summary box swapped out of band
     assert response.status_code == 200
     assert swapped(response) == MILESTONES_AND_SUMMARY
-    assert "Réalisé Rouvrir" in text_of(response, f"jalon-{overdue.pk}")
+    assert f"Réalisé le {french_date(days(-1))} Rouvrir" in text_of(response, f"jalon-{overdue.pk}")
     # AND the summary no longer flags it, and shows the action complete
     summary = text_of(response, "resume")
     assert "jalon en retard" not in summary
@@ -268,7 +270,8 @@ def test_ticking_a_milestone_someone_changed_since_gets_409(client, action, mile
         "votre modification n'a pas été enregistrée."
     ) in section
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
-        f"Publier le référentiel {french_date(days(45))} initialement le {french_date(days(30))}"
+        f"Publier le référentiel Échéance : {french_date(days(45))} "
+        f"(replanifié, initialement le {french_date(days(30))} ) À venir Non réalisé"
     )
     # AND the form is at the current version, to retry in one click
     assert form_value(response, f"id_done{milestone.pk}_version") == "2"
@@ -289,7 +292,8 @@ def test_a_member_reschedules_a_milestone_and_the_first_due_date_stays_visible(
         f"Échéance du jalon « Publier le référentiel » reportée au {days(60).strftime('%d/%m/%Y')}."
     ) in plain_text(response)
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
-        f"Publier le référentiel {french_date(days(60))} initialement le {french_date(days(30))}"
+        f"Publier le référentiel Échéance : {french_date(days(60))} "
+        f"(replanifié, initialement le {french_date(days(30))} ) À venir Non réalisé"
     )
     assert state(action) == changed_once(milestone, "membre-has", due_date=days(60))
 
@@ -327,7 +331,8 @@ def test_rescheduling_a_milestone_someone_ticked_since_gets_409(
     ) in text_of(response, "jalons")
     # The row shows what Camille did: done yesterday.
     assert text_of(response, f"jalon-{milestone.pk}").startswith(
-        f"Publier le référentiel {french_date(days(30))} {french_date(days(-1))} Réalisé"
+        f"Publier le référentiel Échéance : {french_date(days(30))} "
+        f"Réalisé le {french_date(days(-1))}"
     )
     assert state(action) == changed_once(milestone, "camille", done_on=days(-1))
 
@@ -355,7 +360,7 @@ def test_a_member_adds_a_milestone(client, action, has_member):
     new = Milestone.objects.get(action=action)
     assert new.roadmap_id == action.roadmap_id
     assert text_of(response, f"jalon-{new.pk}").startswith(
-        f"Lancer l'appel à projets {french_date(days(90))} Non réalisé À venir"
+        f"Lancer l'appel à projets Échéance : {french_date(days(90))} À venir Non réalisé"
     )
 
 

@@ -239,7 +239,7 @@ def test_every_interpretation_of_the_roadmap_is_listed_next_to_its_value(client,
     assert rows[1].startswith("Feuille de route Période : 2023-2027 ")
     assert rows[3].startswith(
         "Jalon de la feuille de route : Publication de la feuille de route de l’IA en santé "
-        "Échéance : 20 juin 2025 «"
+        "Échéance : 20 juin 2025 L'échéance « avant l’été 2025 »"
     )
     apprentices = next(row for row in rows if row.startswith("Indicateur IA2-1-APP-AN "))
     assert apprentices.startswith(

@@ -697,4 +697,4 @@ def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, n
     html = client.get("/donnees/").content.decode()
 
     assert "ne contiennent encore que leur structure" in html
-    assert "Pas encore mis à jour" in text(html)
+    assert "Dernière mise à jour : rien n'a encore été publié." in text(html)

@@ -24,7 +24,8 @@ from tests.support.html import element, tables_without_rows, text
 # Queries of a render, counting the one that reads the data version (roadmap.caching); the
 # bounds of the dashboard, an axis and an action are derived in test_public.py. /indicateurs/:
 # the data version, the roadmap, the readings, the indicators with both kinds of targets (3), the
-# measurements of the page, the last change a person made to them and the navigation's axes.
+# measurements of the page and of the indicators its sums add up, the last change a person made
+# to them and the navigation's axes.
 PAGES = {
     "/": 20,
     "/?axe=2&statut=non-renseigne&organisation=HDH": 20,
