@@ -362,7 +362,7 @@ def test_the_dashboard_lists_administrators_the_actions_without_pilot(client, ad
 
     block = text_of(page, "pilotes-a-designer")
     assert block.startswith(
-        f"Pilotes à désigner {len(codes)} actions n'ont pas encore de pilote : désignez-le "
+        f"Pilotes à désigner {len(codes)} actions n'ont pas encore de pilote : désignez-les "
         "depuis leur page."
     )
     ia_2_1 = Action.objects.get(code="IA 2-1")
