@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.results import RowResult
 
 from roadmap.caching import writing
@@ -46,17 +47,22 @@ class SheetReport:
     absent_columns: list[str] = field(default_factory=list)  # optional, left as they are
 
     @property
+    def counts(self) -> str:
+        """« 2 nouvelles, 1 modifiée, 14 inchangées, 0 erreur » (rows of the sheet)."""
+        new, changed, errors = len(self.new), len(self.changed), len(self.errors)
+        return ", ".join(
+            [
+                ngettext("%(count)d nouvelle", "%(count)d nouvelles", new) % {"count": new},
+                ngettext("%(count)d modifiée", "%(count)d modifiées", changed) % {"count": changed},
+                ngettext("%(count)d inchangée", "%(count)d inchangées", self.unchanged)
+                % {"count": self.unchanged},
+                ngettext("%(count)d erreur", "%(count)d erreurs", errors) % {"count": errors},
+            ]
+        )
+
+    @property
     def summary(self) -> str:
-        return _(
-            "%(sheet)s : %(new)d nouvelle(s), %(changed)d modifiée(s), "
-            "%(unchanged)d inchangée(s), %(errors)d erreur(s)."
-        ) % {
-            "sheet": self.name,
-            "new": len(self.new),
-            "changed": len(self.changed),
-            "unchanged": self.unchanged,
-            "errors": len(self.errors),
-        }
+        return _("%(sheet)s : %(counts)s.") % {"sheet": self.name, "counts": self.counts}
 
 
 @dataclass

@@ -48,7 +48,10 @@ def workbook(ia_2_1, professionals) -> dict:
 
 
 def summary(new: int, changed: int) -> str:
-    return f"{new} nouvelle(s), {changed} modifiée(s), 0 inchangée(s), 0 erreur(s)."
+    # French counts 0 and 1 in the singular.
+    new_rows = f"{new} nouvelle" if new <= 1 else f"{new} nouvelles"
+    changed_rows = f"{changed} modifiée" if changed <= 1 else f"{changed} modifiées"
+    return f"{new_rows}, {changed_rows}, 0 inchangée, 0 erreur."
 
 
 def test_an_administrator_fixes_a_refused_workbook_then_imports_it(sign_in, administrator, ia_2_1):
