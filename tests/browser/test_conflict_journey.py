@@ -99,9 +99,7 @@ def test_a_milestone_ticked_after_it_was_rescheduled_is_told_and_nothing_is_lost
     camille.get_by_text("Replanifier", exact=True).click()
     camille.get_by_label("Nouvelle échéance").fill(new_due_date.isoformat())
     camille.get_by_role("button", name="Enregistrer l'échéance").click()
-    expect(camille.get_by_role("list", name=timeline)).to_contain_text(
-        french_date(new_due_date)
-    )
+    expect(camille.get_by_role("list", name=timeline)).to_contain_text(french_date(new_due_date))
 
     # AND the member, from the page read before, ticks it as done
     with no_full_reload(member):
