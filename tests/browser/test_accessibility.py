@@ -214,3 +214,15 @@ def test_the_admin_pages_have_no_serious_violation(sign_in, administrator, ia_2_
     found += serious_violations(page, "formulaire")
 
     assert not found, "\n".join(found)
+
+
+def test_the_main_pages_on_a_phone_have_no_serious_violation(new_context, filled_roadmap):
+    """At 390 px, wide tables scroll sideways: each scrolling region is reachable with the
+    keyboard, and nothing else is serious either."""
+    page = new_context(bypass_csp=True).new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    found = []
+    for path in ("/", "/actions/ia-2-1/", "/actions/ia-2-4/", "/indicateurs/", "/donnees/"):
+        page.goto(path)
+        found += serious_violations(page, "390 px")
+    assert not found, "\n".join(found)

@@ -93,15 +93,13 @@ def test_the_second_status_change_is_told_of_the_first_and_nothing_is_lost(two_p
 def test_a_milestone_ticked_after_it_was_rescheduled_is_told_and_nothing_is_lost(two_pages, ia_2_4):
     camille, member = two_pages
     new_due_date = days(90)
-    milestones_of = "Jalons de l'action IA 2-4"
+    timeline = "Jalons de l'action IA 2-4, du premier au dernier"
 
     # WHEN Camille reschedules the milestone
     camille.get_by_text("Replanifier", exact=True).click()
     camille.get_by_label("Nouvelle échéance").fill(new_due_date.isoformat())
     camille.get_by_role("button", name="Enregistrer l'échéance").click()
-    expect(camille.get_by_role("table", name=milestones_of)).to_contain_text(
-        french_date(new_due_date)
-    )
+    expect(camille.get_by_role("list", name=timeline)).to_contain_text(french_date(new_due_date))
 
     # AND the member, from the page read before, ticks it as done
     with no_full_reload(member):
@@ -111,14 +109,14 @@ def test_a_milestone_ticked_after_it_was_rescheduled_is_told_and_nothing_is_lost
         alert = member.get_by_role("alert")
         expect(alert).to_contain_text("Camille Martin a modifié ce jalon le")
         expect(alert).to_contain_text("votre modification n'a pas été enregistrée")
-        row = member.get_by_role("table", name=milestones_of).get_by_role("row")
-        expect(row.filter(has_text=MILESTONE)).to_contain_text(french_date(new_due_date))
-        expect(row.filter(has_text=MILESTONE)).to_contain_text("Non réalisé")
+        step = member.get_by_role("list", name=timeline).get_by_role("listitem")
+        expect(step.filter(has_text=MILESTONE)).to_contain_text(french_date(new_due_date))
+        expect(step.filter(has_text=MILESTONE)).to_contain_text("Non réalisé")
 
         # WHEN they tick it again, on the version they now see
         member.get_by_role("button", name=f"Marquer réalisé : « {MILESTONE} »").click()
         # THEN both changes are kept
-        expect(row.filter(has_text=MILESTONE)).to_contain_text(french_date(today()))
+        expect(step.filter(has_text=MILESTONE)).to_contain_text(french_date(today()))
         expect(member.get_by_role("alert")).to_have_count(0)
     milestone = ia_2_4.milestones.get(title=MILESTONE)
     assert (milestone.due_date, milestone.done_on) == (new_due_date, today())

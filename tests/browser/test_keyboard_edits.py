@@ -69,7 +69,7 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
     live_region = page.get_by_role("status")
     expect(live_region).to_have_count(1)
     expect(live_region).to_have_text("")
-    milestones = page.get_by_role("table", name="Jalons de l'action IA 2-4")
+    milestones = page.get_by_role("list", name="Jalons de l'action IA 2-4, du premier au dernier")
 
     with no_full_reload(page):
         # WHEN the member changes the status
@@ -102,7 +102,7 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         tab_to(page, page.get_by_role("button", name="Enregistrer l'échéance"))
         page.keyboard.press("Enter")
         # THEN the new date shows, is announced, and the focus is on « Replanifier » again
-        expect(milestones.get_by_role("row").filter(has_text=MILESTONE)).to_contain_text(
+        expect(milestones.get_by_role("listitem").filter(has_text=MILESTONE)).to_contain_text(
             french_date(new_due_date)
         )
         expect(live_region).to_have_text(
@@ -123,8 +123,8 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         assert due_date == datetime.date(days(0).year + 1, 1, 1)
         tab_to(page, page.get_by_role("button", name="Ajouter le jalon"))
         page.keyboard.press("Enter")
-        # THEN it is in the table, announced, and the focus is on « Ajouter un jalon » again
-        expect(milestones.get_by_role("row").filter(has_text=NEW_MILESTONE)).to_contain_text(
+        # THEN it is in the timeline, announced, and the focus is on « Ajouter un jalon » again
+        expect(milestones.get_by_role("listitem").filter(has_text=NEW_MILESTONE)).to_contain_text(
             french_date(due_date)
         )
         expect(live_region).to_have_text(f"Jalon « {NEW_MILESTONE} » ajouté.")

@@ -14,7 +14,7 @@ from django.utils import formats, translation
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Action, Measurement, ProgressNote
-from tests.support.browser import no_full_reload, save_screenshot, tab_to
+from tests.support.browser import no_full_reload, tab_to
 from tests.support.builders import days, make_indicator, make_milestone, today
 from tests.support.constants import PASSWORD
 
@@ -146,7 +146,6 @@ def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
     assert (measurement.value, measurement.source) == (35000, SOURCE)
     assert measurement.recorded_by == has_member
     assert ProgressNote.objects.get(action=ia_2_4, author=has_member).risks == RISKS
-    save_screenshot(page, "action-mise-a-jour", height=1500)
 
     # WHEN they go back to the dashboard
     page.get_by_role("navigation", name="Menu principal").get_by_role(
