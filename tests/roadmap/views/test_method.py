@@ -196,11 +196,13 @@ def test_the_sum_of_the_years_and_what_the_open_data_says_of_it(page):
 def test_action_progress_is_shown_with_its_counts_never_mixed(page):
     assert text(element(page, "avancement-action")).endswith(
         "Un seul pourcentage est montré pour une action, toujours avec les comptes sur lesquels "
-        f"il repose : «{NNBSP}{percent(40)} · 2 sur 5 jalons réalisés{NNBSP}» quand elle a des jalons, "
+        f"il repose : «{NNBSP}{percent(40)} · 2 sur 5 jalons réalisés{NNBSP}» quand elle a des "
+        "jalons, "
         "même si elle a aussi 2 indicateurs, qui ne comptent alors pas"
         f"{NNBSP}; sinon «{NNBSP}{percent(52)} · moyenne de 2 indicateurs mesurés sur "
         f"3{NNBSP}». Jalons et indicateurs ne sont jamais mélangés dans un même pourcentage, et "
-        f"un seul jalon réalisé sur un seul se lit «{NNBSP}100{NNBSP}% · 1 sur 1 jalon réalisé{NNBSP}», "
+        f"un seul jalon réalisé sur un seul se lit «{NNBSP}100{NNBSP}% · 1 sur 1 jalon "
+        f"réalisé{NNBSP}», "
         f"pas «{NNBSP}terminé{NNBSP}»."
     )
 
