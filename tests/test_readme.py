@@ -17,7 +17,8 @@ def test_the_readme_shows_the_screenshots_with_a_french_text_alternative():
 
     assert [path for _alt, path in images] == [
         "docs/screenshots/tableau-de-bord.png",
-        "docs/screenshots/action-mise-a-jour.png",
+        "docs/screenshots/action-ia-2-1.png",
+        "docs/screenshots/action-ia-2-1-mobile.png",
         "docs/screenshots/import-apercu.png",
     ]
     for path in (path for _alt, path in images):
@@ -25,7 +26,12 @@ def test_the_readme_shows_the_screenshots_with_a_french_text_alternative():
     alternatives = [alt for alt, _path in images]
     for alt, subject in zip(
         alternatives,
-        ("Tableau de bord", "Page de l'action IA 2-4", "Aperçu de l'import du classeur"),
+        (
+            "Premier écran du tableau de bord",
+            "Page de l'action IA 2-1",
+            "La même vue à 390 px",
+            "Aperçu de l'import du classeur",
+        ),
         strict=True,
     ):
         assert alt.startswith(subject)
