@@ -14,7 +14,8 @@ What lives here, from the ground up, one module each:
   sheet (recognised by its headers), with the guard rails: size, row count, zip bomb, password,
   content that is not what the extension says, missing headers;
 - `importing`, `import_file`: the whole-workbook import, every row of every sheet checked and
-  every error collected, written in one transaction or not at all, with a per-sheet preview;
+  every error collected, written in one transaction or not at all, with a per-sheet preview
+  (each new row with what it holds, each changed one with old → new, bounded for a large file);
 - `writing`: exports in the same format (`export_workbook`, `export_csv_files`, `export_json`)
   and the blank template (`template_workbook`); `formats`: the django-import-export formats the
   admin uses; `uploads`: a file kept between its preview and its confirmation;
@@ -50,7 +51,7 @@ from roadmap.french import fold, parse_date, parse_decimal
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, clean_code, column_letter, display
 from .errors import CellError, SpreadsheetError, file_error
 from .formats import CSVSheetFormat, SheetFormat, XLSXSheetFormat, sheet_formats
-from .importing import ImportReport, RowPreview, SheetReport, import_file
+from .importing import PREVIEW_ROWS, ImportReport, RowPreview, SheetReport, import_file
 from .periods import PERIODS, DerivedSheet, period_rows
 from .reading import (
     DEFAULT_MAX_BYTES,
@@ -109,6 +110,7 @@ __all__ = [
     "MAX_ZIP_MEMBERS",
     "OLE_MAGIC",
     "PERIODS",
+    "PREVIEW_ROWS",
     "SHEETS",
     "TEMPLATE_SHEET",
     "UPLOAD_LIFETIME",

@@ -3,7 +3,8 @@ collected, written in one transaction or not at all, with a per-sheet preview (`
 
 Sheets refer to each other, so the import runs for real inside a transaction, sheet after sheet
 in dependency order, and rolls it back when any row failed or for a preview (see the package's
-docstring)."""
+docstring). The report is also the preview: per sheet, each new row with the values it brings
+and each changed row with old → new, bounded for a large file (`PREVIEW_ROWS`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 from import_export.results import RowResult
 
 from roadmap.caching import writing
+from roadmap.french import grouped_number
 from roadmap.models import Roadmap
 
 from .cells import display
@@ -26,11 +28,57 @@ from .resources import SheetResource
 logger = logging.getLogger(__name__)
 
 
+# The rows a preview shows per sheet, of the new ones and of the changed ones: the others are
+# counted (« … et 1 234 autres lignes »), so that a large file gives a page of bounded size.
+PREVIEW_ROWS = 200
+
+
+def change_text(column: str, old: str, new: str) -> str:
+    """« Statut : « (vide) » → « En cours » »: one changed column, before and after."""
+    empty = _("(vide)")
+    return _("%(column)s : « %(old)s » → « %(new)s »") % {
+        "column": column,
+        "old": old or empty,
+        "new": new or empty,
+    }
+
+
+def more_rows_text(count: int) -> str:
+    """« … et 1 234 autres lignes »: the rows of a sheet a preview leaves out."""
+    return ngettext("… et %(count)s autre ligne", "… et %(count)s autres lignes", count) % {
+        "count": grouped_number(count)
+    }
+
+
 @dataclass
 class RowPreview:
+    """One new or changed row of a sheet, as its preview shows it: its line in the sheet (as
+    Excel numbers it), its name, and what it brings: for a new row, each filled column as read
+    (`values`, « 35 000 apprenants », « source « Enquête DGOS » »); for a changed row, each
+    changed column, before and after, written the French way (`changes`, empty as "")."""
+
     row: int
     label: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # column, old, new
+    values: list[str] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        """« IA2-1-APP-AN au 31/08/2026 : 35 000 apprenants, source « Enquête DGOS » »."""
+        if not self.values:
+            return self.label
+        return _("%(label)s : %(values)s") % {
+            "label": self.label,
+            "values": ", ".join(self.values),
+        }
+
+    @property
+    def change_texts(self) -> list[str]:
+        """Each change as « Statut : « (vide) » → « En cours » »."""
+        return [change_text(column, old, new) for column, old, new in self.changes]
+
+    def line(self, text: str) -> str:
+        return _("Ligne %(row)d : %(text)s") % {"row": self.row, "text": text}
 
 
 @dataclass
@@ -63,6 +111,44 @@ class SheetReport:
     @property
     def summary(self) -> str:
         return _("%(sheet)s : %(counts)s.") % {"sheet": self.name, "counts": self.counts}
+
+    # The preview, bounded: the first PREVIEW_ROWS rows of each kind, the others counted.
+
+    @property
+    def shown_new(self) -> list[RowPreview]:
+        return self.new[:PREVIEW_ROWS]
+
+    @property
+    def shown_changed(self) -> list[RowPreview]:
+        return self.changed[:PREVIEW_ROWS]
+
+    @property
+    def more_new(self) -> str:
+        """« … et 1 234 autres lignes » when the preview leaves new rows out, else ""."""
+        left = len(self.new) - PREVIEW_ROWS
+        return more_rows_text(left) if left > 0 else ""
+
+    @property
+    def more_changed(self) -> str:
+        left = len(self.changed) - PREVIEW_ROWS
+        return more_rows_text(left) if left > 0 else ""
+
+    def preview_lines(self) -> list[str]:
+        """The preview as lines of text (`import_roadmap`'s output): each new row with what it
+        holds, then each change of each changed row, bounded like the page."""
+        lines = []
+        if self.new:
+            lines.append(_("Nouvelles lignes :"))
+            lines += ["  " + row.line(row.description) for row in self.shown_new]
+            if self.more_new:
+                lines.append("  " + self.more_new)
+        if self.changed:
+            lines.append(_("Lignes modifiées (avant → après) :"))
+            for row in self.shown_changed:
+                lines += ["  " + row.line(f"{row.label} · {change}") for change in row.change_texts]
+            if self.more_changed:
+                lines.append("  " + self.more_changed)
+        return lines
 
 
 @dataclass
@@ -103,7 +189,9 @@ def _sheet_report(sheet: SheetData, resource: SheetResource, result) -> SheetRep
     )
     for row_result in result.rows:
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
-            report.new.append(RowPreview(row_result.number, row_result.label))
+            report.new.append(
+                RowPreview(row_result.number, row_result.label, values=row_result.values)
+            )
         elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
             report.changed.append(
                 RowPreview(row_result.number, row_result.label, row_result.changes)

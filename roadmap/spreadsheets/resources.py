@@ -251,14 +251,53 @@ class SheetResource(resources.ModelResource):
         return {f.column_name: f.export(instance) for f in self.get_import_fields()}
 
     def describe(self, instance) -> str:
+        """The row's name in the preview, from its natural key (« IA2-1-APP-AN au 31/08/2026 »)."""
         return str(instance)
 
+    def described_columns(self) -> set[str]:
+        """The columns `describe` already names, left out of a new row's values."""
+        return {self.fields[name].column_name for name in self.get_import_id_fields()}
+
+    def new_value(self, resource_field, instance, row):
+        """A column's value in a new row, as an export would write it. Many-to-many columns
+        are read from the row (the organisations are in memory), not from the instance: its
+        saved relation would cost a query per row."""
+        if isinstance(resource_field.widget, widgets.ManyToManyWidget):
+            return ", ".join(sorted(org.acronym for org in resource_field.clean(row)))
+        return resource_field.export(instance)
+
+    def value_text(self, column: str, value, instance) -> str:
+        """One value of a new row as the preview says it: the column, lower case, then the
+        value, text between guillemets (« source « Enquête DGOS » », « échéance 31/12/2025 »)."""
+        name = column[:1].lower() + column[1:]
+        if isinstance(value, str):
+            # A text on several lines is shown on one, within display's bounded length.
+            return f"{name} « {' '.join(display(value).split())} »"
+        return f"{name} {display(value)}"
+
+    def new_values(self, instance, row) -> list[str]:
+        """What a new row holds beside its name: each filled column, parsed, in the sheet's
+        order, numbers and dates written the French way."""
+        described = self.described_columns()
+        values = []
+        for resource_field in self.get_import_fields():
+            column = resource_field.column_name
+            value = self.new_value(resource_field, instance, row)
+            if column in described or display(value) == "":
+                continue
+            values.append(self.value_text(column, value, instance))
+        return values
+
     def after_import_row(self, row, row_result, **kwargs):
-        # What the preview shows: the row's number and name, and for a change, old -> new.
+        # What the preview shows: the row's number and name, for a new row what it holds, and
+        # for a change, old -> new.
         row_result.number = self.line_number(kwargs.get("row_number", 0))
         row_result.label = self.describe(self._instance)
+        row_result.values = []
         row_result.changes = []
-        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            row_result.values = self.new_values(self._instance, row)
+        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
             after = self.snapshot(self._instance)
             row_result.changes = [
                 (column, display(self._before.get(column)), display(value))
@@ -755,6 +794,11 @@ class MeasurementResource(SheetResource):
         when = date_text(instance.date) if instance.date else "?"
         return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
 
+    def value_text(self, column: str, value, instance) -> str:
+        if column == "Valeur":  # « 35 000 apprenants »
+            return quantity_text(value, instance.indicator.unit)
+        return super().value_text(column, value, instance)
+
     def export_queryset(self):
         return self.existing_rows().order_by("indicator__code", "date")
 
@@ -796,6 +840,11 @@ class TargetResource(SheetResource):
         when = date_text(instance.on) if instance.on else "?"
         return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
 
+    def value_text(self, column: str, value, instance) -> str:
+        if column == "Valeur":  # « cible 75 000 apprenants »
+            return _("cible %(value)s") % {"value": quantity_text(value, instance.indicator.unit)}
+        return super().value_text(column, value, instance)
+
     def export_queryset(self):
         return self.existing_rows().order_by("indicator__code", "on")
 
@@ -826,6 +875,12 @@ SHEETS = (
     SheetSpec("Mesures", "mesures", MeasurementResource),
     SheetSpec("Cibles", "cibles", TargetResource),
 )
+
+
+def quantity_text(value, unit: str) -> str:
+    """A value with its indicator's unit, on one line: « 35 000 apprenants », « 12 € »."""
+    shown = display(value)
+    return f"{shown}\u00a0{unit}" if unit else shown
 
 
 def sheet_spec(name: str) -> SheetSpec:

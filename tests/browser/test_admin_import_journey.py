@@ -1,8 +1,9 @@
 """An administrator, in Chromium, imports a French workbook from the admin's « Imports de
 classeurs » page: a first file with one bad row is refused, with an error that names its sheet,
 row, column and value, and nothing is written; the fixed file is uploaded, previewed and confirmed
-with the keyboard alone, and the new values show on the public pages (the five-year total adds
-up the learners of each academic year: it is not measured on its own).
+with the keyboard alone (the preview says first that nothing is written yet, and shows each new
+row's values and the changed status, old → new), and the new values show on the public pages
+(the five-year total adds up the learners of each academic year: it is not measured on its own).
 """
 
 from __future__ import annotations
@@ -89,16 +90,28 @@ def test_an_administrator_fixes_a_refused_workbook_then_imports_it(sign_in, admi
     tab_to(page, page.get_by_role("button", name="Prévisualiser l’import"))
     page.keyboard.press("Enter")
 
-    # THEN the preview lists the status changed and the two new measurements, writing nothing
+    # THEN the preview says first that nothing is written yet
+    expect(
+        page.get_by_text("Aperçu : rien n’est encore écrit dans la feuille de route.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name=f"Fichier « {FILENAME} »")).to_be_visible()
     expect(page.get_by_role("table", name="Erreurs")).to_have_count(0)
+    # AND it lists the status changed, old → new, « (vide) » for the status not yet declared
     expect(page.get_by_text(summary(new=0, changed=1))).to_be_visible()  # Actions
-    change = page.get_by_role("row").filter(has_text="Statut").get_by_role("cell")
-    expect(change).to_have_text([re.compile("IA 2-1"), "Statut", "—", "En cours"])
+    changes = page.get_by_role("table", name="Lignes modifiées de la feuille Actions")
+    change = changes.get_by_role("row").filter(has_text="Statut")
+    expect(change.get_by_role("rowheader")).to_have_text(f"Ligne 2 : {ia_2_1.code}")
+    expect(change.get_by_role("cell")).to_have_text(["Statut", "(vide)", "En cours"])
+    # AND the two new measurements with the values read, the French way
     expect(page.get_by_text(summary(new=2, changed=0))).to_be_visible()  # Mesures
-    page.get_by_text("Nouvelles lignes").click()
-    for row in ("Ligne 2 : ", "Ligne 3 : "):
-        expect(page.get_by_role("listitem").filter(has_text=row)).to_contain_text("IA2-1-")
+    when = MEASURED_ON.strftime("%d/%m/%Y")
+    expect(page.get_by_role("listitem").filter(has_text="Ligne 2 : ")).to_have_text(
+        f"Ligne 2 : IA2-1-APP-AN au {when} : 35 000 apprenants, source « {SOURCE} »"
+    )
+    expect(page.get_by_role("listitem").filter(has_text="Ligne 3 : ")).to_have_text(
+        f"Ligne 3 : IA2-1-PRO-AN au {when} : 35 000 professionnels, source « {SOURCE} », "
+        "commentaire « Professionnels »"
+    )
     expect(page.get_by_text("Rien n'est encore écrit.")).to_be_visible()
     assert not Measurement.objects.exists()
     save_screenshot(page, "import-apercu")

@@ -4,9 +4,11 @@ The whole-workbook import (/admin/roadmap/importupload/): GIVEN an administrator
 upload a workbook, THEN they see per sheet what would change and nothing is written; WHEN they
 confirm, THEN everything is written at once and signed in the history. Also: the wrong method,
 the anonymous visitor, the task-force member, a staff account that is not an administrator, a
-bad file, an upload that is not theirs, the blank template and the export. The preview shows the
-periods, sums, dated targets, interpretations and retirement a file changes, and the columns an
-older workbook leaves as they are. And the per-model import and export buttons of
+bad file, an upload that is not theirs, the blank template and the export. The preview says
+first that nothing is written yet; it shows each new row with its values, each changed one old →
+new (« (vide) » when empty), the periods, sums, dated targets, interpretations and retirement a
+file changes, the columns an older workbook leaves as they are, and the first rows of a large
+sheet with the others counted. And the per-model import and export buttons of
 django-import-export, in the same French format.
 """
 
@@ -117,7 +119,10 @@ def test_upload_previews_then_confirm_imports_everything_at_once(
     page = response.content.decode()
     assert "Lignes modifiées (avant → après)" in page
     assert "À risque" not in page and "En cours" in page
-    assert "Ligne 2 : IA 2-4 · Guide publié" in page
+    assert "Ligne 2 : IA 2-4 · Guide publié : échéance 31/12/2025" in page
+    # said before the rows, not only beside the button at the end
+    notice = page.index("Aperçu : rien n’est encore écrit dans la feuille de route.")
+    assert notice < page.index("Lignes modifiées (avant → après)")
     assert database_dump() == before
     kept = ImportUpload.objects.get()
     assert (kept.uploaded_by, kept.roadmap, kept.filename) == (administrator, roadmap, "suivi.xlsx")
@@ -170,13 +175,15 @@ def test_the_preview_shows_periods_sums_targets_interpretations_and_retirement(
     assert response.status_code == 200
     page = text(response.content.decode())
     for change in (
-        "IA2-1-PRO-AN Nombre de périodes — 4",
+        "IA2-1-PRO-AN Nombre de périodes (vide) 4",
         "Interprétation « 140 000 professionnels par an »",
         "Quatre années lues.",
-        "IA2-1-INVEST Retiré le — 15/01/2026",
-        "IA2-1-APP-5ANS Somme de IA2-1-APP-AN —",
-        "Ligne 2 : IA2-1-APP-AN au 01/12/2025",
-        "Ligne 2 : Feuille de route · Bilan national",
+        "IA2-1-INVEST Retiré le (vide) 15/01/2026",
+        "IA2-1-APP-5ANS Somme de IA2-1-APP-AN (vide)",
+        "Ligne 2 : IA2-1-APP-AN au 01/12/2025 : cible 75\u202f000\u00a0apprenants, "
+        "source « Avenant », interprétation « Lue ainsi. »",
+        "Ligne 2 : Feuille de route · Bilan national : échéance 30/06/2026, "
+        "interprétation « Lu ainsi. »",
     ):
         assert change in page, change
     assert database_dump() == before
@@ -194,6 +201,29 @@ def test_the_preview_of_an_older_workbook_names_the_columns_it_leaves_as_they_ar
         "Colonnes absentes du fichier, laissées telles quelles : Périodicité, Première période, "
         "Nombre de périodes, Somme de, Interprétation, Retiré le"
     ) in page
+
+
+def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others(
+    admin_client, roadmap, monkeypatch
+):
+    monkeypatch.setattr("roadmap.spreadsheets.importing.PREVIEW_ROWS", 3)
+    rows = [
+        ["IA2-1-MASTER-NUM", date(2025, month, 1), month, "Arrêté", ""] for month in range(1, 13)
+    ]
+    before = database_dump()
+
+    response = upload(admin_client, xlsx_file({"Mesures": rows}), roadmap=roadmap)
+
+    assert response.status_code == 200
+    page = text(response.content.decode())
+    assert "Mesures 12 nouvelles, 0 modifiée, 0 inchangée, 0 erreur." in page
+    assert (
+        "Ligne 4 : IA2-1-MASTER-NUM au 01/03/2025 : 3\u00a0parcours, source « Arrêté » "
+        "… et 9 autres lignes"
+    ) in page
+    assert "Ligne 5 :" not in page
+    assert database_dump() == before
+    assert ImportUpload.objects.count() == 1  # the whole file waits for its confirmation
 
 
 def test_a_file_that_changes_nothing_is_not_kept_for_confirmation(admin_client, roadmap):

@@ -10,6 +10,9 @@
   leaves the database exactly as it was;
 - guard rails: size, rows, empty, wrong extension or content, corrupt, password-protected,
   zip bomb, missing headers: each a clear French error, never an exception;
+- the preview: each new row with its values read (numbers, dates and texts the French way),
+  each changed row with old → new (« (vide) » when empty), the first rows of a large sheet
+  shown and the others counted, and the same preview from `import_roadmap --dry-run`;
 - hypothesis feeds random and malformed cells and files: the outcome is always either a clean
   import or a list of errors, never an exception and never a partial write.
 """
@@ -22,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
@@ -470,6 +474,137 @@ def test_a_workbook_of_the_first_format_still_imports_and_keeps_the_new_columns(
     assert not report.has_changes
     assert report.sheets[2].absent_columns == HEADERS["Indicateurs"][10:]
     assert report.sheets[1].absent_columns == ["Interprétation"]
+    assert database_dump() == before
+
+
+# --- the preview: each new row's values, each changed row's old → new, bounded
+
+
+def test_the_preview_gives_each_new_row_its_values_the_french_way(roadmap):
+    content = xlsx_file(
+        {
+            "Actions": [
+                ["IA 9-1", 2, "Nouvelle action", "Sur\ndeux lignes", "en cours", "HAS",
+                 "DGOS; CNAM", date(2026, 1, 1), None],
+            ],
+            "Jalons": [["IA 9-1", "Lancement", "31/03/2026", None, ""]],
+            "Mesures": [
+                ["IA2-1-APP-AN", date(2026, 8, 31), "35 000", "Enquête DGOS", "Première remontée"],
+            ],
+            "Cibles": [["IA2-1-INVEST", "2027-12-31", 1234567.5, "Avenant", ""]],
+        }
+    )  # fmt: skip
+    before = database_dump()
+
+    report = import_file(content, "apercu.xlsx", dry_run=True)
+
+    assert report.ok and not report.committed, report.errors
+    assert {
+        sheet.name: [row.line(row.description) for row in sheet.new] for sheet in report.sheets
+    } == {
+        "Actions": [
+            "Ligne 2 : IA 9-1 : axe 2, titre « Nouvelle action », description « Sur deux lignes », "
+            "statut « En cours », pilote « HAS », partenaires « CNAM, DGOS », début 01/01/2026"
+        ],
+        "Jalons": ["Ligne 2 : IA 9-1 · Lancement : échéance 31/03/2026"],
+        "Mesures": [
+            f"Ligne 2 : IA2-1-APP-AN au 31/08/2026 : 35{NNBSP}000{NBSP}apprenants, "
+            "source « Enquête DGOS », commentaire « Première remontée »"
+        ],
+        "Cibles": [
+            f"Ligne 2 : IA2-1-INVEST au 31/12/2027 : cible 1{NNBSP}234{NNBSP}567,5{NBSP}€, "
+            "source « Avenant »"
+        ],
+    }
+    assert all(not row.changes for sheet in report.sheets for row in sheet.new)
+    assert database_dump() == before
+
+
+def test_the_preview_gives_each_changed_column_old_and_new(roadmap):
+    rows = read_xlsx(export_workbook(roadmap))
+    header, *actions = rows["Actions"]
+    ia_2_4 = next(row for row in actions if row[0] == "IA 2-4")
+    changed = dict(zip(header, ia_2_4, strict=True)) | {
+        "Statut": "En cours",
+        "Fin": date(2026, 12, 31),
+        "Partenaires": "DGOS",
+    }
+    learners = Indicator.objects.get(code="IA2-1-APP-AN")
+    Measurement.objects.create(
+        indicator=learners, date=date(2025, 6, 30), value=Decimal("1234.5"), source="Enquête"
+    )
+    content = xlsx_file(
+        {
+            "Actions": [list(changed.values())],
+            "Mesures": [["IA2-1-APP-AN", date(2025, 6, 30), 35000, "Enquête DREES", "Revue"]],
+        }
+    )
+    before = database_dump()
+
+    report = import_file(content, "apercu.xlsx", dry_run=True)
+
+    assert report.ok, report.errors
+    (action,) = report.sheets[0].changed
+    assert (action.row, action.label) == (2, "IA 2-4")
+    assert action.change_texts == [
+        "Statut : « (vide) » → « En cours »",
+        "Partenaires : « (vide) » → « DGOS »",
+        "Fin : « (vide) » → « 31/12/2026 »",
+    ]
+    (measurement,) = report.sheets[1].changed
+    assert measurement.change_texts == [
+        f"Valeur : « 1{NNBSP}234,5 » → « 35{NNBSP}000 »",
+        "Source : « Enquête » → « Enquête DREES »",
+        "Commentaire : « (vide) » → « Revue »",
+    ]
+    assert database_dump() == before
+
+
+def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others(
+    roadmap, monkeypatch
+):
+    monkeypatch.setattr(spreadsheets.importing, "PREVIEW_ROWS", 2)
+    rows = [
+        ["IA2-1-MASTER-NUM", date(2025, month, 1), month, "Arrêté", ""] for month in range(1, 6)
+    ]
+
+    report = import_file(xlsx_file({"Mesures": rows}), "gros.xlsx", dry_run=True)
+
+    (sheet,) = report.sheets
+    assert len(sheet.new) == 5  # all counted
+    assert [row.row for row in sheet.shown_new] == [2, 3]
+    assert sheet.more_new == "… et 3 autres lignes"
+    assert (sheet.shown_changed, sheet.more_changed) == ([], "")
+    assert sheet.preview_lines() == [
+        "Nouvelles lignes :",
+        f"  Ligne 2 : IA2-1-MASTER-NUM au 01/01/2025 : 1{NBSP}parcours, source « Arrêté »",
+        f"  Ligne 3 : IA2-1-MASTER-NUM au 01/02/2025 : 2{NBSP}parcours, source « Arrêté »",
+        "  … et 3 autres lignes",
+    ]
+
+
+def test_the_rows_left_out_of_a_preview_are_counted_in_french():
+    assert spreadsheets.importing.more_rows_text(1) == "… et 1 autre ligne"
+    assert spreadsheets.importing.more_rows_text(1234) == f"… et 1{NNBSP}234 autres lignes"
+    assert spreadsheets.PREVIEW_ROWS == 200
+
+
+def test_the_dry_run_of_import_roadmap_prints_the_preview_and_writes_nothing(tmp_path, roadmap):
+    path = tmp_path / "apercu.xlsx"
+    row = ["IA2-1-APP-AN", date(2026, 8, 31), 35000, "Enquête DGOS", "Première remontée"]
+    path.write_bytes(xlsx_file({"Mesures": [row]}))
+    before = database_dump()
+    out = io.StringIO()
+
+    call_command("import_roadmap", str(path), "--dry-run", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Mesures : 1 nouvelle, 0 modifiée, 0 inchangée, 0 erreur.",
+        "  Nouvelles lignes :",
+        f"    Ligne 2 : IA2-1-APP-AN au 31/08/2026 : 35{NNBSP}000{NBSP}apprenants, "
+        "source « Enquête DGOS », commentaire « Première remontée »",
+        "Simulation : rien n'a été écrit.",
+    ]
     assert database_dump() == before
 
 
