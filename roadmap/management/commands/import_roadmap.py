@@ -58,7 +58,6 @@ class Command(BaseCommand):
         report = import_file(
             file.read_bytes(), file.name, roadmap=target, user=importer, dry_run=dry_run
         )
-        empty = _("(vide)")
         for sheet in report.sheets:
             self.stdout.write(sheet.summary)
             if sheet.absent_columns:
@@ -67,11 +66,8 @@ class Command(BaseCommand):
                     + _("Colonnes absentes du fichier, laissées telles quelles : %(columns)s")
                     % {"columns": ", ".join(sheet.absent_columns)}
                 )
-            for row in sheet.changed:
-                for column, old, new in row.changes:
-                    self.stdout.write(
-                        f"  {row.label} · {column} : « {old or empty} » → « {new or empty} »"
-                    )
+            for line in sheet.preview_lines():
+                self.stdout.write("  " + line)
         for error in report.errors:
             self.stderr.write(str(error))
         if report.errors:
