@@ -1,5 +1,7 @@
 """Tests of the Django admin's frame: named after the service, with the app's admin styles on
-every page, and forms whose every control has a name for screen readers.
+every page, and forms whose every control has a name for screen readers. Its home page names
+each section and model once: django-axes' section is « Sécurité des connexions », apart from the
+roadmap's « Axes », with French model names that need no migration.
 
 GIVEN an administrator (or nobody, on the sign-in page), WHEN they open an admin page, THEN its
 header and title name « Administration — Feuille de route IA en santé » (in English too) and not
@@ -15,9 +17,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from accounts.models import Organisation
 from roadmap.models import Action, Indicator, Measurement, Milestone, Target
@@ -46,6 +50,7 @@ def ia_2_1_form() -> str:
         (ia_2_1_form, "Modification de action"),
         ("/admin/roadmap/importupload/", "Importer un classeur"),
         ("/admin/accounts/user/", "Sélectionnez l’objet utilisateur à changer"),
+        ("/admin/axes/accessattempt/", "Sélectionnez l’objet tentative refusée à changer"),
     ],
 )
 def test_every_admin_page_is_named_after_the_service_and_has_the_app_s_styles(
@@ -65,6 +70,38 @@ def test_the_admin_home_page_is_titled_as_such(admin_client):
     html = admin_client.get("/admin/").content.decode()
 
     assert "<h1>Accueil de l’administration</h1>" in html
+
+
+def admin_index(html: str) -> dict[str, list[str]]:
+    """The sections of the admin's home page (one per app), each with its models' names."""
+    index = {}
+    for section in re.findall(r'<div class="app-[\w-]+ module.*?</table>', html, re.S):
+        name = re.search(r'class="section"[^>]*>([^<]+)</a>', section).group(1).strip()
+        index[name] = re.findall(r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>', section)
+    return index
+
+
+def test_the_admin_home_page_names_each_section_and_model_once(admin_client):
+    index = admin_index(admin_client.get("/admin/").content.decode())
+
+    # django-axes' section under a French name of its own, apart from the roadmap's axes
+    assert index["Sécurité des connexions"] == [
+        "Journal des connexions",
+        "Journal des échecs de connexion",
+        "Tentatives refusées",
+    ]
+    assert "Axes" in index["Feuille de route"]
+    assert "Axes" not in index
+    # no name given twice, whatever the case (the admin writes the sections in capitals)
+    names = [
+        name.casefold() for name in [*index, *(m for models in index.values() for m in models)]
+    ]
+    assert len(names) == len(set(names)), names
+
+
+def test_the_french_names_of_django_axes_need_no_migration(db):
+    # Only the names shown change: django-axes' models keep the Meta its migrations declare.
+    call_command("makemigrations", "axes", "--check", "--dry-run", stdout=StringIO())
 
 
 def test_the_admin_sign_in_page_is_named_after_the_service(client, db):
