@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "dsfr",
-    "axes",
+    "accounts.throttling.ThrottlingConfig",  # django-axes, under French names of its own
     "csp",
     "accounts",
     "roadmap",
