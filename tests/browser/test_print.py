@@ -31,6 +31,16 @@ MOST_ACTION_PAGES = 20
 
 # Everything the page shows that paper has no use for.
 FRAME = ["header.fr-header", "#navigation", "footer.fr-footer", ".fr-skiplinks", ".fr-breadcrumb"]
+# Every control; an accordion of text prints open, its button as its title.
+CONTROLS = [
+    "form",
+    "input",
+    "select",
+    "textarea",
+    "summary",
+    "button:not(.fr-accordion__btn)",
+    ".fr-btn:not(.fr-accordion__btn)",
+]
 
 
 @pytest.fixture
@@ -77,7 +87,7 @@ def assert_printed_cleanly(page: Page) -> None:
     blocks kept whole; badges in their colours."""
     for selector in FRAME:
         assert shown(page, selector) == 0, selector
-    for selector in ("form", "button", "input", "select", "textarea", ".fr-btn", "summary"):
+    for selector in CONTROLS:
         assert shown(page, selector) == 0, selector
     spilled = page.locator("a[href]").evaluate_all(
         """links => links.filter(link => {
