@@ -143,9 +143,8 @@ def size_text(size: int) -> str:
     """A file's size as a reader says it, in the active language: « 812 octets », « 24 ko »,
     « 3,2 ko », « 1,4 Mo » (decimal units: 1 ko is 1 000 bytes)."""
     if size < 1000:
-        return ngettext("%(size)s octet", "%(size)s octets", size) % {
-            "size": french.format_number(size, 0)
-        }
+        amount, unit = size, ngettext("octet", "octets", size)
+        return f"{french.format_number(amount, 0)}{french.NO_BREAK_SPACE}{unit}"
     if size < 999_500:  # not « 1 000 ko »
         amount, unit = size / 1000, pgettext("file size", "ko")
     else:

@@ -177,7 +177,8 @@ def test_a_form_opens_as_a_dsfr_accordion_with_the_keyboard_even_without_javascr
     sign_in, has_member, ia_2_4, viewport
 ):
     # GIVEN a member whose browser runs no JavaScript, on a desktop or a phone
-    page = sign_in(has_member, java_script_enabled=False, viewport=viewport)
+    page = sign_in(has_member, java_script_enabled=False)
+    page.set_viewport_size(viewport)
     page.goto(ia_2_4.get_absolute_url())
     add = page.get_by_text("Ajouter un jalon", exact=True)
     title = page.get_by_label("Jalon", exact=True)
