@@ -57,7 +57,8 @@ def block_component(name: str, template_name: str) -> None:
 block_component("table_wrapper", "components/table_wrapper.html")
 # An edit form posted in place by HTMX, with its errors; `url`, `target`, `form`, `class`.
 block_component("edit_form", "components/edit_form.html")
-# An edit form folded under a summary, open when it has errors; `summary`, `form`, `focus_id`.
+# An edit form folded in a DSFR accordion (on <details>, so it opens without JavaScript), open
+# when it has errors or after a conflict; `summary`, `form`, `focus_id`, `open`, `class`.
 block_component("form_disclosure", "components/form_disclosure.html")
 
 

@@ -165,3 +165,57 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         expect(notes.get_by_role("article").first).to_contain_text("Consultation préparée.")
         expect(live_region).to_have_text("Point d'avancement publié.")
         assert_focus_on(page, write)
+
+
+NO_WIDER_THAN_THE_WINDOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["1280", "390"]
+)
+def test_a_form_opens_as_a_dsfr_accordion_with_the_keyboard_even_without_javascript(
+    sign_in, has_member, ia_2_4, viewport
+):
+    # GIVEN a member whose browser runs no JavaScript, on a desktop or a phone
+    page = sign_in(has_member, java_script_enabled=False)
+    page.set_viewport_size(viewport)
+    page.goto(ia_2_4.get_absolute_url())
+    add = page.get_by_text("Ajouter un jalon", exact=True)
+    title = page.get_by_label("Jalon", exact=True)
+    due_date = page.get_by_label("Échéance", exact=True)
+    # the form is folded under a DSFR accordion's button, closed
+    expect(add).to_have_class("fr-accordion__btn")
+    expect(page.locator("details.fr-accordion").filter(has=add)).not_to_have_attribute("open", "")
+    expect(title).to_be_hidden()
+    closed_chevron = add.evaluate("el => getComputedStyle(el, '::after').transform")
+
+    # WHEN they reach « Ajouter un jalon » with Tab and press Enter
+    tab_to(page, add)
+    page.keyboard.press("Enter")
+    # THEN the form opens, the chevron turns, and nothing pushes the page past the window
+    expect(title).to_be_visible()
+    expect(due_date).to_be_visible()
+    assert add.evaluate("el => getComputedStyle(el, '::after').transform") != closed_chevron
+    assert page.evaluate(NO_WIDER_THAN_THE_WINDOW)
+    box = due_date.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
+    # AND with every form of the page open at once, the page is still no wider than the window
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert page.evaluate(NO_WIDER_THAN_THE_WINDOW)
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = false; })")
+
+    # WHEN they add the milestone: a plain form, posted without JavaScript
+    add.focus()
+    page.keyboard.press("Enter")
+    tab_to(page, title)
+    page.keyboard.type(NEW_MILESTONE)
+    due_date.fill(days(40).isoformat())
+    tab_to(page, page.get_by_role("button", name="Ajouter le jalon"))
+    page.keyboard.press("Enter")
+    # THEN the page comes back with it in the timeline, and the form folded again
+    milestones = page.get_by_role("list", name="Jalons de l'action IA 2-4, du premier au dernier")
+    expect(milestones.get_by_role("listitem").filter(has_text=NEW_MILESTONE)).to_contain_text(
+        french_date(days(40))
+    )
+    expect(page.get_by_label("Jalon", exact=True)).to_be_hidden()

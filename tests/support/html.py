@@ -236,6 +236,22 @@ def text_of(source, element_id: str) -> str:
     return plain_text(element(source, element_id))
 
 
+def open_accordions(source) -> list[str]:
+    """The summaries of the accordions (components/form_disclosure.html) that `source` shows
+    open, in document order: a DSFR accordion on <details>, whose summary is its button."""
+    source = markup(source)
+    found = []
+    for details in find(
+        source, lambda tag, attrs: tag == "details" and "fr-accordion" in attrs.get("class", "")
+    ):
+        summary = find(source[details.start : details.end], lambda tag, attrs: tag == "summary")[0]
+        assert "fr-accordion__btn" in summary.attrs.get("class", "").split()
+        if "open" in details.attrs:
+            inner = source[details.start : details.end]
+            found.append(plain_text(inner[summary.inner_start : summary.inner_end]))
+    return found
+
+
 def field_error(response, field_id: str) -> str:
     """The error shown under the field `field_id`, checked to be tied to it for screen readers."""
     source = markup(response)

@@ -38,6 +38,7 @@ from tests.support.html import (
     french_date,
     french_datetime,
     normalised,
+    open_accordions,
     plain_text,
     text_of,
 )
@@ -387,7 +388,7 @@ def test_an_indicator_that_breaks_a_rule_is_refused_with_the_message_by_the_fiel
     assert swapped(with_htmx) == INDICATORS_AND_SUMMARY
     assert field_error(with_htmx, field_id) == message
     # The form is open, with what was typed; nothing is written.
-    assert '<details class="fr-mt-3w" open>' in with_htmx.content.decode()
+    assert open_accordions(with_htmx) == ["Ajouter un indicateur"]
     assert form_value(with_htmx, "id_new_indicator_unit") == posted["unit"] or not posted["unit"]
     assert state(action) == []
 

@@ -16,7 +16,14 @@ from django.urls import reverse
 from roadmap.models import Indicator, Measurement
 from tests.support.builders import colleague, days, history_of, make_indicator, signed_in, today
 from tests.support.constants import login_redirect
-from tests.support.html import attributes_of, field_error, form_value, plain_text, text_of
+from tests.support.html import (
+    attributes_of,
+    field_error,
+    form_value,
+    open_accordions,
+    plain_text,
+    text_of,
+)
 from tests.support.htmx import htmx_headers, swapped
 
 INDICATORS_AND_SUMMARY = (["indicateurs"], True)
@@ -265,7 +272,7 @@ def test_a_value_that_is_not_a_number_a_future_date_or_no_source_is_refused(
     assert field_error(with_htmx, field_id) == message
     # AND the form is open with what was typed, and nothing is written
     html = with_htmx.content.decode()
-    assert '<details class="fr-mb-2w" open>' in html
+    assert open_accordions(html) == [indicator.label]
     assert state(indicator) == []
 
 

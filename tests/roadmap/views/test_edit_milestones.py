@@ -19,6 +19,7 @@ from tests.support.html import (
     form_value,
     french_date,
     french_datetime,
+    open_accordions,
     plain_text,
     text_of,
 )
@@ -415,7 +416,7 @@ def test_a_milestone_without_a_title_or_due_date_or_with_a_taken_title_is_refuse
         message,
     )
     # The form stays open, with what was typed, so nothing has to be typed again.
-    assert '<details class="fr-mt-3w" open>' in with_htmx.content.decode()
+    assert open_accordions(with_htmx) == ["Ajouter un jalon"]
 
 
 # --- Who may do each of these -----------------------------------------------------------------

@@ -16,7 +16,14 @@ from django.utils import timezone
 from roadmap.models import Action, ProgressNote
 from tests.support.builders import days, today
 from tests.support.constants import login_redirect
-from tests.support.html import field_error, form_value, french_date, plain_text, text_of
+from tests.support.html import (
+    field_error,
+    form_value,
+    french_date,
+    open_accordions,
+    plain_text,
+    text_of,
+)
 from tests.support.htmx import htmx_headers, swapped
 
 NOTES_AND_SUMMARY = (["points"], True)
@@ -205,6 +212,6 @@ def test_a_blank_note_or_a_date_in_the_future_is_refused(
     assert swapped(with_htmx) == NOTES_AND_SUMMARY
     assert field_error(with_htmx, f"id_note_{field}") == message
     # The form stays open with what was typed, so nothing is lost.
-    assert '<details class="fr-mb-3w" open>' in with_htmx.content.decode()
+    assert open_accordions(with_htmx) == ["Rédiger un point d'avancement"]
     assert NOTE["risks"] in with_htmx.content.decode()
     assert state(action) == []

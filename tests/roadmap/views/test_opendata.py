@@ -33,6 +33,8 @@ from roadmap import progress, spreadsheets
 from roadmap.caching import writing
 from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status, Target
 from roadmap.opendata import JSON_FIELDS, SCHEMA_PATH, column_description, schema
+from roadmap.views import opendata as opendata_views
+from roadmap.views.opendata import size_text
 from tests.support import json_schema
 from tests.support.builders import (
     colleague,
@@ -40,10 +42,11 @@ from tests.support.builders import (
     grow_everything,
     make_indicator,
     set_status,
+    signed_in,
     today,
 )
 from tests.support.constants import SEED, SEED_ACTIONS
-from tests.support.html import element, tables_without_rows, text
+from tests.support.html import element, find, plain_text, tables_without_rows, text
 
 SEED_FIGURES = {
     "IA2-1-PRO-AN": 140000,
@@ -698,3 +701,121 @@ def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, n
 
     assert "ne contiennent encore que leur structure" in html
     assert "Dernière mise à jour : rien n'a encore été publié." in text(html)
+
+
+# --- The download links and the files' headers ---------------------------------------------------
+
+# Every file of /donnees/, its format as the page names it, and how a browser gets it.
+FILES = {
+    "/donnees/feuille-de-route.json": ("JSON", 'inline; filename="feuille-de-route.json"'),
+    "/donnees/feuille-de-route.schema.json": (
+        "JSON",
+        'inline; filename="feuille-de-route.schema.json"',
+    ),
+    "/donnees/feuille-de-route.xlsx": ("XLSX", 'attachment; filename="feuille-de-route.xlsx"'),
+    **{
+        f"/donnees/{spec.slug}.csv": ("CSV", f'attachment; filename="{spec.slug}.csv"')
+        for spec in (*spreadsheets.SHEETS, spreadsheets.PERIODS)
+    },
+}
+
+
+def download_links(html: str) -> dict[str, dict]:
+    """The DSFR download links of the page, by address: their attributes, their text and the
+    detail (format and size) under it."""
+    links = {}
+    for link in find(
+        html, lambda tag, attrs: tag == "a" and "fr-link--download" in attrs.get("class", "")
+    ):
+        outer = html[link.start : link.end]
+        details = find(outer, lambda tag, attrs: attrs.get("class") == "fr-link__detail")
+        assert len(details) == 1, outer
+        links[link.attrs["href"]] = {
+            "attrs": link.attrs,
+            "text": plain_text(outer),
+            "detail": text(outer[details[0].inner_start : details[0].inner_end]),
+        }
+    return links
+
+
+@pytest.mark.parametrize("url", FILES)
+def test_each_file_says_whether_a_browser_saves_it_or_shows_it_and_under_which_name(
+    client, roadmap, url
+):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == FILES[url][1]
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_every_file_is_a_dsfr_download_link_with_its_format_and_its_real_size(client, roadmap):
+    html = client.get("/donnees/").content.decode()
+
+    links = download_links(html)
+    assert set(links) == set(FILES)
+    for url, (format_label, _disposition) in FILES.items():
+        link = links[url]
+        name = url.removeprefix("/donnees/")
+        # a click saves the file under its name, the JSON too (shown in place otherwise)
+        assert link["attrs"]["download"] == name
+        assert link["attrs"]["class"] == "fr-link fr-link--download"
+        assert link["text"].startswith("Télécharger ") and name in link["text"]
+        # the size is the one of the file the address serves now
+        size = len(client.get(url).content)
+        assert link["detail"] == f"{format_label} – {size_text(size)}", url
+    assert links["/donnees/feuille-de-route.json"]["attrs"]["type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (1, "1 octet"),
+        (812, "812 octets"),
+        (1000, "1 ko"),
+        (3249, "3,2 ko"),
+        (24_000, "24 ko"),
+        (812_400, "812 ko"),
+        (999_999, "1 Mo"),
+        (1_449_000, "1,4 Mo"),
+        (12_600_000, "13 Mo"),
+    ],
+)
+def test_a_size_is_written_as_a_french_reader_says_it(size, shown):
+    assert size_text(size) == shown.replace(" ", "\u00a0")
+
+
+@pytest.mark.usefixtures("memory_cache")
+def test_the_sizes_are_built_once_per_data_version_and_follow_every_change(
+    client, ia_2_1, monkeypatch
+):
+    builds = []
+    build = opendata_views._all_sizes
+    monkeypatch.setattr(
+        opendata_views, "_all_sizes", lambda request: builds.append(1) or build(request)
+    )
+    # GIVEN a member, whose pages are never served from the page cache
+    member = signed_in(colleague(username="lecteur-connecte"))
+    json_url = "/donnees/feuille-de-route.json"
+
+    def json_detail() -> str:
+        return download_links(member.get("/donnees/").content.decode())[json_url]["detail"]
+
+    before = json_detail()
+    assert len(builds) == 1
+    # WHEN the page is rendered again, nothing having changed, THEN no file is built again
+    assert json_detail() == before
+    assert len(builds) == 1
+
+    # WHEN a value is recorded, the JSON grows, and the page says so at once
+    with writing():
+        Measurement.objects.create(
+            indicator=Indicator.objects.get(code="IA2-1-APP-AN"),
+            date=days(-1),
+            value=12345,
+            source="Enquête de test, une source assez longue pour changer la taille du fichier",
+        )
+    after = json_detail()
+    assert len(builds) == 2
+    size = len(client.get(json_url).content)
+    assert after == f"JSON – {size_text(size)}" != before
