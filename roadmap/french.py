@@ -291,11 +291,16 @@ def format_percent(value) -> str:
 
 
 def format_quantity(value, unit: str = "") -> str:
-    """A number followed by its unit, kept on one line: « 119 000 000 € », « 15 parcours »."""
+    """A number followed by its unit, kept on one line: « 119 000 000 € », « 15 parcours »;
+    a percentage as `format_percent` writes its sign (« 100 % » in French, « 100% » in English)."""
     text = format_number(value)
     if not text:
         return ""
-    return f"{text}{NO_BREAK_SPACE}{unit}" if unit else text
+    if not unit:
+        return text
+    if unit.startswith("%"):
+        return f"{text}{NARROW_NO_BREAK_SPACE if is_french() else ''}{unit}"
+    return f"{text}{NO_BREAK_SPACE}{unit}"
 
 
 # --- Periods

@@ -148,15 +148,29 @@ RULES = (
 
 
 def offences(page: str, visible: Visible) -> list[str]:
+    """« page — rule : …text around… », for each fault of `page`."""
     found = []
     for rule in RULES:
         for match in rule.pattern.finditer(visible.text):
             if visible.language_at(match.start()) not in rule.languages:
                 continue
             around = visible.text[max(0, match.start() - 50) : match.end() + 30]
-            around = " ".join(around.split(" ")).replace("\n", " ")
+            around = re.sub(r"[ \t\r\n\f]+", " ", around)  # no-break spaces kept
             found.append(f"{page} — {rule.name} : …{around!r}…")
     return found
+
+
+def report(found: list[str]) -> str:
+    """The faults once each, with the pages they are on (the same partial is on many pages)."""
+    pages: dict[str, list[str]] = {}
+    for offence in found:
+        page, fault = offence.split(" — ", 1)
+        pages.setdefault(fault, []).append(page)
+    return "\n".join(
+        f"{fault}\n    {len(where)} × : {', '.join(where[:4])}"
+        + ("…" if len(where) > 4 else "")
+        for fault, where in pages.items()
+    )
 
 
 # --- The pages ---------------------------------------------------------------------------------
@@ -236,7 +250,7 @@ def test_every_page_writes_french_typography(client, state, language, has_member
 
     found = [offence for url, visible in pages for offence in offences(url, visible)]
 
-    assert found == [], f"{len(found)} fautes de typographie :\n" + "\n".join(found)
+    assert found == [], f"{len(found)} fautes de typographie :\n" + report(found)
 
 
 # --- The rules themselves ------------------------------------------------------------------

@@ -279,3 +279,11 @@ def test_typography_writes_french_spaces_in_french(text, expected):
 def test_typography_leaves_english_alone():
     with translation.override("en"):
         assert french.typography("Created: 4 axes; done!") == "Created: 4 axes; done!"
+
+
+def test_a_quantity_in_percent_writes_its_sign_as_a_percentage_does():
+    with translation.override("fr"):
+        assert french.format_quantity(100, "%") == f"100{NNBSP}%"
+        assert french.format_quantity(15, "parcours") == f"15{NBSP}parcours"
+    with translation.override("en"):
+        assert french.format_quantity(100, "%") == "100%"
