@@ -26,7 +26,7 @@ from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .french import format_date
+from .french import format_date, format_quantity
 from .french import format_number as number
 from .models import STATUS_UNSET_LABEL, Action, Indicator, Measurement, Milestone, Roadmap
 
@@ -230,10 +230,10 @@ def _created(model, record, name: str) -> str:
             }
         return _("%(name)s ajouté") % {"name": name}
     if model is Indicator:
-        return _("%(name)s ajouté, cible %(target)s %(unit)s") % {
+        # « cible 100 % », « cible 70 000 apprenants »: the unit held to its number.
+        return _("%(name)s ajouté, cible %(target)s") % {
             "name": name,
-            "target": number(record.target_value),
-            "unit": record.unit,
+            "target": format_quantity(record.target_value, record.unit),
         }
     return _("%(name)s ajoutée : %(value)s (source : %(source)s)") % {
         "name": name,
