@@ -52,7 +52,9 @@ def test_the_login_page_is_in_french(client, db):
     page = plain_text(response)
     assert "Connexion à la feuille de route IA en santé" in page
     assert "Identifiant Mot de passe" in page
-    assert '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié\u202f?</a>' in html
+    assert (
+        '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié\u202f?</a>' in html
+    )
 
 
 def test_a_member_signs_in_and_lands_on_the_dashboard(client, member):
