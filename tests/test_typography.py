@@ -167,8 +167,7 @@ def report(found: list[str]) -> str:
         page, fault = offence.split(" — ", 1)
         pages.setdefault(fault, []).append(page)
     return "\n".join(
-        f"{fault}\n    {len(where)} × : {', '.join(where[:4])}"
-        + ("…" if len(where) > 4 else "")
+        f"{fault}\n    {len(where)} × : {', '.join(where[:4])}" + ("…" if len(where) > 4 else "")
         for fault, where in pages.items()
     )
 
