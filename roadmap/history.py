@@ -26,7 +26,7 @@ from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .french import format_date, format_quantity
+from .french import format_date, format_quantity, is_french
 from .french import format_number as number
 from .models import STATUS_UNSET_LABEL, Action, Indicator, Measurement, Milestone, Roadmap
 
@@ -251,7 +251,8 @@ def _deleted(model, name: str) -> str:
 
 
 def _changed(name: str, changes: list[Change]) -> str:
-    told = " ; ".join(str(change) for change in changes)
+    # « ; » takes a narrow no-break space before it in French, none in English.
+    told = ("\u202f; " if is_french() else "; ").join(str(change) for change in changes)
     return f"{name} – {told}" if name else told
 
 
