@@ -277,3 +277,25 @@ def test_the_rules_catch_each_fault_and_spare_what_is_right():
         "page — « % » précédé d'une espace en anglais",
     ]
     assert offences("page", right) == []
+
+
+# --- What the commands print --------------------------------------------------------------
+
+
+def test_the_commands_print_french_typography(no_roadmap, settings, monkeypatch, capsys):
+    settings.DEBUG = True  # the demonstration is for local development only
+    monkeypatch.setenv("DEMO_PASSWORD", "un-mot-de-passe-de-demo")
+
+    call_command("seed_demo", "--scenario")  # the accounts, the seed, then the year played
+
+    out = capsys.readouterr().out
+    printed = Visible()
+    printed.add(out, "fr")
+    assert offences("seed_demo --scenario", printed) == []
+    # a no-break space before « : », never a plain one, and the counts through ngettext
+    assert re.findall(r".{12} :", out) == []
+    assert "Comptes de démonstration prêts\u00a0:" in out
+    assert "Mot de passe\u00a0: celui de la variable DEMO_PASSWORD." in out
+    assert re.search("Créés\u00a0: .*17 actions, 4 axes, 1 feuille de route, ", out)
+    assert "jouée (données fictives, signées admin, dns et has)\u00a0: " in out
+    assert "1 feuilles" not in out
