@@ -13,7 +13,9 @@ French and in English. The visible text (no <script>, <style>, attribute or URL)
 
 Which text is French is what the page says: its `<html lang>`, or the `lang` of the nearest
 element that has one (`{% source_lang %}` marks the source's own French inside English pages).
-Each failure lists every offence of its page set, with the page and the text around it.
+Each failure lists every fault once, with the text around it and the pages it is on. What
+`seed_demo --scenario` prints (accounts, seed, demonstration year) follows the same rules, and a
+no-break space before « : ».
 """
 
 from __future__ import annotations
