@@ -30,6 +30,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from roadmap.models import Action, Axis
 
@@ -288,7 +289,10 @@ def test_the_commands_print_french_typography(no_roadmap, settings, monkeypatch,
     settings.DEBUG = True  # the demonstration is for local development only
     monkeypatch.setenv("DEMO_PASSWORD", "un-mot-de-passe-de-demo")
 
-    call_command("seed_demo", "--scenario")  # the accounts, the seed, then the year played
+    # The accounts, the seed, then the year played; in French, as from a shell (no request
+    # has chosen a language there: the site's, French).
+    with translation.override(settings.LANGUAGE_CODE):
+        call_command("seed_demo", "--scenario")
 
     out = capsys.readouterr().out
     printed = Visible()
