@@ -31,7 +31,7 @@ migrate: install
 run: migrate
 	$(MANAGE) load_roadmap
 	$(MANAGE) seed_demo
-	@echo "Serving on http://127.0.0.1:8000 - sign in at http://127.0.0.1:8000/accounts/login/"
+	@echo "Service ouvert sur http://127.0.0.1:8000 ; connectez-vous sur http://127.0.0.1:8000/accounts/login/ avec un compte de démonstration ci-dessus."
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: install-dev

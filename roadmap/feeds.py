@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils import formats
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
+from .french import format_date
 from .journal import NOTE, JournalEntry, journal_entries
 from .models import Roadmap
 
@@ -81,4 +81,4 @@ class JournalFeed(Feed):
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
+    return format_date(value)  # « 1er décembre 2026 »

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
 from . import progress
-from .french import date_text, format_number, parse_decimal
+from .french import date_text, format_date, format_number, parse_decimal
 from .models import (
     MAX_PERIOD_COUNT,
     Indicator,
@@ -45,10 +45,7 @@ def no_control_characters(value):
 def day_text(value) -> str:
     """A day as the pages write it (« 31 août 2026 »), and « 1er » for the first of a month in
     French, as French typography writes it."""
-    text = formats.date_format(value, "DATE_FORMAT")
-    if value.day == 1 and (translation.get_language() or "").startswith("fr"):
-        return f"1er {formats.date_format(value, 'F Y')}"
-    return text
+    return format_date(value)
 
 
 def period_text(start, end) -> str:

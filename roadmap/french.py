@@ -8,8 +8,13 @@ filters and the indicators page's sort:
   « 2025-12-31 », Excel date cells), each raising ValueError with a French message;
 - matching and sorting labels whatever their case or accents: `fold`, `sortable`;
 - writing: `plain_number` (70000 rather than 70000.0000), `number_text` (plain digits),
-  `grouped_number` (« 1 234,5 », French typography), `date_text` (« 31/12/2025 »), and
-  `format_number` / `format_quantity` in the active language, for the pages;
+  `grouped_number` (« 1 234,5 », French typography), `date_text` (« 31/12/2025 »),
+  `format_number` / `format_quantity` / `format_percent` in the active language, for the pages,
+  and `format_date` (« 1er septembre 2025 », « Sept. 1, 2025 »), which the pages' `date` filter
+  uses too (`roadmap.templatetags.dates`, a builtin of every template);
+- French typography in the active language: `typography` (a narrow no-break space before
+  « ; ! ? % » and inside « », a no-break space before « : »), for texts written outside a
+  template (command output, feeds).
 - naming a period of a per-period indicator: `period_label` (« 2024/2025 », « T1 2025 »,
   « janvier 2025 »), in the active language, for the pages, the charts and the open data.
 
@@ -25,12 +30,18 @@ import unicodedata
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 NO_BREAK_SPACE = "\u00a0"
-NARROW_NO_BREAK_SPACE = "\u202f"  # between thousands, in French typography
+NARROW_NO_BREAK_SPACE = "\u202f"  # between thousands, before « ; ! ? % », inside « »
+# Imprimerie nationale: a no-break space before « : », a narrow one before « ; ! ? % » and
+# inside the guillemets; the space already there (or none) becomes the right one.
+_BEFORE_NARROW = re.compile(r"[ \u00a0\u202f]?([;!?%»])")
+_AFTER_NARROW = re.compile(r"«[ \u00a0\u202f]?")
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]?:(?=\s|$)")
+_URL = re.compile(r"\w+://\S+")
 
 _SPACES = {ord(char): None for char in " \u00a0\u202f\u2009\u2007"}  # incl. (narrow) no-break
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
@@ -198,6 +209,61 @@ def date_text(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def is_french() -> bool:
+    """Whether the active language is French (the default one when none is active)."""
+    return (translation.get_language() or "fr").startswith("fr")
+
+
+def _with_first(format_string: str) -> str:
+    """`format_string` (Django's date format syntax) with « 1er » for the day of the month:
+    each unescaped « j » followed by an escaped « er »."""
+    written, escaped = [], False
+    for char in format_string:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "j":
+            written.append(r"j\e\r")
+            continue
+        written.append(char)
+    return "".join(written)
+
+
+def format_date(value, format_name: str | None = None) -> str:
+    """A date (or datetime) in the active language, in one of Django's named formats
+    (« DATE_FORMAT » by default, « DATETIME_FORMAT »…) or a format string: « 31 août 2026 »,
+    and « 1er septembre 2025 » for the first of a month in French (Django's French format,
+    « j F Y », has no ordinal); « Sept. 1, 2025 » in English. A numeric format keeps its
+    digits: « 01/09/2025 »."""
+    format_string = formats.get_format(format_name or "DATE_FORMAT")
+    if getattr(value, "day", None) == 1 and is_french():
+        format_string = _with_first(format_string)
+    return formats.date_format(value, format_string)
+
+
+def _typeset(text: str) -> str:
+    text = _BEFORE_NARROW.sub(NARROW_NO_BREAK_SPACE + r"\1", text)
+    text = _AFTER_NARROW.sub("«" + NARROW_NO_BREAK_SPACE, text)
+    return _BEFORE_COLON.sub(NO_BREAK_SPACE + ":", text)
+
+
+def typography(text: str) -> str:
+    """`text` as French typography writes it when the active language is French: a narrow
+    no-break space before « ; », « ! », « ? », « % » and « » » and after « « », a no-break
+    space before « : » (the space written, if any, becomes that one); URLs are left alone.
+    In another language `text` is returned as is."""
+    text = str(text)
+    if not is_french():
+        return text
+    parts, last = [], 0
+    for url in _URL.finditer(text):
+        parts += [_typeset(text[last : url.start()]), url.group()]
+        last = url.end()
+    parts.append(_typeset(text[last:]))
+    return "".join(parts)
+
+
 def format_number(value, decimals: int = 2) -> str:
     """A number in the active language, with grouped thousands and no useless decimals.
 
@@ -215,12 +281,26 @@ def format_number(value, decimals: int = 2) -> str:
     return formats.number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
+def format_percent(value) -> str:
+    """A percentage rounded to the unit, a narrow no-break space before the sign in French
+    (« 42 % », Imprimerie nationale) and none in English (« 42% »); empty when unknown."""
+    text = format_number(value, 0)
+    if not text:
+        return ""
+    return f"{text}{NARROW_NO_BREAK_SPACE}%" if is_french() else f"{text}%"
+
+
 def format_quantity(value, unit: str = "") -> str:
-    """A number followed by its unit, kept on one line: « 119 000 000 € », « 15 parcours »."""
+    """A number followed by its unit, kept on one line: « 119 000 000 € », « 15 parcours »;
+    a percentage as `format_percent` writes its sign (« 100 % » in French, « 100% » in English)."""
     text = format_number(value)
     if not text:
         return ""
-    return f"{text}{NO_BREAK_SPACE}{unit}" if unit else text
+    if not unit:
+        return text
+    if unit.startswith("%"):
+        return f"{text}{NARROW_NO_BREAK_SPACE if is_french() else ''}{unit}"
+    return f"{text}{NO_BREAK_SPACE}{unit}"
 
 
 # --- Periods

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import Lag
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .french import format_date, format_quantity, is_french
 from .french import format_number as number
 from .models import STATUS_UNSET_LABEL, Action, Indicator, Measurement, Milestone, Roadmap
 
@@ -116,7 +116,7 @@ class Entry:
             "what": self.headline,
             "by": self.by,
             "reason": self.reason,
-            "when": formats.date_format(self.when, "DATETIME_FORMAT"),
+            "when": format_date(self.when, "DATETIME_FORMAT"),
         }
         if self.by:
             return _("%(what)s, par %(by)s le %(when)s") % values
@@ -163,7 +163,7 @@ def _display(model, name: str, value, names: _Names) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.DateField):
-        return formats.date_format(value, "DATE_FORMAT")
+        return format_date(value)
     if isinstance(field, models.DecimalField):
         return number(value)
     return str(value)
@@ -213,7 +213,7 @@ def _name(model, record, indicator_codes: dict[int, str]) -> str:
         return _("Indicateur « %(label)s »") % {"label": record.label}
     if model is Measurement:
         return _("Mesure du %(date)s de l'indicateur %(code)s") % {
-            "date": formats.date_format(record.date, "DATE_FORMAT"),
+            "date": format_date(record.date),
             "code": indicator_codes.get(record.indicator_id, ""),
         }
     return ""
@@ -226,14 +226,14 @@ def _created(model, record, name: str) -> str:
         if record.due_date:
             return _("%(name)s ajouté, échéance le %(date)s") % {
                 "name": name,
-                "date": formats.date_format(record.due_date, "DATE_FORMAT"),
+                "date": format_date(record.due_date),
             }
         return _("%(name)s ajouté") % {"name": name}
     if model is Indicator:
-        return _("%(name)s ajouté, cible %(target)s %(unit)s") % {
+        # « cible 100 % », « cible 70 000 apprenants »: the unit held to its number.
+        return _("%(name)s ajouté, cible %(target)s") % {
             "name": name,
-            "target": number(record.target_value),
-            "unit": record.unit,
+            "target": format_quantity(record.target_value, record.unit),
         }
     return _("%(name)s ajoutée : %(value)s (source : %(source)s)") % {
         "name": name,
@@ -251,7 +251,8 @@ def _deleted(model, name: str) -> str:
 
 
 def _changed(name: str, changes: list[Change]) -> str:
-    told = " ; ".join(str(change) for change in changes)
+    # « ; » takes a narrow no-break space before it in French, none in English.
+    told = ("\u202f; " if is_french() else "; ").join(str(change) for change in changes)
     return f"{name} – {told}" if name else told
 
 

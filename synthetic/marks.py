@@ -6,6 +6,8 @@ Generated usernames start with `SYNTHETIC_USER_PREFIX`, measurement sources with
 
 from __future__ import annotations
 
+from django.utils.translation import ngettext
+
 from accounts.management.commands.seed_demo import DEMO_ACCOUNTS
 from accounts.models import User
 from roadmap.french import grouped_number
@@ -19,29 +21,26 @@ CREATION_REASON = "données synthétiques"  # the change reason of every generat
 def real_data() -> list[str]:
     """What the database holds that this package did not write, in French (empty: safe)."""
     demo = [username for username, *_rest in DEMO_ACCOUNTS]
+    measurements = Measurement.objects.exclude(source__startswith=SYNTHETIC_SOURCE).count()
+    notes = ProgressNote.objects.exclude(author__username__startswith=SYNTHETIC_USER_PREFIX).count()
+    users = (
+        User.objects.exclude(username__startswith=SYNTHETIC_USER_PREFIX)
+        .exclude(username__in=demo)
+        .count()
+    )
     found = [
+        (measurements, ngettext("%(count)s mesure", "%(count)s mesures", measurements)),
         (
-            Measurement.objects.exclude(source__startswith=SYNTHETIC_SOURCE).count(),
-            "mesure",
-            "mesures",
+            notes,
+            ngettext("%(count)s point d'avancement", "%(count)s points d'avancement", notes),
         ),
         (
-            ProgressNote.objects.exclude(
-                author__username__startswith=SYNTHETIC_USER_PREFIX
-            ).count(),
-            "point d'avancement",
-            "points d'avancement",
-        ),
-        (
-            User.objects.exclude(username__startswith=SYNTHETIC_USER_PREFIX)
-            .exclude(username__in=demo)
-            .count(),
-            "utilisateur autre que les comptes de démonstration",
-            "utilisateurs autres que les comptes de démonstration",
+            users,
+            ngettext(
+                "%(count)s utilisateur autre que les comptes de démonstration",
+                "%(count)s utilisateurs autres que les comptes de démonstration",
+                users,
+            ),
         ),
     ]
-    return [
-        f"{grouped_number(count)} {singular if count == 1 else plural}"
-        for count, singular, plural in found
-        if count
-    ]
+    return [text % {"count": grouped_number(count)} for count, text in found if count]

@@ -95,6 +95,9 @@ TEMPLATES = [
                 "roadmap.site.context_processors.csrf",
                 "roadmap.site.context_processors.demonstration",
             ],
+            # « 1er septembre » in French wherever a template writes a date (its `date` filter
+            # replaces Django's; see the module).
+            "builtins": ["roadmap.templatetags.typography"],
         },
     },
 ]

@@ -1,4 +1,5 @@
-"""Display helpers for the roadmap pages: numbers, percentages and status badges.
+"""Display helpers for the roadmap pages: numbers, percentages, status badges and the language
+of the source's texts (`source_lang`).
 
 Numbers are formatted in the active language (« 140 000 », « 119 000 000 € » in French): the
 model stores Decimals with four decimal places, which must not leak onto the page as
@@ -11,6 +12,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from roadmap import french, progress, summaries
 from roadmap.models import Status
@@ -56,9 +60,18 @@ def estimate(value) -> Decimal | None:
 
 @register.filter
 def percent(value) -> str:
-    """A percentage rounded to the unit, French style: « 42 % »; empty when unknown."""
-    text = number(value, 0)
-    return f"{text}{NO_BREAK_SPACE}%" if text else ""
+    """A percentage rounded to the unit: « 42 % » in French, a narrow no-break space before
+    the sign (Imprimerie nationale), « 42% » in English; empty when unknown."""
+    return french.format_percent(value)
+
+
+@register.simple_tag
+def source_lang() -> str:
+    """` lang="fr"` on an element holding the source's own text (a title, a description, an
+    indicator's label, a source, a note) when the page is in another language: that text stays
+    French whatever the interface's language, and screen readers must read it as French.
+    Nothing on a French page, whose `<html lang="fr">` already says so."""
+    return "" if french.is_french() else mark_safe(' lang="fr"')
 
 
 @register.filter
@@ -80,6 +93,21 @@ def status_badge_class(status: str) -> str:
 def axis_label(axis) -> str:
     """« Axe 2 – Prise en charge »."""
     return summaries.axis_label(axis)
+
+
+@register.filter
+def axis_heading(axis) -> str:
+    """« Axe 2 – Prise en charge » as HTML for a page's text (not its <title>): on a page in
+    another language, « Axis 2 – » is translated and the axis's own title, the source's words,
+    is marked French (`lang="fr"`)."""
+    if french.is_french():
+        return summaries.axis_label(axis)
+    # The translated pattern around the title, whatever its word order.
+    before, _title, after = gettext("Axe %(number)s – %(title)s").partition("%(title)s")
+    number = {"number": axis.number}
+    return format_html(
+        '{}<span lang="fr">{}</span>{}', before % number, axis.short_title, after % number
+    )
 
 
 @register.filter

@@ -50,9 +50,11 @@ def test_the_login_page_is_in_french(client, db):
     html = response.content.decode()
     assert '<html lang="fr"' in html
     page = plain_text(response)
-    assert "Connexion à Feuille de route IA en santé" in page
+    assert "Connexion à la feuille de route IA en santé" in page
     assert "Identifiant Mot de passe" in page
-    assert '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié ?</a>' in html
+    assert (
+        '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié\u202f?</a>' in html
+    )
 
 
 def test_a_member_signs_in_and_lands_on_the_dashboard(client, member):
@@ -233,9 +235,9 @@ def test_a_member_resets_their_password_with_the_emailed_link(client, member, ma
     assert "Courriel envoyé" in plain_text(response)
     [email] = mailoutbox
     assert email.to == ["camille.martin@has-sante.fr"]
-    assert email.subject == "Feuille de route IA en santé : nouveau mot de passe"
+    assert email.subject == "Feuille de route IA en santé\u00a0: nouveau mot de passe"
     assert email.body.startswith("Bonjour,")
-    assert "« camille »" in email.body
+    assert "«\u202fcamille\u202f»" in email.body
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", email.body).group(1)
 
     # WHEN they follow the link and choose a new password

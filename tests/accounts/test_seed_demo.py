@@ -32,7 +32,7 @@ def test_it_creates_the_demo_accounts_with_the_given_password(db, monkeypatch, c
 def test_without_demo_password_it_generates_and_prints_one(db, monkeypatch, capsys):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("seed_demo")
-    password = capsys.readouterr().out.split("Mot de passe : ")[1].strip()
+    password = capsys.readouterr().out.split("Mot de passe\u00a0: ")[1].strip()
     assert len(password) >= 12
     assert User.objects.get(username="dns").check_password(password)
 

@@ -20,7 +20,7 @@ from roadmap.charts import BOTTOM, LEFT, RIGHT, TOP, Mark, Sample, build_chart, 
 from roadmap.models import Measurement
 from roadmap.queries import with_definitions
 from roadmap.summaries import indicator_chart, summarise_indicators, with_charts
-from tests.support.html import NBSP, element, text
+from tests.support.html import NBSP, NNBSP, element, text
 
 PLOT_WIDTH = RIGHT - LEFT
 PLOT_HEIGHT = BOTTOM - TOP
@@ -240,7 +240,7 @@ def test_the_chart_is_inline_svg_with_a_title_a_description_and_no_script_nor_st
     )
     assert f"Cible : 500{NBSP}000{NBSP}apprenants au 31 août 2029." in desc
     assert (
-        f"Dernière valeur : 160{NBSP}000{NBSP}apprenants au 31 août 2026, soit 32{NBSP}% du chemin"
+        f"Dernière valeur : 160{NBSP}000{NBSP}apprenants au 31 août 2026, soit 32{NNBSP}% du chemin"
         in desc
     )
     assert (
@@ -426,11 +426,11 @@ def test_the_words_name_the_intermediate_targets_and_the_progress_toward_the_nex
     assert desc == (
         f"Cible : 500{NBSP}000{NBSP}apprenants au 31 août 2029. "
         f"Cible intermédiaire : 200{NBSP}000{NBSP}apprenants au 31 août 2026. "
-        f"Dernière valeur : 70{NBSP}000{NBSP}apprenants au 31 août 2025, soit 14{NBSP}% du "
+        f"Dernière valeur : 70{NBSP}000{NBSP}apprenants au 31 août 2025, soit 14{NNBSP}% du "
         "chemin vers la cible. "
         f"Prochaine cible : 200{NBSP}000{NBSP}apprenants au 31 août 2026, atteinte à "
-        f"35{NBSP}%. "
-        f"La trajectoire va de 0{NBSP}apprenants au 1 septembre 2024 à "
+        f"35{NNBSP}%. "
+        f"La trajectoire va de 0{NBSP}apprenants au 1er septembre 2024 à "
         f"500{NBSP}000{NBSP}apprenants au 31 août 2029, en ligne droite d'une cible datée à la "
         "suivante. "
         f"La valeur est hors trajectoire : la trajectoire attendait 99{NBSP}863{NBSP}apprenants "
@@ -593,7 +593,7 @@ def test_the_period_chart_is_inline_svg_in_words_and_as_a_table():
     assert text(element(html, "periodes-an-desc")) == (
         "Une barre par période, 5 périodes, chacune face à sa propre cible. "
         f"Période en cours, 2025/2026 : 35{NBSP}000{NBSP}apprenants pour une cible de "
-        f"70{NBSP}000{NBSP}apprenants, soit 50{NBSP}%. "
+        f"70{NBSP}000{NBSP}apprenants, soit 50{NNBSP}%. "
         f"Au rythme constaté, elle atteindrait 83{NBSP}497{NBSP}apprenants à sa fin, le "
         "31 août 2026. "
         "Période passée ayant atteint sa cible : 1 sur 1."
@@ -605,9 +605,9 @@ def test_the_period_chart_is_inline_svg_in_words_and_as_a_table():
     assert '<text x="' in figure and 'font-weight="bold">2025/2026</text>' in figure
     assert table_rows(html, "periodes-an-donnees") == [
         "Période Valeur Cible Avancement État",
-        f"2024/2025 72{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 100{NBSP}% "
+        f"2024/2025 72{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 100{NNBSP}% "
         "Cible atteinte",
-        f"2025/2026 35{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 50{NBSP}% En cours",
+        f"2025/2026 35{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 50{NNBSP}% En cours",
         f"2026/2027 À venir 70{NBSP}000{NBSP}apprenants Non calculable À venir",
         f"2027/2028 À venir 70{NBSP}000{NBSP}apprenants Non calculable À venir",
         f"2028/2029 À venir 70{NBSP}000{NBSP}apprenants Non calculable À venir",
@@ -632,11 +632,11 @@ def test_once_the_span_is_over_the_period_chart_says_whether_the_last_period_rea
     assert verdict in text(element(html, "periodes-an"))
     assert "rythme" not in html and "app-chart__bar--future" not in html
     assert table_rows(html, "periodes-an-donnees")[2:] == [
-        f"2025/2026 35{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 50{NBSP}% "
+        f"2025/2026 35{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 50{NNBSP}% "
         "Cible non atteinte",
         f"2026/2027 Non mesuré 70{NBSP}000{NBSP}apprenants Non calculable Non mesuré",
         f"2027/2028 Non mesuré 70{NBSP}000{NBSP}apprenants Non calculable Non mesuré",
-        f"2028/2029 69{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 99{NBSP}% "
+        f"2028/2029 69{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants 99{NNBSP}% "
         "Cible non atteinte",
     ]
 

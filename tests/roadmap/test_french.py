@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.template import engines
 from django.utils import translation
 
 from roadmap import french
@@ -211,3 +212,78 @@ def test_a_month_is_named_in_the_reader_s_language():
 def test_an_unknown_periodicity_has_no_name():
     with pytest.raises(ValueError, match="periodicity"):
         french.period_label("week", date(2025, 1, 1))
+
+
+# --- dates in words, percentages and typography
+
+
+@pytest.mark.parametrize(
+    ("value", "format_name", "expected"),
+    [
+        (date(2025, 9, 1), None, "1er septembre 2025"),
+        (date(2025, 7, 1), "DATE_FORMAT", "1er juillet 2025"),
+        (date(2026, 8, 31), "DATE_FORMAT", "31 août 2026"),
+        (date(2025, 4, 11), "DATE_FORMAT", "11 avril 2025"),  # a 1 that is not the first
+        (date(2025, 9, 1), "SHORT_DATE_FORMAT", "01/09/2025"),
+        (date(2025, 9, 1), "j F", "1er septembre"),
+        (date(2025, 9, 1), r"\j\o\u\r j", "jour 1er"),  # an escaped « j » stays a letter
+        (datetime(2025, 12, 1, 9, 30), "DATETIME_FORMAT", "1er décembre 2025 09:30"),
+    ],
+)
+def test_format_date_says_1er_for_the_first_of_a_month_in_french(value, format_name, expected):
+    with translation.override("fr"):
+        assert french.format_date(value, format_name) == expected
+
+
+def test_format_date_in_english_has_no_french_ordinal():
+    with translation.override("en"):
+        assert french.format_date(date(2025, 9, 1)) == "Sept. 1, 2025"
+        assert french.format_date(date(2025, 9, 1), "SHORT_DATE_FORMAT") == "09/01/2025"
+
+
+def test_the_pages_date_filter_is_french_dates_in_every_template():
+    template = engines["django"].from_string('{{ day|date:"DATE_FORMAT" }} · {{ day|date }}')
+    with translation.override("fr"):
+        assert template.render({"day": date(2025, 9, 1)}) == (
+            "1er septembre 2025 · 1er septembre 2025"
+        )
+    with translation.override("en"):
+        assert template.render({"day": date(2025, 9, 1)}) == "Sept. 1, 2025 · Sept. 1, 2025"
+    assert template.render({"day": None}) == " · "
+
+
+def test_format_percent_has_a_narrow_no_break_space_in_french_and_none_in_english():
+    with translation.override("fr"):
+        assert french.format_percent(Decimal("99.6")) == f"100{NNBSP}%"
+        assert french.format_percent(0) == f"0{NNBSP}%"
+        assert french.format_percent(None) == ""
+    with translation.override("en"):
+        assert french.format_percent(Decimal("42.4")) == "42%"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Créés : 4 axes ; voilà !", f"Créés{NBSP}: 4 axes{NNBSP}; voilà{NNBSP}!"),
+        ("Vraiment ? 100 %", f"Vraiment{NNBSP}? 100{NNBSP}%"),
+        ("Le fichier « vide.xlsx »", f"Le fichier «{NNBSP}vide.xlsx{NNBSP}»"),
+        (f"Déjà{NBSP}: 42%", f"Déjà{NBSP}: 42{NNBSP}%"),
+        ("à 10:30, sur https://exemple.fr/?a=1;b", "à 10:30, sur https://exemple.fr/?a=1;b"),
+    ],
+)
+def test_typography_writes_french_spaces_in_french(text, expected):
+    with translation.override("fr"):
+        assert french.typography(text) == expected
+
+
+def test_typography_leaves_english_alone():
+    with translation.override("en"):
+        assert french.typography("Created: 4 axes; done!") == "Created: 4 axes; done!"
+
+
+def test_a_quantity_in_percent_writes_its_sign_as_a_percentage_does():
+    with translation.override("fr"):
+        assert french.format_quantity(100, "%") == f"100{NNBSP}%"
+        assert french.format_quantity(15, "parcours") == f"15{NBSP}parcours"
+    with translation.override("en"):
+        assert french.format_quantity(100, "%") == "100%"

@@ -46,7 +46,7 @@ def test_the_seed_s_rows_say_they_come_from_the_source_document(ia_2_1):
     assert entries[-1].headline == "Action créée"
     assert all(entry.reason == "chargement du document source" for entry in entries)
     assert all(entry.by == "" for entry in entries)
-    assert f"cible 500{NBSP}000 apprenants" in " ".join(entry.headline for entry in entries)
+    assert f"cible 500{NBSP}000{NBSP}apprenants" in " ".join(entry.headline for entry in entries)
 
 
 def test_milestones_and_measurements_are_told_in_words(ia_2_1, camille):
@@ -84,7 +84,8 @@ def test_an_indicator_s_new_target_and_a_long_text_are_told_without_quoting_it(i
     (latest,) = action_history(ia_2_1)[:1]
 
     assert latest.headline == (
-        f"Indicateur « {indicator.label} » – Cible : 70{NBSP}000 → 80{NBSP}000 ; Source modifié"
+        f"Indicateur « {indicator.label} » – Cible : 70{NBSP}000 → 80{NBSP}000\u202f; "
+        "Source modifié"
     )
 
 

@@ -10,9 +10,10 @@ import re
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.template import engines
+from django.utils import timezone, translation
 
-from roadmap.models import Measurement
+from roadmap.models import Axis, Measurement
 from roadmap.progress import period_containing
 from tests.support.html import element, text
 
@@ -105,6 +106,43 @@ def test_numbers_and_dates_follow_the_reader_s_language(client, ia_2_1):
     assert "35,000.5\u00a0apprenants" in english
     assert "by Aug. 31, 2029" in english
     assert f"On Sept. 1, {on.year}, source: DGOS" in english
+    # the first of the month is « 1er » in French, and has no French ordinal in English
+    assert f"Au 1er septembre {on.year}, source : DGOS" in french
+    assert f"1er septembre {on.year}" not in english
+
+
+def test_percentages_have_a_narrow_no_break_space_in_french_and_none_in_english(client, ia_2_1):
+    # GIVEN half of this academic year's learners
+    on = period_containing("academic_year", timezone.localdate())[0]
+    Measurement.objects.create(
+        indicator=ia_2_1.indicators.get(code="IA2-1-APP-AN"), date=on, value=35000, source="DGOS"
+    )
+    learners = ia_2_1.indicators.get(code="IA2-1-APP-AN")
+
+    french = text(element(client.get("/").content.decode(), f"cible-{learners.pk}"))
+    in_english(client)
+    english = text(element(client.get("/").content.decode(), f"cible-{learners.pk}"))
+
+    assert "50\u202f%" in french
+    assert "50%" in english
+    assert " %" not in english and "\u00a0%" not in english and "\u202f%" not in english
+
+
+def test_the_source_s_french_is_marked_french_in_english_pages(client, roadmap):
+    axis = Axis.objects.get(number=2)
+    template = engines["django"].from_string(
+        "{% load roadmap_tags %}<p{% source_lang %}>x</p>{{ axis|axis_heading }}"
+    )
+    with translation.override("fr"):
+        assert template.render({"axis": axis}) == "<p>x</p>Axe 2 – Prise en charge"
+    with translation.override("en"):
+        assert template.render({"axis": axis}) == (
+            '<p lang="fr">x</p>Axis 2 – <span lang="fr">Prise en charge</span>'
+        )
+    # and the header's menu of axes says so on an English page
+    in_english(client)
+    html = client.get("/").content.decode()
+    assert 'Axis 2 – <span lang="fr">Prise en charge</span></a>' in html
 
 
 def test_the_history_and_the_feed_are_told_in_english(client, ia_2_1):

@@ -266,7 +266,7 @@ def test_playing_it_twice_changes_nothing(roadmap, capsys):
 
     out = play(capsys)
 
-    assert "Année de démonstration déjà jouée : rien n'a changé." in out
+    assert "Année de démonstration déjà jouée\u00a0: rien n'a changé." in out
     assert snapshot() == before
 
 

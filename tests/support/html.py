@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
+
+from roadmap.french import format_date
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # before « % », « ; », « ! », « ? » and inside « » in French
 
 VOID_ELEMENTS = frozenset(
     [
@@ -67,20 +70,21 @@ OPTIONAL_END_TAGS = frozenset(
 
 
 def french(text: str) -> str:
-    """« 140 000 » as the pages write it: thousands and units held by no-break spaces."""
-    return text.replace(" ", NBSP)
+    """« 140 000 », « 12 % » as the pages write them: thousands and units held by no-break
+    spaces, a narrow one before « % »."""
+    return text.replace(" ", NBSP).replace(f"{NBSP}%", f"{NNBSP}%")
 
 
 def french_date(value) -> str:
-    """`value` as the pages write a day: « 28 novembre 2026 »."""
+    """`value` as the pages write a day: « 28 novembre 2026 », « 1er décembre 2026 »."""
     with translation.override("fr"):
-        return formats.date_format(value, "DATE_FORMAT")
+        return format_date(value, "DATE_FORMAT")
 
 
 def french_datetime(value) -> str:
     """`value` as the pages write a moment: « 28 novembre 2026 21:56 »."""
     with translation.override("fr"):
-        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return format_date(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def markup(source) -> str:

@@ -58,9 +58,9 @@ def test_an_id_given_twice_or_missing_is_an_error():
 
 
 def test_text_keeps_no_break_spaces_and_plain_text_folds_them():
-    html = f"<p>140{NBSP}000 <b>professionnels</b>,\n 12&nbsp;%</p><style>p {{}}</style>"
+    html = f"<p>140{NBSP}000 <b>professionnels</b>,\n 12&#8239;%</p><style>p {{}}</style>"
 
-    assert text(html) == f"140{NBSP}000 professionnels , 12{NBSP}%"
+    assert text(html) == f"140{NBSP}000 professionnels , 12\u202f%"
     assert text(html) == french("140 000") + " professionnels , " + french("12 %")
     assert plain_text(html) == "140 000 professionnels , 12 %"
     assert text_of(f'<div id="t"> a{NBSP} <i>b</i></div>', "t") == "a b"

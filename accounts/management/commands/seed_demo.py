@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 
@@ -44,26 +45,30 @@ class Command(BaseCommand):
     def handle(self, *args, scenario: bool = False, **options):
         if not settings.DEBUG:
             raise CommandError(
-                "seed_demo est refusé quand DEBUG est désactivé : "
-                "pas de comptes de démonstration en production."
+                _(
+                    "seed_demo est refusé quand DEBUG est désactivé : "
+                    "pas de comptes de démonstration en production."
+                )
             )
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         with transaction.atomic():
             for username, role, acronym, label in DEMO_ACCOUNTS:
-                organisation, _ = Organisation.objects.get_or_create(acronym=acronym)
-                user, _ = User.objects.get_or_create(username=username)
+                organisation, _created = Organisation.objects.get_or_create(acronym=acronym)
+                user, _created = User.objects.get_or_create(username=username)
                 user.first_name = label
                 user.role = role
                 user.organisation = organisation
                 user.is_active = True
                 user.set_password(password)
                 user.save()
-        self.stdout.write(self.style.SUCCESS("Comptes de démonstration prêts :"))
+        # French typography: a no-break space before « : » (accounts imports nothing of the
+        # roadmap, hence no `roadmap.french.typography` here).
+        self.stdout.write(self.style.SUCCESS(_("Comptes de démonstration prêts :")))
         for username, _role, acronym, label in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<6} {label} ({acronym})")
         if os.environ.get("DEMO_PASSWORD"):
-            self.stdout.write("Mot de passe : celui de la variable DEMO_PASSWORD.")
+            self.stdout.write(_("Mot de passe : celui de la variable DEMO_PASSWORD."))
         else:
-            self.stdout.write(f"Mot de passe : {password}")
+            self.stdout.write(_("Mot de passe : %(password)s") % {"password": password})
         if scenario:
             call_command("load_roadmap", "--scenario", stdout=self.stdout, stderr=self.stderr)

@@ -17,14 +17,36 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from roadmap.french import grouped_number
+from roadmap.french import grouped_number, typography
 from roadmap.models import Roadmap
 from synthetic import LARGE, Sizes, generate, real_data
 
 DEFAULTS = Sizes(actions=0)
 MAX_ACTIONS = 100_000
 MAX_PER_ACTION = 1000
+
+
+def _counted(name: str, count: int) -> str:
+    """« 1 action », « 1 200 jalons »: the generator counts its rows under plural French names
+    (`synthetic`), which French puts in the singular for 0 and 1, through ngettext."""
+    number = grouped_number(count)
+    forms = {
+        "actions": ngettext("%(count)s action", "%(count)s actions", count),
+        "jalons": ngettext("%(count)s jalon", "%(count)s jalons", count),
+        "indicateurs": ngettext("%(count)s indicateur", "%(count)s indicateurs", count),
+        "cibles datées": ngettext("%(count)s cible datée", "%(count)s cibles datées", count),
+        "mesures": ngettext("%(count)s mesure", "%(count)s mesures", count),
+        "points d'avancement": ngettext(
+            "%(count)s point d'avancement", "%(count)s points d'avancement", count
+        ),
+        "lignes d'historique": ngettext(
+            "%(count)s ligne d'historique", "%(count)s lignes d'historique", count
+        ),
+    }
+    return forms[name] % {"count": number} if name in forms else f"{number} {name}"
 
 
 def _count(maximum: int, minimum: int = 0):
@@ -174,14 +196,19 @@ class Command(BaseCommand):
         )
         if options["verbosity"] == 0:
             return
-        summary = ", ".join(
-            f"{grouped_number(count)} {name}" for name, count in report.counts.items()
-        )
+        summary = ", ".join(_counted(name, count) for name, count in report.counts.items())
         seconds = f"{report.seconds:.1f}".replace(".", ",")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Feuille de route « {report.roadmap.title} » ({report.roadmap.slug}) : "
-                f"{summary}, en {seconds} s."
+                typography(
+                    _("Feuille de route « %(title)s » (%(slug)s) : %(summary)s, en %(seconds)s s.")
+                    % {
+                        "title": report.roadmap.title,
+                        "slug": report.roadmap.slug,
+                        "summary": summary,
+                        "seconds": seconds,
+                    }
+                )
             )
         )
 

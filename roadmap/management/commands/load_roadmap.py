@@ -9,8 +9,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
+from roadmap.french import typography
 from roadmap.models import Roadmap
 from roadmap.scenario import DEMO_USERS, ScenarioRefused, play
 from roadmap.seed import DEFAULT_SEED, load_seed
@@ -40,18 +43,25 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, update: bool, scenario: bool, **options):
         if scenario and not settings.DEBUG:
             raise CommandError(
-                "Le scénario de démonstration est refusé quand DEBUG est désactivé : "
-                "pas de données fictives en production."
+                typography(
+                    _(
+                        "Le scénario de démonstration est refusé quand DEBUG est désactivé : "
+                        "pas de données fictives en production."
+                    )
+                )
             )
         if not file.is_file():
-            raise CommandError(f"Fichier introuvable : {file}")
+            raise CommandError(typography(_("Fichier introuvable : %(file)s") % {"file": file}))
         report = load_seed(file, update=update)
         if not report.changed:
-            self.stdout.write("Feuille de route déjà à jour : rien n'a changé.")
-        for label, bucket in (("créés", report.created), ("mis à jour", report.updated)):
+            self.stdout.write(typography(_("Feuille de route déjà à jour : rien n'a changé.")))
+        for label, bucket in (
+            (_("Créés : %(summary)s."), report.created),
+            (_("Mis à jour : %(summary)s."), report.updated),
+        ):
             if bucket:
                 summary = report.summary(bucket)
-                self.stdout.write(self.style.SUCCESS(f"{label.capitalize()} : {summary}."))
+                self.stdout.write(self.style.SUCCESS(typography(label % {"summary": summary})))
         if scenario:
             self.play(report.roadmap)
 
@@ -60,23 +70,34 @@ class Command(BaseCommand):
         missing = [username for username in DEMO_USERS if username not in users]
         if missing:
             raise CommandError(
-                "Comptes de démonstration absents (" + ", ".join(missing) + ") : lancez "
-                "seed_demo --scenario, qui les crée avant de jouer le scénario."
+                typography(
+                    _(
+                        "Comptes de démonstration absents (%(accounts)s) : lancez "
+                        "seed_demo --scenario, qui les crée avant de jouer le scénario."
+                    )
+                    % {"accounts": ", ".join(missing)}
+                )
             )
         try:
             played = play(roadmap, users)
         except ScenarioRefused as refusal:
             raise CommandError(str(refusal)) from None
         if not played.played:
-            self.stdout.write("Année de démonstration déjà jouée : rien n'a changé.")
+            self.stdout.write(typography(_("Année de démonstration déjà jouée : rien n'a changé.")))
             return
+        # French counts 0 and 1 in the singular: ngettext, never `count == 1`.
         summary = ", ".join(
-            f"{count} {singular if count == 1 else plural}"
+            f"{count} {ngettext(singular, plural, count)}"
             for (singular, plural), count in played.counts.items()
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Année de démonstration jouée (données fictives, signées admin, dns et has) : "
-                f"{summary}."
+                typography(
+                    _(
+                        "Année de démonstration jouée (données fictives, signées admin, dns et "
+                        "has) : %(summary)s."
+                    )
+                    % {"summary": summary}
+                )
             )
         )

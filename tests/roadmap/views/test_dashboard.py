@@ -19,7 +19,15 @@ from roadmap.models import Action, Axis, Measurement, Milestone, Roadmap, Status
 from roadmap.progress import period_containing
 from tests.support.builders import colleague, noon, set_status
 from tests.support.constants import SEED_ACTIONS
-from tests.support.html import assert_same_page, element, french, has_id, tables_without_rows, text
+from tests.support.html import (
+    assert_same_page,
+    element,
+    french,
+    french_date,
+    has_id,
+    tables_without_rows,
+    text,
+)
 from tests.support.htmx import apply_htmx
 
 
@@ -103,7 +111,7 @@ def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory
     words = text(box)
     # THEN the card holds this year against its own target, then the past years beside it
     assert f"Cible {label} : {french('70 000 apprenants')} " in words
-    assert f" {french('35 000 apprenants')} Au {on.day} " in words
+    assert f" {french('35 000 apprenants')} Au {french_date(on).split()[0]} " in words
     assert "source : DGOS, enquête" in words
     assert '<progress class="app-progress__bar" max="100" value="50"' in box
     assert f"{french('50 %')} de la cible {label} Dans la trajectoire" in words
@@ -114,7 +122,7 @@ def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory
     assert "Aucune valeur mesurée" not in box
     # AND the five-year total sums the years, from the same measurements and source
     total = text(element(html, f"cible-{ia_2_1.indicators.get(code='IA2-1-APP-5ANS').pk}"))
-    assert f" {french('100 000 apprenants')} Au {on.day} " in total
+    assert f" {french('100 000 apprenants')} Au {french_date(on).split()[0]} " in total
     assert "source : DGOS, enquête" in total
     assert f"{french('20 %')} " in total
 

@@ -689,8 +689,7 @@ def test_the_measurement_form_says_which_period_the_date_falls_in(
 
 
 def day(value) -> str:
-    text = french_date(value)
-    return f"1er {text[2:]}" if value.day == 1 else text
+    return french_date(value)  # « 1er » for the first of a month, as the pages write it
 
 
 def test_a_value_recorded_on_a_per_period_indicator_says_its_period(

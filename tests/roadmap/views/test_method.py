@@ -69,7 +69,7 @@ def test_the_worked_example_shows_what_roadmap_progress_computes(page):
     # the same figures, for the record, as a reader would say them
     assert (number(expected, 0), percent(achieved), number(forecast, 0)) == (
         "99\u00a0726",
-        "14\u00a0%",
+        "14\u202f%",
         "350\u00a0962",
     )
 
@@ -87,11 +87,11 @@ def test_the_other_rules_are_shown_at_work_on_the_seed_s_targets(page):
     assert f"6 ÷ 15 = {percent(40)}" in content
     assert f"2 jalons réalisés sur 5 donnent {percent(40)}" in content
     assert (
-        "Un jalon dû le 30 juin 2025 et non réalisé est en retard à partir du 1 juillet 2025"
+        "Un jalon dû le 30 juin 2025 et non réalisé est en retard à partir du 1er juillet 2025"
         in content
     )
     assert f"depuis {progress.STALE_AFTER_DAYS} jours" in content
-    assert "est signalée à partir du 1 avril 2025" in content
+    assert "est signalée à partir du 1er avril 2025" in content
 
 
 def test_the_worked_example_is_computed_not_written():
@@ -112,7 +112,7 @@ def test_the_worked_example_is_computed_not_written():
 
 
 def test_the_page_says_when_the_rules_last_changed(page):
-    assert "Dernière mise à jour : 1 décembre 2026" in text(page)
+    assert "Dernière mise à jour : 1er décembre 2026" in text(page)
 
 
 def rows_of(html: str, ident: str) -> list[str]:
@@ -138,8 +138,8 @@ def test_the_periods_are_shown_at_work_on_two_academic_years(page):
     target = f"70{NBSP}000{NBSP}apprenants"
     assert rows_of(page, "periodes-exemple-periodes-donnees") == [
         "Période Valeur Cible Avancement État",
-        f"2024/2025 72{NBSP}000{NBSP}apprenants {target} 100{NBSP}% Cible atteinte",
-        f"2025/2026 63{NBSP}000{NBSP}apprenants {target} 90{NBSP}% Cible non atteinte",
+        f"2024/2025 72{NBSP}000{NBSP}apprenants {target} 100{NNBSP}% Cible atteinte",
+        f"2025/2026 63{NBSP}000{NBSP}apprenants {target} 90{NNBSP}% Cible non atteinte",
         f"2026/2027 Non mesuré {target} Non calculable En cours",
         f"2027/2028 À venir {target} Non calculable À venir",
         f"2028/2029 À venir {target} Non calculable À venir",
@@ -165,7 +165,7 @@ def test_several_dated_targets_are_shown_at_work(page):
     )
     assert (number(figures.expected, 0), percent(figures.next_progress)) == (
         f"99{NBSP}863",
-        f"35{NBSP}%",
+        f"35{NNBSP}%",
     )
 
 
@@ -176,7 +176,7 @@ def test_after_the_target_date_the_page_shows_a_verdict_not_a_forecast(page):
 
     assert (ended.forecast, ended.reached) == (None, False)
     assert text(element(page, "apres-date-cible")).endswith(
-        f"Exemple : {number(480_000)} apprenants formés au 31 août 2029. Le 1 septembre 2029, la "
+        f"Exemple : {number(480_000)} apprenants formés au 31 août 2029. Le 1er septembre 2029, la "
         f"page dit «{NNBSP}Cible non atteinte : {number(480_000)} pour {number(500_000)}{NNBSP}» "
         f"({percent(96)}), sans prévision."
     )
@@ -248,12 +248,12 @@ def test_every_interpretation_of_the_roadmap_is_listed_next_to_its_value(client,
         "Indicateur IA2-1-APP-AN : Apprenants professionnels de santé et médico-sociaux formés "
         f"par an, dès la rentrée universitaire 2024/2025 Valeur initiale : 0{NBSP}apprenants "
         f"Cible : 70{NBSP}000{NBSP}apprenants, au 31 août 2029 Périodes : Année universitaire "
-        "(septembre à août), 5 périodes à partir du 1 septembre 2024 "
+        "(septembre à août), 5 périodes à partir du 1er septembre 2024 "
     )
     assert (
         "Cible datée de l'indicateur IA2-1-APP-AN : Apprenants professionnels de santé et "
         f"médico-sociaux formés par an, dès la rentrée universitaire 2024/2025 "
-        f"80{NBSP}000{NBSP}apprenants au 1 mars 2026 Lu comme la cible de 2025/2026."
+        f"80{NBSP}000{NBSP}apprenants au 1er mars 2026 Lu comme la cible de 2025/2026."
     ) in rows
     total = next(row for row in rows if row.startswith("Indicateur IA2-1-APP-5ANS "))
     assert "Somme des périodes de l'indicateur IA2-1-APP-AN «" in total

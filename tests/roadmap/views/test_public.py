@@ -606,7 +606,9 @@ def test_the_sign_in_page_is_a_french_dsfr_form(client, db):
     assert '<label class="fr-label" for="id_username">Identifiant</label>' in html
     assert '<label class="fr-label" for="id_password">Mot de passe</label>' in html
     assert 'type="submit" class="fr-btn">Se connecter</button>' in html
-    assert '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié ?</a>' in html
+    assert (
+        '<a class="fr-link" href="/accounts/password_reset/">Mot de passe oublié\u202f?</a>' in html
+    )
     assert "fr-alert--error" not in html
 
 
