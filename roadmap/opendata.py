@@ -270,7 +270,7 @@ JSON_FIELDS = [
         _("code ou null"),
         _(
             "Statut déclaré par la task force : not_started, in_progress, at_risk, late, done, "
-            "abandoned ; null tant qu'il n'est pas renseigné."
+            "abandoned ; null tant qu'il n'est pas renseigné."
         ),
     ),
     ("axes[].actions[].status_label", _("texte"), _("Le statut en toutes lettres.")),
@@ -279,13 +279,13 @@ JSON_FIELDS = [
         _("nombre ou null"),
         _(
             "Avancement de l'action, de 0 à 100 : part des jalons réalisés, sinon moyenne de "
-            "l'avancement de ses indicateurs ; null quand il n'est pas mesurable."
+            "l'avancement de ses indicateurs ; null quand il n'est pas mesurable."
         ),
     ),
     (
         "axes[].actions[].lead",
         _("sigle ou null"),
-        _("Organisation pilote ; null quand le document source n'en désigne pas."),
+        _("Organisation pilote ; null quand le document source n'en désigne pas."),
     ),
     ("axes[].actions[].partners", _("liste de sigles"), _("Organisations partenaires.")),
     (
@@ -293,7 +293,7 @@ JSON_FIELDS = [
         _("date et heure ou null"),
         _(
             "Dernière modification faite par une personne (le chargement du document source "
-            "n'en est pas une) ; null tant que personne n'a rien changé."
+            "n'en est pas une) ; null tant que personne n'a rien changé."
         ),
     ),
     (
@@ -312,7 +312,7 @@ JSON_FIELDS = [
         _(
             "Indicateurs : code, label (libellé), unit (unité), kind (cumulative, per_period ou "
             "level), baseline et baseline_date (valeur et date de départ), target et target_date "
-            "(cible finale et sa date ; pour un indicateur par période, la cible de chaque "
+            "(cible finale et sa date ; pour un indicateur par période, la cible de chaque "
             "période)."
         ),
     ),
@@ -321,7 +321,7 @@ JSON_FIELDS = [
         _("code ou null"),
         _(
             "Pour un indicateur par période : academic_year (année universitaire, de septembre "
-            "à août), year (année civile), quarter (trimestre) ou month (mois) ; null sinon."
+            "à août), year (année civile), quarter (trimestre) ou month (mois) ; null sinon."
         ),
     ),
     (
@@ -332,7 +332,7 @@ JSON_FIELDS = [
             "(« 2024/2025 », « 2025 », « T1 2025 », « janvier 2025 »), start et end (premier et "
             "dernier jour), target (sa cible), value (sa dernière valeur mesurée), progress (son "
             "avancement, de 0 à 100), state (past, current ou future), reached (pour une "
-            "période passée : cible atteinte ou non) ; vide pour les autres indicateurs."
+            "période passée : cible atteinte ou non) ; vide pour les autres indicateurs."
         ),
     ),
     (
@@ -350,7 +350,7 @@ JSON_FIELDS = [
         _(
             "La règle suivie pour les valeurs de l'indicateur que le document source ne donne "
             "pas telles quelles (une date lue dans « avant l'été 2025 », une valeur initiale de "
-            "0…) ; null quand tout est écrit dans la source."
+            "0…) ; null quand tout est écrit dans la source."
         ),
     ),
     (
@@ -358,32 +358,32 @@ JSON_FIELDS = [
         _("code ou null"),
         _(
             "Le code de l'indicateur par période dont cet indicateur cumulatif additionne les "
-            "périodes ; ses propres mesures ne comptent alors pas. null sinon."
+            "périodes ; ses propres mesures ne comptent alors pas. null sinon."
         ),
     ),
     (
         "…indicators[].retired_on",
         _("date ou null"),
-        _("Date à laquelle l'indicateur a été retiré (il n'est plus suivi) ; null sinon."),
+        _("Date à laquelle l'indicateur a été retiré (il n'est plus suivi) ; null sinon."),
     ),
     (
         "…indicators[].latest_value, latest_date",
         _("nombre, date ou null"),
         _(
             "Valeur actuelle et date de la dernière mesure (pour un indicateur par période, "
-            "celles de la période en cours) ; null sans mesure."
+            "celles de la période en cours) ; null sans mesure."
         ),
     ),
     (
         "…indicators[].progress",
         _("nombre ou null"),
-        _("Avancement vers la cible, de 0 à 100 ; null sans mesure."),
+        _("Avancement vers la cible, de 0 à 100 ; null sans mesure."),
     ),
     (
         "…indicators[].on_track",
         _("booléen ou null"),
         _(
-            "true quand la valeur actuelle atteint la trajectoire à sa date ; null quand la "
+            "true quand la valeur actuelle atteint la trajectoire à sa date ; null quand la "
             "trajectoire ou la valeur est inconnue."
         ),
     ),
@@ -391,7 +391,7 @@ JSON_FIELDS = [
         "…indicators[].next_target",
         _("objet ou null"),
         _(
-            "La prochaine cible à atteindre, date et value ; null une fois la date de la cible "
+            "La prochaine cible à atteindre, date et value ; null une fois la date de la cible "
             "finale passée."
         ),
     ),
@@ -399,7 +399,7 @@ JSON_FIELDS = [
         "…indicators[].forecast",
         _("nombre ou null"),
         _(
-            "Valeur projetée à la date de la prochaine cible au rythme constaté ; null une fois "
+            "Valeur projetée à la date de la prochaine cible au rythme constaté ; null une fois "
             "la date de la cible finale passée."
         ),
     ),
@@ -408,7 +408,7 @@ JSON_FIELDS = [
         _("booléen ou null"),
         _(
             "Une fois la date de la cible finale passée : true si la cible a été atteinte, "
-            "false sinon ; null avant."
+            "false sinon ; null avant."
         ),
     ),
     (
@@ -425,15 +425,15 @@ COLUMN_DESCRIPTIONS = {
     "Axe": _("Numéro de l'axe de l'action."),
     "Titre": _("Titre de l'action."),
     "Description": _("Description de l'action."),
-    "Statut": _("Statut déclaré, en toutes lettres ; vide tant qu'il n'est pas renseigné."),
-    "Pilote": _("Sigle de l'organisation pilote ; vide quand elle reste à désigner."),
+    "Statut": _("Statut déclaré, en toutes lettres ; vide tant qu'il n'est pas renseigné."),
+    "Pilote": _("Sigle de l'organisation pilote ; vide quand elle reste à désigner."),
     "Partenaires": _("Sigles des organisations partenaires, séparés par des virgules."),
     "Début": _("Date de début de l'action (AAAA-MM-JJ)."),
     "Fin": _("Date de fin de l'action (AAAA-MM-JJ)."),
     "Action": _("Code de l'action à laquelle la ligne se rattache."),
     "Jalon": _("Intitulé du jalon."),
     "Échéance": _("Date prévue du jalon (AAAA-MM-JJ)."),
-    "Réalisé le": _("Date de réalisation du jalon ; vide tant qu'il n'est pas réalisé."),
+    "Réalisé le": _("Date de réalisation du jalon ; vide tant qu'il n'est pas réalisé."),
     "Indicateur": _("Libellé de l'indicateur (Indicateurs) ou son code (Mesures, Cibles)."),
     "Unité": _("Unité de l'indicateur : apprenants, €, parcours…"),
     "Type": _("Cumulatif, Par période ou Niveau : comment les mesures font la valeur actuelle."),
@@ -447,24 +447,24 @@ COLUMN_DESCRIPTIONS = {
     "Sens": _("Plus haut est mieux, ou plus bas est mieux."),
     "Périodicité": _(
         "Pour un indicateur par période : Année universitaire (septembre à août), Année "
-        "civile, Trimestre ou Mois ; vide pour les autres."
+        "civile, Trimestre ou Mois ; vide pour les autres."
     ),
     "Première période": _(
         "Pour un indicateur par période : une date de sa première période (AAAA-MM-JJ)."
     ),
     "Nombre de périodes": _(
-        "Pour un indicateur par période : combien de périodes il compte ; vide : les "
+        "Pour un indicateur par période : combien de périodes il compte ; vide : les "
         "périodes continuent jusqu'à aujourd'hui."
     ),
     "Somme de": _(
         "Pour un indicateur cumulatif : le code de l'indicateur par période de la même action "
-        "dont il additionne les périodes ; vide quand il est mesuré à part."
+        "dont il additionne les périodes ; vide quand il est mesuré à part."
     ),
     "Interprétation": _(
-        "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source ; vide "
+        "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source ; vide "
         "quand tout y est écrit."
     ),
-    "Retiré le": _("Date à laquelle l'indicateur a été retiré ; vide tant qu'il est suivi."),
+    "Retiré le": _("Date à laquelle l'indicateur a été retiré ; vide tant qu'il est suivi."),
     "Date": _("Date de la mesure (AAAA-MM-JJ)."),
     "Valeur": _("Valeur mesurée, nombre sans séparateur de milliers."),
     "Source": _("D'où vient la mesure."),
@@ -482,21 +482,21 @@ SHEET_COLUMN_DESCRIPTIONS = {
         "période (feuille Indicateurs)."
     ),
     ("Périodes", "Valeur"): _(
-        "La dernière valeur mesurée dans la période ; vide tant que rien n'y est mesuré."
+        "La dernière valeur mesurée dans la période ; vide tant que rien n'y est mesuré."
     ),
     ("Périodes", "Avancement"): _(
         "Avancement de la période vers sa propre cible, en pourcentage de 0 à 100, arrondi au "
-        "dixième ; vide sans mesure."
+        "dixième ; vide sans mesure."
     ),
     ("Périodes", "État"): _(
         "« passée » (finie avant aujourd'hui), « en cours » (contient aujourd'hui) ou « à venir »."
     ),
     ("Périodes", "Atteinte"): _(
-        "Pour une période passée : « oui » si sa cible a été atteinte, « non » sinon ; vide pour "
+        "Pour une période passée : « oui » si sa cible a été atteinte, « non » sinon ; vide pour "
         "les autres, ou sans mesure."
     ),
     ("Cibles", "Date"): _(
-        "Date de la cible (AAAA-MM-JJ) ; pour un indicateur par période, une date de la "
+        "Date de la cible (AAAA-MM-JJ) ; pour un indicateur par période, une date de la "
         "période qu'elle concerne."
     ),
     ("Cibles", "Valeur"): _("Valeur à atteindre à cette date, ou pour cette période."),
