@@ -281,10 +281,11 @@ def format_number(value, decimals: int = 2) -> str:
     return formats.number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
-def format_percent(value) -> str:
-    """A percentage rounded to the unit, a narrow no-break space before the sign in French
-    (« 42 % », Imprimerie nationale) and none in English (« 42% »); empty when unknown."""
-    text = format_number(value, 0)
+def format_percent(value, digits: int = 0) -> str:
+    """A percentage rounded to the unit (or to `digits` decimals), a narrow no-break space
+    before the sign in French (« 42 % », Imprimerie nationale) and none in English (« 42% »);
+    empty when unknown."""
+    text = format_number(value, digits)
     if not text:
         return ""
     return f"{text}{NARROW_NO_BREAK_SPACE}%" if is_french() else f"{text}%"

@@ -59,10 +59,11 @@ def estimate(value) -> Decimal | None:
 
 
 @register.filter
-def percent(value) -> str:
-    """A percentage rounded to the unit: « 42 % » in French, a narrow no-break space before
-    the sign (Imprimerie nationale), « 42% » in English; empty when unknown."""
-    return french.format_percent(value)
+def percent(value, digits: int = 0) -> str:
+    """A percentage rounded to the unit (or to `digits` decimals): « 42 % » in French, a
+    narrow no-break space before the sign (Imprimerie nationale), « 42% » in English; empty
+    when unknown."""
+    return french.format_percent(value, digits)
 
 
 @register.simple_tag
