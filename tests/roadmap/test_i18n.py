@@ -174,7 +174,7 @@ def test_french_counts_zero_as_singular(client, no_roadmap):
 
 
 def po_entries(path) -> list[dict]:
-    """msgid, msgid_plural, msgstr(s) and flags of each entry of a .po file."""
+    """msgctxt, msgid, msgid_plural, msgstr(s) and flags of each entry of a .po file."""
     entries = []
     for block in path.read_text("utf-8").split("\n\n"):
         entry, field = {"flags": ""}, None
@@ -183,7 +183,9 @@ def po_entries(path) -> list[dict]:
                 entry["flags"] += line
             elif line.startswith("#"):
                 continue
-            elif match := re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line):
+            elif match := re.match(
+                r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line
+            ):
                 field = match.group(1)
                 entry[field] = ast.literal_eval(match.group(2))
             elif line.startswith('"') and field:
@@ -216,6 +218,8 @@ def test_the_compiled_catalogue_is_up_to_date_with_its_source():
             assert (
                 catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 2) == entry["msgstr[1]"]
             )
+        elif "msgctxt" in entry:
+            assert catalogue.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"]
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
 
