@@ -173,6 +173,10 @@ def test_french_counts_zero_as_singular(client, no_roadmap):
 # --- The catalogues ------------------------------------------------------------------------------
 
 
+# A field of an entry and its first line of text.
+FIELD = r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$"
+
+
 def po_entries(path) -> list[dict]:
     """msgctxt, msgid, msgid_plural, msgstr(s) and flags of each entry of a .po file."""
     entries = []
