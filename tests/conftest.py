@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import Organisation, Role, User
 from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap
@@ -122,6 +123,14 @@ def memory_cache(settings):
     # Local-memory caches of one location share their store, across tests too; and every test
     # starts from the same data version (the seed's, loaded once): start from an empty one.
     caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test ends back in the site's language: a request read in English (LocaleMiddleware)
+    leaves English active in the thread, and the next test's French messages would be English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

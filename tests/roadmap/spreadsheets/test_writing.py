@@ -495,13 +495,15 @@ def test_round_trip_through_the_csv_files_as_french_excel_saves_them(
     busy_roadmap, administrator, encoding
 ):
     if encoding == "cp1252":
-        # Windows-1252 has no narrow no-break space (« 100 % »): Excel writes « ? » in its
-        # place, a loss of its own. Texts that fit in Windows-1252 must come back unchanged.
-        narrow = Indicator.objects.filter(interpretation__contains="\u202f")
-        assert narrow.count() == 1
-        for indicator in narrow:
-            indicator.interpretation = indicator.interpretation.replace("\u202f", "\u00a0")
-            indicator.save()
+        # Windows-1252 has no narrow no-break space (« 100 % », « ; »): Excel writes « ? » in
+        # its place, a loss of its own. Texts that fit in Windows-1252 must come back unchanged.
+        narrow = 0
+        for model in (Indicator, Milestone, Target):
+            for row in model.objects.filter(interpretation__contains="\u202f"):
+                row.interpretation = row.interpretation.replace("\u202f", "\u00a0")
+                row.save()
+                narrow += 1
+        assert narrow > 0
     csv_files = export_csv_files(busy_roadmap)
     excel = {
         slug: as_french_excel_csv(content, encoding=encoding) for slug, content in csv_files.items()
