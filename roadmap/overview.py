@@ -367,9 +367,7 @@ def roadmap_summary(
         "on_track": ngettext("dans la trajectoire", "dans la trajectoire", states["on_track"]),
         "off_track": ngettext("hors trajectoire", "hors trajectoire", states["off_track"]),
         "not_measured": ngettext("non mesuré", "non mesurés", states["not_measured"]),
-        "no_trajectory": ngettext(
-            "sans trajectoire calculable", "sans trajectoire calculable", states["no_trajectory"]
-        ),
+        "no_trajectory": ngettext("sans trajectoire", "sans trajectoire", states["no_trajectory"]),
     }
     links = {
         # The most advanced first, or the least; the unmeasured always come last.

@@ -111,9 +111,10 @@ def layout_faults(page: Page) -> list[str]:
 
 
 def open_at(new_context, size: dict, user=None, sign_in=None) -> Page:
-    if user is not None:
-        return sign_in(user, viewport=size)
-    return new_context(viewport=size).new_page()
+    """A page of a browser of its own (signed in as `user`, if given), its window at `size`."""
+    page = sign_in(user) if user is not None else new_context().new_page()
+    page.set_viewport_size(size)
+    return page
 
 
 def open_every_disclosure(page: Page) -> None:
@@ -191,10 +192,18 @@ def test_the_summary_of_the_demonstration_year_lies_within_the_first_screen(
 
 
 @pytest.mark.usefixtures("at_work")
-def test_on_a_phone_the_lists_are_stacked_cards_and_on_a_desktop_tables(new_context):
-    phone = open_at(new_context, PHONE)
-    desktop = open_at(new_context, DESKTOP)
-    for url, row in (("/", "#action-ia-2-4"), ("/indicateurs/", "tbody tr")):
+def test_on_a_phone_the_lists_are_stacked_cards_and_on_a_desktop_tables(
+    has_member, sign_in, new_context
+):
+    phone = open_at(new_context, PHONE, has_member, sign_in)
+    desktop = open_at(new_context, DESKTOP, has_member, sign_in)
+    for url, row in (
+        ("/", "#action-ia-2-4"),
+        ("/axes/2/", "#action-ia-2-4"),
+        ("/mes-actions/", "tbody tr"),
+        ("/indicateurs/", "tbody tr"),
+        ("/actions/ia-2-1/", "#indicateurs tbody tr"),
+    ):
         phone.goto(url)
         desktop.goto(url)
         card = phone.locator(row).first

@@ -121,8 +121,8 @@ def test_the_summary_of_the_seed_says_nothing_is_declared_measured_or_updated_ye
         "synthese-indicateurs-off_track": ("0 hors trajectoire", ANCHOR_ASC),
         "synthese-indicateurs-not_measured": ("9 non mesurés", "/indicateurs/#tableau-indicateurs"),
     }
-    assert (
-        text(element(html, "synthese-mise-a-jour")) == "Dernière mise à jour Pas encore mis à jour"
+    assert text(element(element(html, "synthese"), "derniere-mise-a-jour")) == (
+        "Pas encore mis à jour"
     )
 
 
@@ -173,7 +173,7 @@ def test_the_summary_counts_statuses_overdue_milestones_and_indicators_off_track
         "synthese-indicateurs-off_track": ("1 hors trajectoire", ANCHOR_ASC),
         "synthese-indicateurs-not_measured": ("8 non mesurés", "/indicateurs/#tableau-indicateurs"),
         "synthese-indicateurs-no_trajectory": (
-            "1 sans trajectoire calculable",
+            "1 sans trajectoire",
             "/indicateurs/#tableau-indicateurs",
         ),
     }
@@ -181,9 +181,10 @@ def test_the_summary_counts_statuses_overdue_milestones_and_indicators_off_track
     assert f"2 jalons en retard dans{NBSP}: IA 2-4" in text(where)
     assert '<a href="/actions/ia-2-4/#jalons">IA 2-4</a>' in where
     assert '<a href="/#jalons-feuille-de-route">feuille de route</a>' in where
-    update = element(html, "synthese-mise-a-jour")
-    assert 'href="/journal/"' in update
-    assert text(update) == f"Dernière mise à jour {french_date(timezone.localdate())}"
+    # the last update, in the summary, leads to the journal of the changes
+    update = element(element(html, "synthese"), "derniere-mise-a-jour")
+    assert '<a href="/journal/"><time datetime="' in update
+    assert text(update) == f"Dernière mise à jour : {french_date(timezone.localdate())}"
 
 
 @pytest.mark.usefixtures("at_work")
@@ -220,13 +221,15 @@ def test_the_summary_speaks_of_the_whole_roadmap_whatever_the_filters(client):
     assert "synthese" not in fragment
 
 
-def test_the_summary_comes_first_under_the_title_before_the_headline_targets(client, roadmap):
+def test_the_summary_comes_first_under_the_title_with_the_last_update(client, roadmap):
     _, html = page(client)
 
     main = html[html.index("<h1") :]
     order = [main.index(mark) for mark in ('id="synthese"', 'class="fr-text--lead"', 'id="cibles"')]
     assert order == sorted(order)
-    assert main.index('id="derniere-mise-a-jour"') < order[0]
+    assert main.index("</h1>") < order[0] < main.index('id="derniere-mise-a-jour"') < order[1]
+    # the home page has no breadcrumb (DSFR): nothing between the header and the title
+    assert 'class="fr-breadcrumb"' not in html
 
 
 def test_a_single_action_or_indicator_is_counted_in_the_singular(client, no_roadmap):
