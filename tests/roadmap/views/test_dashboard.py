@@ -11,6 +11,7 @@ import datetime
 import re
 import zoneinfo
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -408,6 +409,20 @@ def test_every_action_is_listed_not_yet_updated_until_a_person_changes_it(client
     assert text(element(html, "action-ia-2-1")).endswith(f" {today}")
     assert text(element(html, "action-ia-2-2")).endswith(" Pas encore mis à jour")
     assert text(element(html, "derniere-mise-a-jour")).startswith("Dernière mise à jour : ")
+
+
+def test_each_axis_list_is_a_labelled_region_and_each_cell_carries_its_column_label(
+    client, roadmap
+):
+    listing = element(page(client)[1], "actions-axe-2")
+
+    # a region the keyboard reaches, should it scroll; on a phone each row is a card, each
+    # cell under its column's label (static/css/app.css)
+    region = re.search(r'<div class="fr-table__container" ([^>]*)>', listing).group(1)
+    assert unescape(region) == 'tabindex="0" role="region" aria-label="Actions de l\'axe 2"'
+    assert 'class="app-actions-table app-stack"' in listing
+    cells = re.findall(r'data-label="([^"]+)"', element(listing, "action-ia-2-4"))
+    assert cells == ["Pilote", "Statut", "Avancement", "Prochain jalon", "Mise à jour"]
 
 
 def test_an_action_row_shows_its_progress_with_the_counts_it_rests_on(client, ia_2_1):
