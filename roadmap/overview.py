@@ -186,14 +186,14 @@ class Figure:
 class RoadmapSummary:
     """Where the roadmap stands, as the top of the dashboard says it: `sentence`, then the
     figures it rests on: actions by status, overdue milestones (with where they are: each
-    action's `#jalons`, the roadmap's own timeline), indicators by trajectory, last update."""
+    action's `#jalons`, the roadmap's own timeline), indicators by trajectory; the page shows
+    its last update beside them (the sentence says it too)."""
 
     sentence: str
     actions: list[Figure]
     milestones: Figure
     overdue_where: list[tuple[str, str]]  # (label, link), at most OVERDUE_NAMED
     indicators: list[Figure]
-    last_update: datetime.datetime | None
 
 
 class MilestoneDates(NamedTuple):
@@ -402,5 +402,4 @@ def roadmap_summary(
         ),
         overdue_where=where,
         indicators=[Figure(key, states[key], labels[key], links[key]) for key in shown],
-        last_update=last_update,
     )

@@ -370,6 +370,15 @@ def test_the_organisations_named_are_exactly_those_whose_members_may_edit(roadma
         assert named == allowed, action.code
 
 
+def test_en_bref_comes_before_the_texts_of_the_action(client, ia_2_1):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    # status, progress and pilots first, at every size (the page's order is the reading order)
+    facts = html.index('id="resume"')
+    assert html.index("</h1>") < facts < html.index(">Objectif</h2>")
+    assert facts < html.index(">Description</h2>")
+
+
 def test_the_action_page_lists_the_eight_partners_of_ia_4_1(client, roadmap):
     html = html_of(client.get("/actions/ia-4-1/"))
 
