@@ -108,7 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             today,
         ),
         # The filters' fragment leaves the summary (of the whole roadmap) as it was.
-        summary=None if filtering else _summary(roadmap, today, readings, last_update),
+        standing=None if filtering else _summary(roadmap, today, readings, last_update),
         last_update=last_update,
         pilots_to_designate=(
             actions_without_lead(roadmap) if can_designate_pilots(request.user) else []
