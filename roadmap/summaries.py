@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import charts, progress
 from .models import Action, Axis, Indicator, Milestone
@@ -68,6 +68,37 @@ def axis_label(axis: Axis) -> str:
         "number": axis.number,
         "title": axis.short_title,
     }
+
+
+def editing_organisations(action: Action) -> list:
+    """The organisations whose members may edit `action`: its lead, then its partners (from
+    the prefetched `partners`), each once. These are the inputs of the one rule,
+    `Action.objects.editable_by`: a member edits the actions their organisation leads or
+    partners, an administrator every action."""
+    found = [action.lead] if action.lead_id is not None else []
+    found += [partner for partner in action.partners.all() if partner.pk != action.lead_id]
+    return found
+
+
+def editors_sentence(action: Action) -> str:
+    """Who may edit `action`, for a signed-in person who may not: « Modifiable par les membres
+    de l'organisation HAS et par les administrateurs »; with neither lead nor partner, only the
+    administrators (`editable_by`)."""
+    organisations = editing_organisations(action)
+    if not organisations:
+        return gettext("Pilote à désigner : seuls les administrateurs peuvent la modifier.")
+    acronyms = [organisation.acronym for organisation in organisations]
+    names = (
+        acronyms[0]
+        if len(acronyms) == 1
+        else gettext("%(first)s et %(last)s")
+        % {"first": ", ".join(acronyms[:-1]), "last": acronyms[-1]}
+    )
+    return ngettext(
+        "Modifiable par les membres de l'organisation %(names)s et par les administrateurs.",
+        "Modifiable par les membres des organisations %(names)s et par les administrateurs.",
+        len(acronyms),
+    ) % {"names": names}
 
 
 def summarise_milestones(

@@ -23,6 +23,7 @@ from roadmap.queries import action_of_page
 from roadmap.summaries import (
     attention,
     axis_label,
+    editors_sentence,
     retired,
     summarise_action,
     summarise_indicators,
@@ -98,6 +99,10 @@ def action_context(
         last_update=action.last_update,
         today=today,
         can_edit=can_edit,
+        # A signed-in person who may not edit is told who may (the reader sees no forms).
+        editors=(
+            editors_sentence(action) if request.user.is_authenticated and not can_edit else ""
+        ),
         can_designate_pilots=can_edit and can_designate_pilots(request.user),
         edit=edit,
         conflict=conflict,

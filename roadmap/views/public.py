@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,11 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from roadmap.caching import cached_for_readers
-from roadmap.filters import ActionFilters, IndicatorSort
+from roadmap.filters import STATUS_UNSET, ActionFilters, IndicatorSort
 from roadmap.journal import journal_entries
 from roadmap.method import worked_example
 from roadmap.models import Action, Indicator, Milestone, Roadmap
-from roadmap.overview import action_rows, headlines, roadmap_milestones, sort_indicators
+from roadmap.overview import (
+    MilestoneDates,
+    action_rows,
+    headlines,
+    roadmap_milestones,
+    roadmap_summary,
+    sort_indicators,
+)
 from roadmap.permissions import can_designate_pilots
 from roadmap.queries import (
     actions_prefetch,
@@ -63,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return render_page(request, "roadmap/dashboard.html", None, _("Tableau de bord"))
     today = timezone.localdate()
+    htmx = request.htmx
+    filtering = bool(htmx and htmx.target == "filtrage" and not htmx.history_restore_request)
     axes = nav_axes(roadmap)
     filters = ActionFilters(request.GET, axes=axes, organisations=involved_organisations(roadmap))
     matching = filters.apply(Action.objects.filter(roadmap=roadmap))
@@ -73,7 +82,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         _("Cette page du tableau de bord n'existe pas."),
     )
     prefetch_related_objects(axes, actions_prefetch(Action.objects.filter(pk__in=shown)))
-    readings = readings_of(indicator__action__in=shown)
+    # Every measurement of the roadmap, light: the summary weighs every indicator, the rows of
+    # the page measure theirs from the same readings.
+    readings = readings_of(indicator__roadmap=roadmap)
+    last_update = person_last_update(roadmap)
     # Unfiltered on a single page, every axis is listed, even one without actions yet.
     every_axis = not filters.active and page.paginator.num_pages == 1
     sections = [
@@ -95,17 +107,45 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Milestone.objects.filter(roadmap=roadmap, action=None).order_by("due_date", "pk"),
             today,
         ),
-        last_update=person_last_update(roadmap),
+        # The filters' fragment leaves the summary (of the whole roadmap) as it was.
+        standing=None if filtering else _summary(roadmap, today, readings, last_update),
+        last_update=last_update,
         pilots_to_designate=(
             actions_without_lead(roadmap) if can_designate_pilots(request.user) else []
         ),
     )
     status = 400 if filters.errors else 200
     template = "roadmap/dashboard.html"
-    htmx = request.htmx
-    if htmx and htmx.target == "filtrage" and not htmx.history_restore_request:
+    if filtering:
         template += "#filtered"
     return vary_on_htmx(render(request, template, context, status=status))
+
+
+def _summary(roadmap: Roadmap, today: datetime.date, readings: dict, last_update):
+    """The summary of the whole roadmap at the top of the dashboard, whatever its filters and
+    page: three light reads (statuses counted, milestones' dates, the indicators still followed
+    with their definitions), measured by the dashboard's `readings`."""
+    statuses = (
+        Action.objects.filter(roadmap=roadmap)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    milestones = Milestone.objects.filter(roadmap=roadmap).values_list(
+        "due_date", "done_on", "action__code", "action__slug"
+    )
+    followed = with_definitions(
+        Indicator.objects.filter(roadmap=roadmap, retired_on=None), measurements=False
+    )
+    return roadmap_summary(
+        dict(statuses),
+        [MilestoneDates(*row) for row in milestones],
+        summarise_indicators(followed, today, readings),
+        last_update,
+        today,
+        unset_status=STATUS_UNSET,
+    )
 
 
 @require_safe

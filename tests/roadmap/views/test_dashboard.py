@@ -1,4 +1,5 @@
-"""Tests of the dashboard `/`: headline targets, the actions with their flags, and the filters.
+"""Tests of the dashboard `/`: the summary, headline targets, the actions with their flags, and
+the filters.
 
 The filters are plain links (the URL carries them) that HTMX applies in place: the fragment it
 swaps into the page the reader had must give the same page as a fresh load of the filtered URL.
@@ -10,17 +11,36 @@ import datetime
 import re
 import zoneinfo
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Organisation
-from roadmap.models import Action, Axis, Measurement, Milestone, Roadmap, Status
+from roadmap.models import (
+    Action,
+    Axis,
+    Indicator,
+    Measurement,
+    Milestone,
+    Roadmap,
+    Status,
+    Target,
+)
 from roadmap.progress import period_containing
-from tests.support.builders import colleague, noon, set_status
+from tests.support.builders import (
+    colleague,
+    days,
+    make_indicator,
+    make_milestone,
+    noon,
+    set_status,
+)
 from tests.support.constants import SEED_ACTIONS
 from tests.support.html import (
     assert_same_page,
+    attributes_of,
     element,
     french,
     french_date,
@@ -68,6 +88,185 @@ def shown_actions(html: str) -> list[str]:
 
 def htmx(client, url):
     return page(client, url, **{"HX-Request": "true", "HX-Target": "filtrage"})
+
+
+# --- The summary --------------------------------------------------------------------------------
+
+NNBSP = "\u202f"  # narrow no-break space, before « ; » (French typography)
+NBSP = "\u00a0"  # no-break space, before « : »
+
+
+def summary_links(html: str) -> dict[str, tuple[str, str]]:
+    """The summary's figures: id -> (its words, where it links)."""
+    section = element(html, "synthese")
+    ids = re.findall(r'<a class="app-summary__link" href="[^"]*" id="([^"]+)"', section)
+    return {
+        ident: (text(element(section, ident)), attributes_of(section, ident)["href"])
+        for ident in ids
+    }
+
+
+def test_the_summary_of_the_seed_says_nothing_is_declared_measured_or_updated_yet(client, roadmap):
+    _, html = page(client)
+
+    assert text(element(html, "synthese-phrase")) == (
+        f"Aucune des 17 actions n'a encore de statut déclaré{NNBSP}; "
+        f"1 jalon a dépassé son échéance{NNBSP}; "
+        f"aucun des 9 indicateurs n'est encore mesuré{NNBSP}; pas encore de mise à jour."
+    )
+    # the roadmap's own « Publication de la feuille de route » (20 June 2025) is not done
+    assert summary_links(html) == {
+        "synthese-statut-unset": ("17 sans statut déclaré", "/?statut=non-renseigne#actions"),
+        "synthese-jalons-en-retard": ("1 jalon en retard", "/#jalons-feuille-de-route"),
+        "synthese-indicateurs-on_track": ("0 dans la trajectoire", ANCHOR_DESC),
+        "synthese-indicateurs-off_track": ("0 hors trajectoire", ANCHOR_ASC),
+        "synthese-indicateurs-not_measured": ("9 non mesurés", "/indicateurs/#tableau-indicateurs"),
+    }
+    assert text(element(element(html, "synthese"), "derniere-mise-a-jour")) == (
+        "Pas encore mis à jour"
+    )
+
+
+ANCHOR_DESC = "/indicateurs/?tri=avancement&ordre=desc#tableau-indicateurs"
+ANCHOR_ASC = "/indicateurs/?tri=avancement&ordre=asc#tableau-indicateurs"
+
+
+@pytest.fixture
+def at_work(roadmap) -> None:
+    """GIVEN two actions in progress (declared by a member today), one at risk, an overdue
+    milestone on IA 2-4 besides the roadmap's own, an indicator of IA 2-4 off its trajectory
+    and a master count measured without dates to hold it against."""
+    member = colleague()
+    for code, status in (("IA 2-1", Status.IN_PROGRESS), ("IA 3-1", Status.IN_PROGRESS)):
+        set_status(Action.objects.get(code=code), status, member)
+    set_status(Action.objects.get(code="IA 4-2"), Status.AT_RISK, member)
+    ia_2_4 = Action.objects.get(code="IA 2-4")
+    make_milestone(ia_2_4, "Cadrer le guide", due_date=days(-3))
+    make_milestone(ia_2_4, "Publier le guide", due_date=days(30))
+    # 10 000 professionals halfway through a two-year road to 140 000: far below 70 000
+    off = make_indicator(ia_2_4)
+    Measurement.objects.create(indicator=off, date=days(0), value=10000, source="HAS")
+    Measurement.objects.create(
+        indicator=roadmap.indicators.get(code="IA2-1-MASTER-NUM"),
+        date=datetime.date(2025, 9, 1),
+        value=6,
+        source="DGESIP",
+    )
+
+
+@pytest.mark.usefixtures("at_work")
+def test_the_summary_counts_statuses_overdue_milestones_and_indicators_off_track(client):
+    _, html = page(client)
+
+    assert text(element(html, "synthese-phrase")) == (
+        f"Sur 17 actions, 2 en cours, 1 à risque et 14 sans statut déclaré{NNBSP}; "
+        f"2 jalons ont dépassé leur échéance{NNBSP}; "
+        f"1 indicateur sur 10 est hors trajectoire{NNBSP}; "
+        f"dernière mise à jour le {french_date(timezone.localdate())}."
+    )
+    assert summary_links(html) == {
+        "synthese-statut-in_progress": ("2 en cours", "/?statut=in_progress#actions"),
+        "synthese-statut-at_risk": ("1 à risque", "/?statut=at_risk#actions"),
+        "synthese-statut-unset": ("14 sans statut déclaré", "/?statut=non-renseigne#actions"),
+        # in two places: the list of actions, each row flagging its own
+        "synthese-jalons-en-retard": ("2 jalons en retard", "/#actions"),
+        "synthese-indicateurs-on_track": ("0 dans la trajectoire", ANCHOR_DESC),
+        "synthese-indicateurs-off_track": ("1 hors trajectoire", ANCHOR_ASC),
+        "synthese-indicateurs-not_measured": ("8 non mesurés", "/indicateurs/#tableau-indicateurs"),
+        "synthese-indicateurs-no_trajectory": (
+            "1 sans trajectoire",
+            "/indicateurs/#tableau-indicateurs",
+        ),
+    }
+    where = element(html, "synthese-jalons")
+    assert f"2 jalons en retard dans{NBSP}: IA 2-4" in text(where)
+    assert '<a href="/actions/ia-2-4/#jalons">IA 2-4</a>' in where
+    assert '<a href="/#jalons-feuille-de-route">feuille de route</a>' in where
+    # the last update, in the summary, leads to the journal of the changes
+    update = element(element(html, "synthese"), "derniere-mise-a-jour")
+    assert '<a href="/journal/"><time datetime="' in update
+    assert text(update) == f"Dernière mise à jour : {french_date(timezone.localdate())}"
+
+
+@pytest.mark.usefixtures("at_work")
+def test_each_figure_of_the_summary_links_to_the_list_it_counts(client):
+    links = summary_links(page(client)[1])
+
+    for ident in (
+        "synthese-statut-in_progress",
+        "synthese-statut-at_risk",
+        "synthese-statut-unset",
+    ):
+        words, url = links[ident]
+        count = int(words.split()[0])
+        assert len(shown_actions(page(client, url)[1])) == count
+    # the overdue milestones: IA 2-4's own list, and the roadmap's timeline on the dashboard
+    ia_2_4 = page(client, "/actions/ia-2-4/")[1]
+    assert "Échéance dépassée" in text(element(ia_2_4, "jalons"))
+    assert "Échéance dépassée" in text(element(page(client)[1], "jalons-feuille-de-route"))
+    # the indicators off track first, least advanced first
+    _, listing = page(client, links["synthese-indicateurs-off_track"][1])
+    rows = re.findall(r'<tr id="indicateur-(\d+)"', listing)
+    assert rows[0] == str(Indicator.objects.get(code="IA2-4-PROS").pk)
+    assert "Hors trajectoire" in text(element(listing, f"indicateur-{rows[0]}"))
+
+
+@pytest.mark.usefixtures("at_work")
+def test_the_summary_speaks_of_the_whole_roadmap_whatever_the_filters(client):
+    _, everything = page(client)
+    _, filtered = page(client, "/?axe=1")
+    _, fragment = htmx(client, "/?axe=1")
+
+    assert element(filtered, "synthese") == element(everything, "synthese")
+    # the filters' HTMX fragment leaves it where it is, unchanged
+    assert "synthese" not in fragment
+
+
+def test_the_summary_comes_first_under_the_title_with_the_last_update(client, roadmap):
+    _, html = page(client)
+
+    main = html[html.index("<h1") :]
+    order = [main.index(mark) for mark in ('id="synthese"', 'class="fr-text--lead"', 'id="cibles"')]
+    assert order == sorted(order)
+    assert main.index("</h1>") < order[0] < main.index('id="derniere-mise-a-jour"') < order[1]
+    # the home page has no breadcrumb (DSFR): nothing between the header and the title
+    assert 'class="fr-breadcrumb"' not in html
+
+
+def test_a_single_action_or_indicator_is_counted_in_the_singular(client, no_roadmap):
+    roadmap = Roadmap.objects.create(
+        title="Petite feuille", slug="petite", source_title="Document", source_date="2025-01-01"
+    )
+    axis = Axis.objects.create(roadmap=roadmap, number=1, short_title="Seul axe", title="Axe")
+    action = Action.objects.create(axis=axis, code="A 1", title="Seule action")
+    make_indicator(action, code="A1-IND")
+
+    _, html = page(client)
+
+    assert text(element(html, "synthese-phrase")) == (
+        f"Son action n'a pas encore de statut déclaré{NNBSP}; "
+        f"aucun jalon n'a dépassé son échéance{NNBSP}; "
+        f"son indicateur n'est pas encore mesuré{NNBSP}; "
+        # rows written outside the seed's loader count as a person's update
+        f"dernière mise à jour le {french_date(timezone.localdate())}."
+    )
+    assert text(element(html, "synthese-jalons-en-retard")) == "Aucun jalon en retard"
+    assert "1 non mesuré" in text(element(html, "synthese-indicateurs"))
+
+
+def test_an_empty_roadmap_s_summary_says_it_has_nothing_yet(client, no_roadmap):
+    Roadmap.objects.create(
+        title="Feuille vide", slug="vide", source_title="Document", source_date="2025-01-01"
+    )
+
+    _, html = page(client)
+
+    assert text(element(html, "synthese-phrase")) == (
+        f"La feuille de route ne compte encore aucune action{NNBSP}; "
+        f"aucun jalon n'a dépassé son échéance{NNBSP}; "
+        f"aucun indicateur n'est encore suivi{NNBSP}; pas encore de mise à jour."
+    )
+    assert "Aucune action" in text(element(html, "synthese-actions"))
 
 
 # --- Headline targets ----------------------------------------------------------------------------
@@ -140,6 +339,33 @@ def test_every_interpreted_headline_carries_its_rule(client, ia_2_1):
     assert not ia_2_1.indicators.get(code="IA2-1-INVEST").interpretation
 
 
+def test_every_headline_quotes_the_source_sentence_of_its_target_in_french(client, ia_2_1):
+    _, html = page(client)
+
+    for code, _, _, _ in HEADLINES:
+        indicator = ia_2_1.indicators.get(code=code)
+        assert indicator.source
+        quoted = element(html, f"cible-{indicator.pk}-source")
+        assert f'<q lang="fr">{escape(indicator.source)}</q>' in quoted
+        assert text(quoted) == f"Source de la cible : {text(escape(indicator.source))}"
+
+
+def test_an_interpreted_intermediate_target_carries_its_rule_on_its_card(client, ia_2_1):
+    indicator = ia_2_1.indicators.get(code="IA2-1-MASTER-NUM")
+    indicator.target_date = days(700)
+    indicator.baseline_date = days(-100)
+    indicator.baseline_value = 0
+    indicator.save()
+    Target.objects.create(
+        indicator=indicator, on=days(200), value=5, interpretation="Un tiers à mi-parcours."
+    )
+
+    box = text(element(page(client)[1], f"cible-{indicator.pk}"))
+
+    assert "Cible intermédiaire : 5 parcours au" in box.replace(NBSP, " ")
+    assert "Interprétation Un tiers à mi-parcours." in box
+
+
 def test_a_headline_without_dates_says_its_trajectory_cannot_be_computed(client, ia_2_1):
     indicator = ia_2_1.indicators.get(code="IA2-1-MASTER-NUM")
     Measurement.objects.create(
@@ -183,6 +409,20 @@ def test_every_action_is_listed_not_yet_updated_until_a_person_changes_it(client
     assert text(element(html, "action-ia-2-1")).endswith(f" {today}")
     assert text(element(html, "action-ia-2-2")).endswith(" Pas encore mis à jour")
     assert text(element(html, "derniere-mise-a-jour")).startswith("Dernière mise à jour : ")
+
+
+def test_each_axis_list_is_a_labelled_region_and_each_cell_carries_its_column_label(
+    client, roadmap
+):
+    listing = element(page(client)[1], "actions-axe-2")
+
+    # a region the keyboard reaches, should it scroll; on a phone each row is a card, each
+    # cell under its column's label (static/css/app.css)
+    region = re.search(r'<div class="fr-table__container" ([^>]*)>', listing).group(1)
+    assert unescape(region) == 'tabindex="0" role="region" aria-label="Actions de l\'axe 2"'
+    assert 'class="app-actions-table app-stack"' in listing
+    cells = re.findall(r'data-label="([^"]+)"', element(listing, "action-ia-2-4"))
+    assert cells == ["Pilote", "Statut", "Avancement", "Prochain jalon", "Mise à jour"]
 
 
 def test_an_action_row_shows_its_progress_with_the_counts_it_rests_on(client, ia_2_1):

@@ -99,25 +99,31 @@ def test_a_member_sees_the_actions_of_their_organisation_most_urgent_first(
         ["IA", "1-1"],
         ["IA", "1-2"],
     ]
-    # Each with its progress and the counts it rests on, the last change a person made, and
-    # what needs attention, in French.
+    # Each with its pilot, its progress and the counts it rests on, its next milestone, the
+    # last change a person made, and what needs attention, in French.
     changed = f"{days(0):%d/%m/%Y}"
-    assert table[0].endswith(f"Non renseigné 0 % 0 sur 1 jalon réalisé {changed} 1 jalon en retard")
+    assert table[0].endswith(
+        "Pilote à désigner Non renseigné 0 % 0 sur 1 jalon réalisé "
+        f"Signer la convention Échéance : {days(-3):%d/%m/%Y} {changed} 1 jalon en retard"
+    )
     assert table[1].endswith(
-        f"Réalisée 0 % 0 sur 1 jalon réalisé {changed} "
+        "Pilote à désigner Réalisée 0 % 0 sur 1 jalon réalisé "
+        f"Publier le bilan Échéance : {days(20):%d/%m/%Y} {changed} "
         "Déclarée « Réalisée » alors que des jalons ne sont pas réalisés"
     )
     assert table[2].endswith(
-        f"En cours Non mesuré aucun jalon ni indicateur {days(-100):%d/%m/%Y} "
-        "Sans mise à jour depuis 100 jours"
+        "HAS En cours Non mesuré aucun jalon ni indicateur Aucun jalon à venir "
+        f"{days(-100):%d/%m/%Y} Sans mise à jour depuis 100 jours"
     )
     # an indicator off track is named, with its value
     assert table[3].endswith(
-        f"Non renseigné 7 % moyenne de 1 indicateur {changed} 1 indicateur hors trajectoire "
+        "Pilote à désigner Non renseigné 7 % moyenne de 1 indicateur Aucun jalon à venir "
+        f"{changed} 1 indicateur hors trajectoire "
         "Professionnels informés des recommandations : 10 000 professionnels, hors trajectoire"
     )
     assert table[4].endswith(
-        f"Non renseigné Non mesuré aucun jalon ni indicateur {changed} Rien à signaler"
+        "Pilote à désigner Non renseigné Non mesuré aucun jalon ni indicateur Aucun jalon à venir "
+        f"{changed} Rien à signaler"
     )
     page = plain_text(response)
     assert "Les actions que vous pouvez mettre à jour au titre de : HAS." in page
@@ -367,8 +373,8 @@ def test_an_action_nobody_updated_says_so_and_is_stale(client, roadmap, has_memb
     (row,) = rows(client.get(URL))
 
     assert row.endswith(
-        "Non renseigné Non mesuré aucun jalon ni indicateur Pas encore mis à jour "
-        "Jamais mise à jour"
+        "HAS Non renseigné Non mesuré aucun jalon ni indicateur Aucun jalon à venir "
+        "Pas encore mis à jour Jamais mise à jour"
     )
 
 

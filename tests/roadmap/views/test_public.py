@@ -16,22 +16,26 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role, User
 from roadmap.models import Action, Indicator, Measurement, Milestone, Roadmap, Status, Target
+from roadmap.permissions import can_edit
 from roadmap.progress import period_containing
+from roadmap.summaries import editing_organisations
 from roadmap.templatetags.roadmap_tags import number, percent, quantity
 from tests.support.builders import grow, grow_action
 from tests.support.constants import PASSWORD, SEED, SEED_ACTIONS, seed_indicator
-from tests.support.html import element, french, french_date, text
+from tests.support.html import element, french, french_date, has_id, text
 
 # The most queries each page may issue for an anonymous reader, whatever the roadmap's size.
 # Dashboard: the data version (roadmap.caching), the roadmap, its axes, the organisations
 # (filters), 2 for the page of actions (their count, then their ids), 5 for the actions and
 # their figures (actions, milestones, indicators, their dated targets and those of the
-# indicators they sum), 1 for the readings, 5 for the headline targets (indicators, the two
-# kinds of targets, the two kinds of measurements), 1 for the roadmap's own milestones and 2 for
-# the last change a person made (to the actions, to the roadmap's own milestones).
-DASHBOARD_MAX_QUERIES = 20
+# indicators they sum), 1 for the readings (of every indicator), 5 for the headline targets
+# (indicators, the two kinds of targets, the two kinds of measurements), 1 for the roadmap's own
+# milestones, 2 for the last change a person made (to the actions, to the roadmap's own
+# milestones) and 5 for the summary (the actions counted by status, every milestone's dates, the
+# indicators still followed with the two kinds of targets).
+DASHBOARD_MAX_QUERIES = 25
 # The axis page: the data version, the roadmap, the axes, the page of actions (2), the actions
 # and their figures (5), the readings and the axis's last update by a person.
 AXIS_MAX_QUERIES = 12
@@ -244,7 +248,8 @@ def test_the_action_page_shows_the_kind_of_each_indicator(client, ia_2_1):
         ("IA2-1-APP-5ANS", "Cumulatif"),
         ("IA2-1-MASTER-NUM", "Niveau"),
     ):
-        assert f"<td>{kind}</td>" in fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
+        cell = f'<td data-label="Type">{kind}</td>'
+        assert cell in fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
 
 
 def test_the_action_page_shows_the_texts_of_the_source_with_their_line_breaks(client, ia_2_1):
@@ -293,6 +298,85 @@ def test_the_action_page_says_a_lead_is_to_be_named_when_the_source_names_none(c
 
     assert "Pilote à désigner" in html
     assert "Aucun partenaire désigné" in html
+
+
+# --- Who may edit an action ----------------------------------------------------------------------
+
+
+def editors_line(client, slug: str) -> str | None:
+    html = html_of(client.get(f"/actions/{slug}/"))
+    return text(element(html, "modifiable-par")) if has_id(html, "modifiable-par") else None
+
+
+def test_a_member_who_may_not_edit_an_action_is_told_who_may(client, roadmap, dns_member):
+    client.force_login(dns_member)
+
+    # IA 2-4 is led by the HAS alone; IA 4-1 has no lead and eight partners, the DNS among them
+    assert editors_line(client, "ia-2-4") == (
+        "Modifiable par les membres de l'organisation HAS et par les administrateurs."
+    )
+    assert editors_line(client, "ia-4-1") is None
+    assert editors_line(client, "ia-2-1") == (
+        "Pilote à désigner\u00a0: seuls les administrateurs peuvent la modifier."
+    )
+
+
+def test_every_organisation_of_the_pilots_is_named_lead_first(client, roadmap, has_member):
+    action = Action.objects.get(code="IA 1-3")  # led by the HDH
+    action.partners.set(Organisation.objects.filter(acronym__in=["DNS", "ARS"]))
+    client.force_login(has_member)
+
+    # the partners as « En bref » lists them, by acronym
+    assert editors_line(client, "ia-1-3") == (
+        "Modifiable par les membres des organisations HDH, ARS et DNS et par les administrateurs."
+    )
+
+
+def test_no_line_for_those_who_may_edit_nor_for_an_anonymous_reader(
+    client, roadmap, has_member, administrator
+):
+    assert editors_line(client, "ia-2-4") is None
+    client.force_login(has_member)
+    assert editors_line(client, "ia-2-4") is None
+    client.force_login(administrator)
+    assert editors_line(client, "ia-2-1") is None
+
+
+def test_a_signed_in_reader_without_an_organisation_is_told_who_may_edit(client, roadmap, reader):
+    client.force_login(reader)
+
+    assert editors_line(client, "ia-1-3") == (
+        "Modifiable par les membres de l'organisation HDH et par les administrateurs."
+    )
+
+
+def test_the_organisations_named_are_exactly_those_whose_members_may_edit(roadmap):
+    # The wording is derived from the inputs of the one rule (`editable_by`): it cannot drift.
+    Action.objects.get(code="IA 1-3").partners.add(Organisation.objects.get(acronym="DNS"))
+    organisations = list(Organisation.objects.all())
+    members = {
+        organisation.pk: User.objects.create_user(
+            f"membre-{organisation.pk}", role=Role.MEMBER, organisation=organisation
+        )
+        for organisation in organisations
+    }
+    for action in Action.objects.filter(roadmap=roadmap).prefetch_related("partners"):
+        named = {organisation.pk for organisation in editing_organisations(action)}
+        allowed = {
+            organisation.pk
+            for organisation in organisations
+            if can_edit(members[organisation.pk], action)
+        }
+        assert named == allowed, action.code
+
+
+def test_en_bref_comes_before_the_texts_of_the_action(client, ia_2_1):
+    html = html_of(client.get("/actions/ia-2-1/"))
+
+    # status, progress and pilots first, at every size (the page's order is the reading order)
+    facts = html.index('id="resume"')
+    assert html.index("</h1>") < facts < html.index(">Objectif</h2>")
+    assert facts < html.index(">Description</h2>")
 
 
 def test_the_action_page_lists_the_eight_partners_of_ia_4_1(client, roadmap):
