@@ -12,9 +12,11 @@ import pytest
 from django.conf import settings
 from django.template import engines
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from roadmap.models import Axis, Measurement
 from roadmap.progress import period_containing
+from tests.support.builders import days, make_milestone
 from tests.support.html import element, text
 
 CATALOGUES = settings.BASE_DIR / "locale"
@@ -237,3 +239,40 @@ def test_the_placeholders_of_each_translation_are_those_of_its_message():
             assert placeholders(entry["msgstr[1]"]) == placeholders(entry["msgid_plural"])
         else:
             assert placeholders(entry["msgstr"]) == placeholders(entry["msgid"]), entry["msgid"]
+
+
+def french_texts(html: str) -> list[str]:
+    """The text of each element marked `lang="fr"` within the page's <body>."""
+    body = html[html.index("<body") :]
+    return [
+        text(inner)
+        for _, inner in re.findall(r'<(\w+)\b[^>]*\blang="fr"[^>]*>(.*?)</\1>', body, re.S)
+    ]
+
+
+def test_the_action_s_own_french_is_marked_french_on_its_english_page(client, ia_2_1):
+    indicator = ia_2_1.indicators.exclude(source="").first()
+    milestone = make_milestone(ia_2_1, "Former les premières équipes", due_date=days(30))
+    assert indicator
+    in_english(client)
+
+    response = client.get(ia_2_1.get_absolute_url())
+
+    html = response.content.decode()
+    assert re.search(
+        r'<h1 [^>]*>.*?<span lang="fr">' + re.escape(escape(ia_2_1.title)) + "</span></h1>", html, re.S
+    )
+    marked = french_texts(html)
+    for words in (ia_2_1.title, indicator.label, milestone.title, indicator.source):
+        assert text(words) in marked, words
+
+
+def test_a_french_page_marks_nothing_french_besides_its_root(client, ia_2_1):
+    make_milestone(ia_2_1, "Former les premières équipes", due_date=days(30))
+    for url in ("/", ia_2_1.get_absolute_url(), Axis.objects.get(number=2).get_absolute_url()):
+        html = client.get(url).content.decode()
+
+        assert '<html lang="fr"' in html
+        # the language switcher's own « Français » is the only other French mark
+        marks = re.findall(r'<[^>]*\blang="fr"[^>]*>', html[html.index("<body") :])
+        assert [mark for mark in marks if 'name="language" value="fr"' not in mark] == [], url

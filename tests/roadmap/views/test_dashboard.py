@@ -339,14 +339,14 @@ def test_every_interpreted_headline_carries_its_rule(client, ia_2_1):
     assert not ia_2_1.indicators.get(code="IA2-1-INVEST").interpretation
 
 
-def test_every_headline_quotes_the_source_sentence_of_its_target_in_french(client, ia_2_1):
+def test_every_headline_quotes_the_source_sentence_of_its_target(client, ia_2_1):
     _, html = page(client)
 
     for code, _, _, _ in HEADLINES:
         indicator = ia_2_1.indicators.get(code=code)
         assert indicator.source
         quoted = element(html, f"cible-{indicator.pk}-source")
-        assert f'<q lang="fr">{escape(indicator.source)}</q>' in quoted
+        assert f"<q>{escape(indicator.source)}</q>" in quoted
         assert text(quoted) == f"Source de la cible : {text(escape(indicator.source))}"
 
 
@@ -742,3 +742,38 @@ def test_a_large_axis_page_shows_its_actions_fifty_to_a_page(client, roadmap):
     )
     assert 'aria-label="Pagination"' in first.content.decode()
     assert client.get(url, {"page": 3}).status_code == 404
+
+
+# --- The source's own words ---------------------------------------------------------------------
+
+
+def test_the_roadmap_s_description_is_quoted_with_its_document_and_date(client, roadmap):
+    assert roadmap.description.startswith("Ce document, intitulé")
+
+    _, html = page(client)
+
+    quote = element(html, "feuille-de-route-citation")
+    assert quote.startswith('<figure class="fr-quote')
+    (blockquote,) = re.findall(r"<blockquote>(.*?)</blockquote>", quote, re.S)
+    # between guillemets, a narrow no-break space inside each, no lang on a French page
+    said = text(blockquote)
+    assert said.startswith(f"«{NNBSP}Ce document, intitulé")
+    assert said.endswith(f"{NNBSP}»")
+    assert said == text(f"«{NNBSP}{escape(roadmap.description)}{NNBSP}»")
+    (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", quote, re.S)
+    assert f"<cite>{escape(roadmap.source_title)}</cite>" in caption
+    assert (
+        f'<time datetime="{roadmap.source_date:%Y-%m-%d}">{french_date(roadmap.source_date)}</time>'
+        in caption
+    )
+    assert 'lang="fr"' not in quote
+
+
+def test_a_roadmap_without_description_has_no_quote(client, roadmap):
+    roadmap.description = ""
+    roadmap.save()
+
+    _, html = page(client)
+
+    assert not has_id(html, "feuille-de-route-citation")
+    assert "fr-quote" not in html

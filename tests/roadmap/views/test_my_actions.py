@@ -25,7 +25,7 @@ from roadmap.models import (
     Status,
 )
 from tests.support.builders import days, furnish, make_indicator, make_milestone, noon
-from tests.support.html import element, plain_text
+from tests.support.html import element, plain_text, text
 
 URL = "/mes-actions/"
 
@@ -401,3 +401,37 @@ def test_a_per_year_indicator_off_track_is_named_with_its_year(client, roadmap, 
         f"2 professionnels en {days(0).year}, hors trajectoire vers la cible de 1 200 "
         "professionnels"
     )
+
+
+def attention_sentence(response) -> str:
+    return text(element(response, "mes-actions-attention"))
+
+
+def test_one_action_needing_attention_is_told_in_the_singular(client, roadmap, has_member):
+    # GIVEN IA 2-4 as the seed loaded it, never updated by a person: it needs attention
+    client.force_login(has_member)
+
+    response = client.get(URL)
+
+    assert response.context["needing_attention"] == 1
+    assert attention_sentence(response) == (
+        "1 action demande votre attention\u202f; elle apparaît en premier."
+    )
+
+
+def test_no_action_needing_attention_is_told_without_a_count(client, roadmap, has_member):
+    # GIVEN IA 2-4 just updated by a person, with nothing to report
+    stale = action("IA 2-4")
+    stale.status = Status.IN_PROGRESS
+    stale.save()
+    client.force_login(has_member)
+
+    response = client.get(URL)
+
+    assert response.context["needing_attention"] == 0
+    (row,) = rows(response)
+    assert row.endswith("Rien à signaler")
+    assert attention_sentence(response) == (
+        "Aucune de vos actions ne demande votre attention pour l'instant."
+    )
+    assert "0 action" not in plain_text(response)
