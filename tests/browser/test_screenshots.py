@@ -1,7 +1,8 @@
 """The README's pictures of the pages a reader sees, taken in Chromium on the seed with a year of
 task-force work played on it (`seed_demo --scenario`, demonstration data, said on every page):
 the dashboard's first screen at 1280 px and at 390 px (its summary whole), and IA 2-1's learners
-indicator per academic year at 1280 px and 390 px. Each picture is taken once the page shows what the README says it shows.
+indicator per academic year at 1280 px and 390 px. Each picture is taken once the page shows what
+the README says it shows.
 
 They are written to docs/screenshots/ when missing, or again with UPDATE_SCREENSHOTS=1
 (tests/support/browser.save_screenshot).
