@@ -17,6 +17,7 @@ def test_the_readme_shows_the_screenshots_with_a_french_text_alternative():
 
     assert [path for _alt, path in images] == [
         "docs/screenshots/tableau-de-bord.png",
+        "docs/screenshots/tableau-de-bord-mobile.png",
         "docs/screenshots/action-ia-2-1.png",
         "docs/screenshots/action-ia-2-1-mobile.png",
         "docs/screenshots/import-apercu.png",
@@ -28,6 +29,7 @@ def test_the_readme_shows_the_screenshots_with_a_french_text_alternative():
         alternatives,
         (
             "Premier écran du tableau de bord",
+            "Premier écran du tableau de bord sur un téléphone",
             "Page de l'action IA 2-1",
             "La même vue à 390 px",
             "Aperçu de l'import du classeur",

@@ -1,7 +1,8 @@
 """The README's pictures of the pages a reader sees, taken in Chromium on the seed with a year of
 task-force work played on it (`seed_demo --scenario`, demonstration data, said on every page):
-the dashboard's first screen at 1280 px, and IA 2-1's learners indicator per academic year at
-1280 px and 390 px. Each picture is taken once the page shows what the README says it shows.
+the dashboard's first screen at 1280 px and at 390 px (its summary whole), and IA 2-1's learners
+indicator per academic year at 1280 px and 390 px. Each picture is taken once the page shows what
+the README says it shows.
 
 They are written to docs/screenshots/ when missing, or again with UPDATE_SCREENSHOTS=1
 (tests/support/browser.save_screenshot).
@@ -133,3 +134,20 @@ def test_ia_2_1_learners_per_academic_year(new_context, demonstration, years, na
     if viewport is None:  # the whole table fits in the window at 1280 px
         expect(data).to_be_in_viewport(ratio=0.99)
     save_screenshot(page, name)
+
+
+def test_the_dashboard_first_screen_on_a_phone(new_context, demonstration):
+    """The window as a reader opens the dashboard on a phone (390×844): the header, the notice
+    that the data are a demonstration, the roadmap's title, and its summary, whole."""
+    page = new_context().new_page()
+    page.set_viewport_size(MOBILE)
+    page.goto("/")
+    expect_demonstration_notice(page)
+    expect(page.locator("#demonstration")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(demonstration.title)
+    summary = page.get_by_role("region", name="En résumé")
+    expect(summary).to_be_in_viewport(ratio=1)
+    expect(summary.locator("#synthese-actions")).to_contain_text("Actions")
+    expect(summary.locator("#synthese-jalons")).to_contain_text("Jalons")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= MOBILE["width"]
+    save_screenshot(page, "tableau-de-bord-mobile")
