@@ -259,9 +259,8 @@ def test_the_action_s_own_french_is_marked_french_on_its_english_page(client, ia
     response = client.get(ia_2_1.get_absolute_url())
 
     html = response.content.decode()
-    assert re.search(
-        r'<h1 [^>]*>.*?<span lang="fr">' + re.escape(escape(ia_2_1.title)) + "</span></h1>", html, re.S
-    )
+    title = re.escape(escape(ia_2_1.title))
+    assert re.search(r'<h1 [^>]*>.*?<span lang="fr">' + title + "</span></h1>", html, re.S)
     marked = french_texts(html)
     for words in (ia_2_1.title, indicator.label, milestone.title, indicator.source):
         assert text(words) in marked, words
