@@ -98,6 +98,18 @@ def dates_in_order(
     )
 
 
+def interpretation_field() -> models.TextField:
+    """The rule followed for a value the source does not state literally (docs/domain.md
+    « Interprétations »): on the roadmap, its milestones, indicators and dated targets."""
+    return models.TextField(
+        _("interprétation"),
+        blank=True,
+        help_text=_(
+            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
+        ),
+    )
+
+
 class RoadmapQuerySet(models.QuerySet):
     def current(self) -> Roadmap | None:
         """The roadmap the public pages show: the most recent source document."""
@@ -111,13 +123,7 @@ class Roadmap(models.Model):
     source_title = models.CharField(_("document source"), max_length=255)
     source_date = models.DateField(_("date du document source"))
     description = models.TextField(_("présentation"), blank=True)
-    interpretation = models.TextField(
-        _("interprétation"),
-        blank=True,
-        help_text=_(
-            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
-        ),
-    )
+    interpretation = interpretation_field()
     demonstration = models.BooleanField(
         _("données de démonstration"),
         default=False,
@@ -286,13 +292,7 @@ class Milestone(VersionedModel):
     )
     done_on = models.DateField(_("réalisé le"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
-    interpretation = models.TextField(
-        _("interprétation"),
-        blank=True,
-        help_text=_(
-            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
-        ),
-    )
+    interpretation = interpretation_field()
 
     history = HistoricalRecords()
 
@@ -362,13 +362,7 @@ class Indicator(VersionedModel):
     source = models.TextField(
         _("source"), blank=True, help_text=_("La phrase du document source qui fixe la cible.")
     )
-    interpretation = models.TextField(
-        _("interprétation"),
-        blank=True,
-        help_text=_(
-            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
-        ),
-    )
+    interpretation = interpretation_field()
     periodicity = models.CharField(
         _("périodicité"),
         max_length=20,
@@ -536,13 +530,7 @@ class Target(VersionedModel):
     on = models.DateField(_("date"))
     value = models.DecimalField(_("valeur"), **DECIMAL)
     source = models.TextField(_("source"), blank=True)
-    interpretation = models.TextField(
-        _("interprétation"),
-        blank=True,
-        help_text=_(
-            "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
-        ),
-    )
+    interpretation = interpretation_field()
 
     history = HistoricalRecords()
 

@@ -1,4 +1,5 @@
-"""French typography on every page a person reads, in French and in English (issue 14).
+"""French typography on every page a person reads, in French and in English (the rules of
+`roadmap.french`).
 
 Every public page (the dashboard, each axis, each action, the indicators, the method, the
 journal and its Atom feed, the open data page, a missing page), the sign-in page (empty and

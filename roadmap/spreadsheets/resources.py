@@ -666,7 +666,28 @@ class IndicatorResource(SheetResource):
         )
 
 
-class MeasurementResource(SheetResource):
+class DatedByIndicator:
+    """A sheet whose rows are known by an indicator's code and a date (`date_field`): the
+    measurements and the dated targets."""
+
+    date_field = "date"
+
+    def existing_rows(self):
+        return self.get_queryset().select_related("indicator")
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.indicator.code, getattr(instance, self.date_field))
+
+    def describe(self, instance) -> str:
+        day = getattr(instance, self.date_field)
+        when = date_text(day) if day else "?"
+        return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
+
+    def export_queryset(self):
+        return self.existing_rows().order_by("indicator__code", self.date_field)
+
+
+class MeasurementResource(DatedByIndicator, SheetResource):
     row_error_column = "Date"
     extra_error_columns = {"recorded_by": "Indicateur"}
 
@@ -784,28 +805,17 @@ class MeasurementResource(SheetResource):
     def _importing_user(self):
         return self.user if getattr(self.user, "pk", None) else None
 
-    def existing_rows(self):
-        return self.get_queryset().select_related("indicator")
-
-    def natural_key(self, instance) -> tuple:
-        return (instance.indicator.code, instance.date)
-
-    def describe(self, instance) -> str:
-        when = date_text(instance.date) if instance.date else "?"
-        return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
-
     def value_text(self, column: str, value, instance) -> str:
         if column == "Valeur":  # « 35 000 apprenants »
             return quantity_text(value, instance.indicator.unit)
         return super().value_text(column, value, instance)
 
-    def export_queryset(self):
-        return self.existing_rows().order_by("indicator__code", "date")
 
-
-class TargetResource(SheetResource):
+class TargetResource(DatedByIndicator, SheetResource):
     """Dated targets besides an indicator's final one: intermediate steps of its trajectory,
     or, for a per-period indicator, the own target of the period containing the date."""
+
+    date_field = "on"
 
     row_error_column = "Date"
 
@@ -830,23 +840,10 @@ class TargetResource(SheetResource):
     def init_instance(self, row=None):
         return Target()
 
-    def existing_rows(self):
-        return self.get_queryset().select_related("indicator")
-
-    def natural_key(self, instance) -> tuple:
-        return (instance.indicator.code, instance.on)
-
-    def describe(self, instance) -> str:
-        when = date_text(instance.on) if instance.on else "?"
-        return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
-
     def value_text(self, column: str, value, instance) -> str:
         if column == "Valeur":  # « cible 75 000 apprenants »
             return _("cible %(value)s") % {"value": quantity_text(value, instance.indicator.unit)}
         return super().value_text(column, value, instance)
-
-    def export_queryset(self):
-        return self.existing_rows().order_by("indicator__code", "on")
 
 
 @dataclass(frozen=True)
