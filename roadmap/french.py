@@ -239,7 +239,17 @@ def format_date(value, format_name: str | None = None) -> str:
     format_string = formats.get_format(format_name or "DATE_FORMAT")
     if getattr(value, "day", None) == 1 and is_french():
         format_string = _with_first(format_string)
-    return formats.date_format(value, format_string)
+    return formats.date_format(value, _unbreakable(format_string))
+
+
+# A day is never parted from its month, nor a month from its year, at the end of a line: the
+# spaces around a month's name (« F », « E », « N », « M », « b ») become no-break spaces, in
+# every language: « 1er septembre 2025 », « Sept. 1, 2025 ».
+_AROUND_MONTH = re.compile(r"(?<=[jdSr]) (?=[FENMb])|(?<=[FENMb]) (?=[jdYy])")
+
+
+def _unbreakable(format_string: str) -> str:
+    return _AROUND_MONTH.sub(NO_BREAK_SPACE, format_string)
 
 
 def _typeset(text: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.db.models import F, Q, Window
@@ -102,6 +102,9 @@ class Entry:
     action_code: str
     action_slug: str
     action_title: str
+    # A change of declared status: the status before and after, as stored (« in_progress »),
+    # for the pages' badges; empty otherwise.
+    statuses: tuple[str, str] = ("", "")
 
     @property
     def by(self) -> str:
@@ -384,5 +387,6 @@ def status_changes(roadmap: Roadmap, limit: int = 50) -> list[Entry]:
     entries = []
     for record in records:
         change = _change(Action, "status", record.previous_status, record.status, names)
-        entries.append(_entry(Action, record, CHANGED, str(change), [change], record))
+        entry = _entry(Action, record, CHANGED, str(change), [change], record)
+        entries.append(replace(entry, statuses=(record.previous_status or "", record.status)))
     return entries

@@ -262,7 +262,12 @@ class Action(VersionedModel):
 
     @property
     def status_label(self) -> str:
-        return self.get_status_display() if self.status else str(STATUS_UNSET_LABEL)
+        return status_name(self.status)
+
+
+def status_name(value: str) -> str:
+    """The name of a stored status (« En cours »), « Non renseigné » when unset."""
+    return str(Status(value).label) if value else str(STATUS_UNSET_LABEL)
 
 
 class Milestone(VersionedModel):

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from roadmap import french, progress, summaries
+from roadmap import french, models, progress, summaries
 from roadmap.models import Status
 
 register = template.Library()
@@ -88,6 +88,12 @@ def percent_value(value) -> str:
 def status_badge_class(status: str) -> str:
     """The DSFR badge modifier of an action status (grey when unset or neutral)."""
     return STATUS_BADGE_CLASSES.get(status, "")
+
+
+@register.filter
+def status_name(status: str) -> str:
+    """The name of a stored status: « En cours », « Non renseigné » when unset."""
+    return models.status_name(status)
 
 
 @register.filter

@@ -238,10 +238,10 @@ def test_the_chart_is_inline_svg_with_a_title_a_description_and_no_script_nor_st
     expected = progress.trajectory_value(
         measured.baseline_date, 0, measured.target_date, 500_000, date(2026, 8, 31)
     )
-    assert f"Cible : 500{NBSP}000{NBSP}apprenants au 31 août 2029." in desc
+    assert f"Cible : 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029." in desc
     assert (
-        f"Dernière valeur : 160{NBSP}000{NBSP}apprenants au 31 août 2026, soit 32{NNBSP}% du chemin"
-        in desc
+        f"Dernière valeur : 160{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, soit "
+        f"32{NNBSP}% du chemin" in desc
     )
     assert (
         f"hors trajectoire : la trajectoire attendait {round(expected):,}".replace(",", NBSP)
@@ -275,9 +275,9 @@ def test_the_data_of_the_chart_is_also_a_table(measured):
     )
     rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
     assert [text(row) for row in rows] == [
-        f"31 août 2025 70{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants "
+        f"31\u00a0août\u00a02025 70{NBSP}000{NBSP}apprenants 70{NBSP}000{NBSP}apprenants "
         f"99{NBSP}726{NBSP}apprenants DGOS, bilan 2024-2025",
-        f"31 août 2026 90{NBSP}000{NBSP}apprenants 160{NBSP}000{NBSP}apprenants "
+        f"31\u00a0août\u00a02026 90{NBSP}000{NBSP}apprenants 160{NBSP}000{NBSP}apprenants "
         f"199{NBSP}726{NBSP}apprenants DGOS, bilan 2025-2026",
     ]
 
@@ -304,7 +304,7 @@ def test_an_indicator_with_a_trajectory_but_no_value_draws_the_trajectory(ia_2_1
     targets = element(html, f"graphique-{indicator.pk}-cibles")
     assert [text(row) for row in re.findall(r"<tr>(.*?)</tr>", targets, flags=re.S)] == [
         "Date Cible Nature",
-        f"31 août 2029 500{NBSP}000{NBSP}apprenants Cible finale",
+        f"31\u00a0août\u00a02029 500{NBSP}000{NBSP}apprenants Cible finale",
     ]
     assert "Aucune valeur mesurée pour l'instant" in html.replace("&#x27;", "'")
 
@@ -393,13 +393,14 @@ def test_after_the_target_date_the_words_say_whether_the_target_was_reached_neve
 
     desc = text(element(html, "graphique-x-desc"))
     assert (
-        f"Date cible passée (31 août 2029) : la cible n'est pas atteinte, avec "
+        f"Date cible passée (31\u00a0août\u00a02029) : la cible n'est pas atteinte, avec "
         f"470{NBSP}000{NBSP}apprenants pour 500{NBSP}000{NBSP}apprenants." in desc
     )
     assert "rythme" not in desc and "hors trajectoire" not in desc
     assert "Prévision" not in html and "Pas de prévision" not in html
     assert (
-        f'<p class="fr-text--sm fr-mb-1w">Date cible passée (31 août 2029) : la cible n\'est pas '
+        '<p class="fr-text--sm fr-mb-1w">Date cible passée (31\u00a0août\u00a02029) : la '
+        "cible n'est pas "
         f"atteinte, avec 470{NBSP}000{NBSP}apprenants pour 500{NBSP}000{NBSP}apprenants.</p>"
     ) in re.sub(r"\s*\n\s*", "", html)
 
@@ -408,12 +409,12 @@ def test_after_the_target_date_the_words_say_whether_the_target_was_reached_neve
         chart=five_years([Sample(date(2029, 6, 30), 510_000)], today=date(2030, 1, 1)),
     )
     assert (
-        f"Date cible passée (31 août 2029) : la cible est atteinte, avec "
+        f"Date cible passée (31\u00a0août\u00a02029) : la cible est atteinte, avec "
         f"510{NBSP}000{NBSP}apprenants." in text(element(met, "graphique-x-desc"))
     )
     unmeasured = render("indicator_chart.html", chart=five_years(today=date(2030, 1, 1)))
     assert (
-        "Date cible passée (31 août 2029) : aucune valeur mesurée ne dit si la cible est "
+        "Date cible passée (31\u00a0août\u00a02029) : aucune valeur mesurée ne dit si la cible est "
         "atteinte." in text(element(unmeasured, "graphique-x-desc"))
     )
 
@@ -424,30 +425,33 @@ def test_the_words_name_the_intermediate_targets_and_the_progress_toward_the_nex
 
     desc = text(element(html, "graphique-x-desc"))
     assert desc == (
-        f"Cible : 500{NBSP}000{NBSP}apprenants au 31 août 2029. "
-        f"Cible intermédiaire : 200{NBSP}000{NBSP}apprenants au 31 août 2026. "
-        f"Dernière valeur : 70{NBSP}000{NBSP}apprenants au 31 août 2025, soit 14{NNBSP}% du "
+        f"Cible : 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029. "
+        f"Cible intermédiaire : 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026. "
+        f"Dernière valeur : 70{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02025, soit "
+        f"14{NNBSP}% du "
         "chemin vers la cible. "
-        f"Prochaine cible : 200{NBSP}000{NBSP}apprenants au 31 août 2026, atteinte à "
+        f"Prochaine cible : 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, atteinte à "
         f"35{NNBSP}%. "
-        f"La trajectoire va de 0{NBSP}apprenants au 1er septembre 2024 à "
-        f"500{NBSP}000{NBSP}apprenants au 31 août 2029, en ligne droite d'une cible datée à la "
+        f"La trajectoire va de 0{NBSP}apprenants au 1er\u00a0septembre\u00a02024 à "
+        f"500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029, en ligne droite d'une cible "
+        "datée à la "
         "suivante. "
         f"La valeur est hors trajectoire : la trajectoire attendait 99{NBSP}863{NBSP}apprenants "
         "à cette date. "
-        f"Au rythme constaté, la valeur atteindrait 140{NBSP}192{NBSP}apprenants au 31 août "
-        "2026, date de la prochaine cible."
+        f"Au rythme constaté, la valeur atteindrait 140{NBSP}192{NBSP}apprenants au 31\u00a0août"
+        "\u00a02026, date de la prochaine cible."
     )
     assert (
-        f"Prévision à la prochaine cible (31 août 2026), au rythme constaté depuis le départ : "
+        "Prévision à la prochaine cible (31\u00a0août\u00a02026), au rythme constaté depuis "
+        "le départ : "
         f"140{NBSP}192{NBSP}apprenants." in text(html)
     )
     assert html.count('class="app-chart__target-mark"') == 2
     targets = element(html, "graphique-x-cibles")
     assert [text(row) for row in re.findall(r"<tr>(.*?)</tr>", targets, flags=re.S)] == [
         "Date Cible Nature",
-        f"31 août 2026 200{NBSP}000{NBSP}apprenants Cible intermédiaire",
-        f"31 août 2029 500{NBSP}000{NBSP}apprenants Cible finale",
+        f"31\u00a0août\u00a02026 200{NBSP}000{NBSP}apprenants Cible intermédiaire",
+        f"31\u00a0août\u00a02029 500{NBSP}000{NBSP}apprenants Cible finale",
     ]
 
 
@@ -595,7 +599,7 @@ def test_the_period_chart_is_inline_svg_in_words_and_as_a_table():
         f"Période en cours, 2025/2026 : 35{NBSP}000{NBSP}apprenants pour une cible de "
         f"70{NBSP}000{NBSP}apprenants, soit 50{NNBSP}%. "
         f"Au rythme constaté, elle atteindrait 83{NBSP}497{NBSP}apprenants à sa fin, le "
-        "31 août 2026. "
+        "31\u00a0août\u00a02026. "
         "Période passée ayant atteint sa cible : 1 sur 1."
     )
     assert figure.count('class="app-chart__bar"') == 1

@@ -220,14 +220,14 @@ def test_an_unknown_periodicity_has_no_name():
 @pytest.mark.parametrize(
     ("value", "format_name", "expected"),
     [
-        (date(2025, 9, 1), None, "1er septembre 2025"),
-        (date(2025, 7, 1), "DATE_FORMAT", "1er juillet 2025"),
-        (date(2026, 8, 31), "DATE_FORMAT", "31 août 2026"),
-        (date(2025, 4, 11), "DATE_FORMAT", "11 avril 2025"),  # a 1 that is not the first
+        (date(2025, 9, 1), None, "1er\u00a0septembre\u00a02025"),
+        (date(2025, 7, 1), "DATE_FORMAT", "1er\u00a0juillet\u00a02025"),
+        (date(2026, 8, 31), "DATE_FORMAT", "31\u00a0août\u00a02026"),
+        (date(2025, 4, 11), "DATE_FORMAT", "11\u00a0avril\u00a02025"),  # a 1 that is not the first
         (date(2025, 9, 1), "SHORT_DATE_FORMAT", "01/09/2025"),
-        (date(2025, 9, 1), "j F", "1er septembre"),
+        (date(2025, 9, 1), "j F", "1er\u00a0septembre"),
         (date(2025, 9, 1), r"\j\o\u\r j", "jour 1er"),  # an escaped « j » stays a letter
-        (datetime(2025, 12, 1, 9, 30), "DATETIME_FORMAT", "1er décembre 2025 09:30"),
+        (datetime(2025, 12, 1, 9, 30), "DATETIME_FORMAT", "1er\u00a0décembre\u00a02025 09:30"),
     ],
 )
 def test_format_date_says_1er_for_the_first_of_a_month_in_french(value, format_name, expected):
@@ -237,7 +237,7 @@ def test_format_date_says_1er_for_the_first_of_a_month_in_french(value, format_n
 
 def test_format_date_in_english_has_no_french_ordinal():
     with translation.override("en"):
-        assert french.format_date(date(2025, 9, 1)) == "Sept. 1, 2025"
+        assert french.format_date(date(2025, 9, 1)) == "Sept.\u00a01, 2025"
         assert french.format_date(date(2025, 9, 1), "SHORT_DATE_FORMAT") == "09/01/2025"
 
 
@@ -245,10 +245,12 @@ def test_the_pages_date_filter_is_french_dates_in_every_template():
     template = engines["django"].from_string('{{ day|date:"DATE_FORMAT" }} · {{ day|date }}')
     with translation.override("fr"):
         assert template.render({"day": date(2025, 9, 1)}) == (
-            "1er septembre 2025 · 1er septembre 2025"
+            "1er\u00a0septembre\u00a02025 · 1er\u00a0septembre\u00a02025"
         )
     with translation.override("en"):
-        assert template.render({"day": date(2025, 9, 1)}) == "Sept. 1, 2025 · Sept. 1, 2025"
+        assert (
+            template.render({"day": date(2025, 9, 1)}) == "Sept.\u00a01, 2025 · Sept.\u00a01, 2025"
+        )
     assert template.render({"day": None}) == " · "
 
 

@@ -7,9 +7,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import formats
 
 from accounts.models import Organisation
+from roadmap.french import format_date
 from roadmap.history import CHANGED, CREATED, DELETED, action_history, status_changes
 from roadmap.models import Action, Measurement, Milestone, Status
 from tests.support.builders import colleague, set_status
@@ -35,7 +35,7 @@ def test_a_status_change_reads_as_a_sentence_signed_and_dated(ia_2_1, camille):
     assert latest.headline == "Statut : En cours → À risque"
     assert previous.headline == "Statut : Non renseigné → En cours"
     assert latest.by == "Camille Martin (DGOS)"
-    when = formats.date_format(latest.when, "DATETIME_FORMAT")
+    when = format_date(latest.when, "DATETIME_FORMAT")
     assert str(latest) == f"Statut : En cours → À risque, par Camille Martin (DGOS) le {when}"
 
 
@@ -66,9 +66,9 @@ def test_milestones_and_measurements_are_told_in_words(ia_2_1, camille):
 
     told = headlines(ia_2_1)
 
-    assert "Jalon « Bilan » ajouté, échéance le 31 mars 2026" in told
-    assert "Jalon « Bilan » – Réalisé le : non renseigné → 28 mars 2026" in told
-    measured = "Mesure du 30 juin 2025 de l'indicateur IA2-1-APP-AN"
+    assert "Jalon « Bilan » ajouté, échéance le 31\u00a0mars\u00a02026" in told
+    assert "Jalon « Bilan » – Réalisé le : non renseigné → 28\u00a0mars\u00a02026" in told
+    measured = "Mesure du 30\u00a0juin\u00a02025 de l'indicateur IA2-1-APP-AN"
     assert f"{measured} ajoutée : 35{NBSP}000 (source : DGOS)" in told
     assert f"{measured} – Valeur : 35{NBSP}000 → 36{NBSP}000" in told
     assert f"{measured} supprimée" in told

@@ -104,13 +104,13 @@ def test_numbers_and_dates_follow_the_reader_s_language(client, ia_2_1):
     english = text(element(client.get("/").content.decode(), f"cible-{total.pk}"))
 
     assert "35\u00a0000,5\u00a0apprenants" in french
-    assert "au 31 août 2029" in french
+    assert "au 31\u00a0août\u00a02029" in french
     assert "35,000.5\u00a0apprenants" in english
-    assert "by Aug. 31, 2029" in english
-    assert f"On Sept. 1, {on.year}, source: DGOS" in english
+    assert "by Aug.\u00a031, 2029" in english
+    assert f"On Sept.\u00a01, {on.year}, source: DGOS" in english
     # the first of the month is « 1er » in French, and has no French ordinal in English
-    assert f"Au 1er septembre {on.year}, source : DGOS" in french
-    assert f"1er septembre {on.year}" not in english
+    assert f"Au 1er\u00a0septembre\u00a0{on.year}, source : DGOS" in french
+    assert f"1er\u00a0septembre\u00a0{on.year}" not in english
 
 
 def test_percentages_have_a_narrow_no_break_space_in_french_and_none_in_english(client, ia_2_1):
@@ -275,3 +275,19 @@ def test_a_french_page_marks_nothing_french_besides_its_root(client, ia_2_1):
         # the language switcher's own « Français » is the only other French mark
         marks = re.findall(r'<[^>]*\blang="fr"[^>]*>', html[html.index("<body") :])
         assert [mark for mark in marks if 'name="language" value="fr"' not in mark] == [], url
+
+
+def test_an_indicator_s_label_in_a_member_s_form_is_marked_french_on_an_english_page(
+    client, administrator, ia_2_1
+):
+    # GIVEN an administrator, who may edit every action, reading IA 2-1 in English
+    assert ia_2_1.indicators.exists()
+    client.force_login(administrator)
+    in_english(client)
+
+    html = client.get(ia_2_1.get_absolute_url()).content.decode()
+
+    # THEN the summary of each indicator's measurement form holds the label as French
+    for indicator in ia_2_1.indicators.all():
+        summary = f'<summary class="fr-accordion__btn"><span lang="fr">{escape(indicator.label)}'
+        assert summary + "</span></summary>" in html, indicator.label

@@ -76,15 +76,24 @@ def french(text: str) -> str:
 
 
 def french_date(value) -> str:
-    """`value` as the pages write a day: « 28 novembre 2026 », « 1er décembre 2026 »."""
+    """`value` as the pages write a day: « 28 novembre 2026 », « 1er décembre 2026 », its
+    no-break spaces folded as `plain_text` folds them (`format_date` gives them)."""
+    with translation.override("fr"):
+        return " ".join(format_date(value, "DATE_FORMAT").split())
+
+
+def written_date(value) -> str:
+    """`value` as the HTML writes a day, its no-break spaces kept: « 1er\u00a0décembre\u00a02026 »
+    (a day never parted from its month nor its year at the end of a line)."""
     with translation.override("fr"):
         return format_date(value, "DATE_FORMAT")
 
 
 def french_datetime(value) -> str:
-    """`value` as the pages write a moment: « 28 novembre 2026 21:56 »."""
+    """`value` as the pages write a moment: « 28 novembre 2026 21:56 », folded as
+    `french_date`."""
     with translation.override("fr"):
-        return format_date(timezone.localtime(value), "DATETIME_FORMAT")
+        return " ".join(format_date(timezone.localtime(value), "DATETIME_FORMAT").split())
 
 
 def markup(source) -> str:

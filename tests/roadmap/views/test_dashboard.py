@@ -47,6 +47,7 @@ from tests.support.html import (
     has_id,
     tables_without_rows,
     text,
+    written_date,
 )
 from tests.support.htmx import apply_htmx
 
@@ -60,7 +61,7 @@ def current_year() -> tuple[datetime.date, str]:
 # Each headline's target as its card states it: a per-year indicator, this year's own.
 HEADLINES = [
     ("IA2-1-APP-AN", f"Cible {current_year()[1]} :", "70 000 apprenants", ""),
-    ("IA2-1-APP-5ANS", "Cible :", "500 000 apprenants", " au 31 août 2029"),
+    ("IA2-1-APP-5ANS", "Cible :", "500 000 apprenants", " au 31\u00a0août\u00a02029"),
     ("IA2-1-PRO-AN", f"Cible {current_year()[1]} :", "140 000 professionnels", ""),
     ("IA2-1-MASTER-NUM", "Cible :", "15 parcours", ""),
     ("IA2-1-MASTER-JUR", "Cible :", "2 parcours", ""),
@@ -185,7 +186,7 @@ def test_the_summary_counts_statuses_overdue_milestones_and_indicators_off_track
     # the last update, in the summary, leads to the journal of the changes
     update = element(element(html, "synthese"), "derniere-mise-a-jour")
     assert '<a href="/journal/"><time datetime="' in update
-    assert text(update) == f"Dernière mise à jour : {french_date(timezone.localdate())}"
+    assert text(update) == f"Dernière mise à jour : {written_date(timezone.localdate())}"
 
 
 @pytest.mark.usefixtures("at_work")
@@ -310,7 +311,7 @@ def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory
     words = text(box)
     # THEN the card holds this year against its own target, then the past years beside it
     assert f"Cible {label} : {french('70 000 apprenants')} " in words
-    assert f" {french('35 000 apprenants')} Au {french_date(on).split()[0]} " in words
+    assert f" {french('35 000 apprenants')} Au {written_date(on)}" in words
     assert "source : DGOS, enquête" in words
     assert '<progress class="app-progress__bar" max="100" value="50"' in box
     assert f"{french('50 %')} de la cible {label} Dans la trajectoire" in words
@@ -321,7 +322,7 @@ def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory
     assert "Aucune valeur mesurée" not in box
     # AND the five-year total sums the years, from the same measurements and source
     total = text(element(html, f"cible-{ia_2_1.indicators.get(code='IA2-1-APP-5ANS').pk}"))
-    assert f" {french('100 000 apprenants')} Au {french_date(on).split()[0]} " in total
+    assert f" {french('100 000 apprenants')} Au {written_date(on)}" in total
     assert "source : DGOS, enquête" in total
     assert f"{french('20 %')} " in total
 
@@ -668,11 +669,11 @@ def test_the_roadmap_s_own_milestones_are_a_timeline_with_their_interpretations(
         ("app-timeline__step--overdue", str(late.pk)),
     ]
     assert text(element(timeline, f"jalon-{done.pk}")) == (
-        "Publication de l’état des lieux « IA en santé » Échéance : 11 février 2025 "
-        f"Interprétation {done.interpretation} Réalisé le 11 février 2025"
+        "Publication de l’état des lieux « IA en santé » Échéance : 11\u00a0février\u00a02025 "
+        f"Interprétation {done.interpretation} Réalisé le 11\u00a0février\u00a02025"
     )
     assert text(element(timeline, f"jalon-{late.pk}")) == (
-        "Publication de la feuille de route de l’IA en santé Échéance : 20 juin 2025 "
+        "Publication de la feuille de route de l’IA en santé Échéance : 20\u00a0juin\u00a02025 "
         f"Interprétation {late.interpretation} Échéance dépassée Non réalisé"
     )
 
@@ -763,7 +764,8 @@ def test_the_roadmap_s_description_is_quoted_with_its_document_and_date(client, 
     (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", quote, re.S)
     assert f"<cite>{escape(roadmap.source_title)}</cite>" in caption
     assert (
-        f'<time datetime="{roadmap.source_date:%Y-%m-%d}">{french_date(roadmap.source_date)}</time>'
+        "<time "
+        f'datetime="{roadmap.source_date:%Y-%m-%d}">{written_date(roadmap.source_date)}</time>'
         in caption
     )
     assert 'lang="fr"' not in quote

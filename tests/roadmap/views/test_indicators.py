@@ -11,7 +11,14 @@ from django.utils import timezone
 from roadmap.models import Indicator, Measurement
 from roadmap.progress import period_containing
 from tests.support.builders import colleague, set_status
-from tests.support.html import element, french, has_id, tables_without_rows, text
+from tests.support.html import (
+    element,
+    french,
+    has_id,
+    tables_without_rows,
+    text,
+    written_date,
+)
 
 
 def current_year() -> tuple[datetime.date, datetime.date, str]:
@@ -270,26 +277,10 @@ def test_the_last_update_is_the_last_change_a_person_made(client, ia_2_1):
     html = client.get("/indicateurs/").content.decode()
     changed = timezone.localtime(measurement.history.get().history_date)
     assert text(element(html, "derniere-mise-a-jour")) == (
-        f"Dernière mise à jour : {changed.day} {FRENCH_MONTHS[changed.month - 1]} {changed.year}"
+        f"Dernière mise à jour : {written_date(changed)}"
     )
     # AND a change to an action alone does not date the indicators
     set_status(ia_2_1, "in_progress", colleague())
     assert text(element(client.get("/indicateurs/").content.decode(), "derniere-mise-a-jour")) == (
-        f"Dernière mise à jour : {changed.day} {FRENCH_MONTHS[changed.month - 1]} {changed.year}"
+        f"Dernière mise à jour : {written_date(changed)}"
     )
-
-
-FRENCH_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]

@@ -56,11 +56,23 @@ def test_the_journal_lists_notes_and_status_changes_newest_first(client, news):
     keys = re.findall(r'<li class="app-journal__entry[^"]*" id="([^"]+)"', html)
     entries = [text(element(html, key)) for key in keys]
     assert len(entries) == 3
-    assert entries[0].startswith("IA 2-1 Statut : En cours → À risque")
-    assert entries[1].startswith("IA 4-2 Point d'avancement du 2 novembre 2026")
+    assert entries[0].startswith("IA 2-1 Statut\u00a0: En cours → devient À risque")
+    assert entries[1].startswith("IA 4-2 Point d'avancement du 2\u00a0novembre\u00a02026")
     assert "Appel à projets lancé." in entries[1]
     assert "Publié par Camille Martin (DGOS) le" in entries[1]
-    assert entries[2].startswith("IA 2-1 Statut : Non renseigné → En cours")
+    assert entries[2].startswith("IA 2-1 Statut\u00a0: Non renseigné → devient En cours")
+    # AND a status reads as the badge the action's page gives it, the arrow hidden from screen
+    # readers, which hear « devient »
+    badges = re.findall(r'<span class="fr-badge fr-badge--sm ([^"]*)">([^<]+)</span>', html)
+    assert badges == [
+        ("fr-badge--info", "En cours"),
+        ("fr-badge--warning", "À risque"),
+        ("", "Non renseigné"),
+        ("fr-badge--info", "En cours"),
+    ]
+    assert (
+        html.count('<span aria-hidden="true">→</span><span class="fr-sr-only">devient</span>') == 2
+    )
     assert f'href="/actions/ia-4-2/#point-{news.pk}"' in html
     assert 'href="/actions/ia-2-1/#historique"' in html
 
@@ -95,7 +107,7 @@ def test_the_feed_holds_the_same_entries_as_the_journal(client, news):
     entries = root.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == [
         "IA 2-1 : Statut : En cours → À risque",
-        "IA 4-2 : point d'avancement du 2 novembre 2026",
+        "IA 4-2 : point d'avancement du 2\u00a0novembre\u00a02026",
         "IA 2-1 : Statut : Non renseigné → En cours",
     ]
     second = entries[1]

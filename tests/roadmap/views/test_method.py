@@ -65,7 +65,9 @@ def test_the_worked_example_shows_what_roadmap_progress_computes(page):
     assert f"= {percent(achieved)}" in example
     assert on_track is False
     assert "l'indicateur est hors trajectoire" in example
-    assert f"= {number(forecast, 0)} apprenants seraient formés au 31 août 2029" in example
+    assert (
+        f"= {number(forecast, 0)} apprenants seraient formés au 31\u00a0août\u00a02029" in example
+    )
     # the same figures, for the record, as a reader would say them
     assert (number(expected, 0), percent(achieved), number(forecast, 0)) == (
         "99\u00a0726",
@@ -77,7 +79,7 @@ def test_the_worked_example_shows_what_roadmap_progress_computes(page):
 def test_the_worked_example_has_its_chart_and_data_table(page):
     assert 'id="graphique-exemple"' in page
     table = text(element(page, "graphique-exemple-donnees"))
-    assert "31 août 2025" in table
+    assert "31\u00a0août\u00a02025" in table
 
 
 def test_the_other_rules_are_shown_at_work_on_the_seed_s_targets(page):
@@ -87,11 +89,11 @@ def test_the_other_rules_are_shown_at_work_on_the_seed_s_targets(page):
     assert f"6 ÷ 15 = {percent(40)}" in content
     assert f"2 jalons réalisés sur 5 donnent {percent(40)}" in content
     assert (
-        "Un jalon dû le 30 juin 2025 et non réalisé est en retard à partir du 1er juillet 2025"
-        in content
+        "Un jalon dû le 30\u00a0juin\u00a02025 et non réalisé est en retard à partir du "
+        "1er\u00a0juillet\u00a02025" in content
     )
     assert f"depuis {progress.STALE_AFTER_DAYS} jours" in content
-    assert "est signalée à partir du 1er avril 2025" in content
+    assert "est signalée à partir du 1er\u00a0avril\u00a02025" in content
 
 
 def test_the_worked_example_is_computed_not_written():
@@ -112,7 +114,7 @@ def test_the_worked_example_is_computed_not_written():
 
 
 def test_the_page_says_when_the_rules_last_changed(page):
-    assert "Dernière mise à jour : 1er décembre 2026" in text(page)
+    assert "Dernière mise à jour : 1er\u00a0décembre\u00a02026" in text(page)
 
 
 def rows_of(html: str, ident: str) -> list[str]:
@@ -127,12 +129,13 @@ def test_the_periods_are_shown_at_work_on_two_academic_years(page):
         f"{percent(100)} (un dépassement compte pour 100{NNBSP}%) : cible atteinte." in periods
     )
     assert (
-        f"2025/2026 : {number(30_000)} apprenants mesurés au 31 janvier 2026, puis "
-        f"{number(63_000)} au 31 août 2026{NNBSP}; la valeur de l'année est la plus récente, "
+        f"2025/2026 : {number(30_000)} apprenants mesurés au 31\u00a0janvier\u00a02026, puis "
+        f"{number(63_000)} au 31\u00a0août\u00a02026{NNBSP}; la valeur de l'année est la plus "
+        "récente, "
         f"{number(63_000)} pour une cible de {number(70_000)}, soit {percent(90)} : cible non "
         "atteinte." in periods
     )
-    assert "Au 15 septembre 2026, la période en cours est la troisième année" in periods
+    assert "Au 15\u00a0septembre\u00a02026, la période en cours est la troisième année" in periods
     # the bars, and the table that carries their data
     assert 'id="periodes-exemple-periodes"' in page
     target = f"70{NBSP}000{NBSP}apprenants"
@@ -156,8 +159,9 @@ def test_several_dated_targets_are_shown_at_work(page):
 
     assert text(element(page, "cibles-datees")).endswith(
         "Exemple (une supposition : la source ne fixe pas d'étape) : "
-        f"{number(200_000)} apprenants au 31 août 2026 sur le chemin des {number(500_000)}. "
-        f"Trajectoire au 31 août 2025 : 0 + ({number(200_000)} − 0) × 364 ÷ 729 = "
+        f"{number(200_000)} apprenants au 31\u00a0août\u00a02026 sur le chemin des "
+        f"{number(500_000)}. "
+        f"Trajectoire au 31\u00a0août\u00a02025 : 0 + ({number(200_000)} − 0) × 364 ÷ 729 = "
         f"{number(figures.expected, 0)} apprenants. "
         f"Avancement : {number(70_000)} ÷ {number(200_000)} = {percent(figures.next_progress)} "
         f"vers la prochaine cible, et {number(70_000)} ÷ {number(500_000)} = "
@@ -176,7 +180,8 @@ def test_after_the_target_date_the_page_shows_a_verdict_not_a_forecast(page):
 
     assert (ended.forecast, ended.reached) == (None, False)
     assert text(element(page, "apres-date-cible")).endswith(
-        f"Exemple : {number(480_000)} apprenants formés au 31 août 2029. Le 1er septembre 2029, la "
+        f"Exemple : {number(480_000)} apprenants formés au 31\u00a0août\u00a02029. Le "
+        "1er\u00a0septembre\u00a02029, la "
         f"page dit «{NNBSP}Cible non atteinte : {number(480_000)} pour {number(500_000)}{NNBSP}» "
         f"({percent(96)}), sans prévision."
     )
@@ -241,19 +246,20 @@ def test_every_interpretation_of_the_roadmap_is_listed_next_to_its_value(client,
     assert rows[1].startswith("Feuille de route Période : 2023-2027 ")
     assert rows[3].startswith(
         "Jalon de la feuille de route : Publication de la feuille de route de l’IA en santé "
-        "Échéance : 20 juin 2025 L'échéance « avant l’été 2025 »"
+        "Échéance : 20\u00a0juin\u00a02025 L'échéance « avant l’été 2025 »"
     )
     apprentices = next(row for row in rows if row.startswith("Indicateur IA2-1-APP-AN "))
     assert apprentices.startswith(
         "Indicateur IA2-1-APP-AN : Apprenants professionnels de santé et médico-sociaux formés "
         f"par an, dès la rentrée universitaire 2024/2025 Valeur initiale : 0{NBSP}apprenants "
-        f"Cible : 70{NBSP}000{NBSP}apprenants, au 31 août 2029 Périodes : Année universitaire "
-        "(septembre à août), 5 périodes à partir du 1er septembre 2024 "
+        f"Cible : 70{NBSP}000{NBSP}apprenants, au 31\u00a0août\u00a02029 Périodes : Année "
+        "universitaire "
+        "(septembre à août), 5 périodes à partir du 1er\u00a0septembre\u00a02024 "
     )
     assert (
         "Cible datée de l'indicateur IA2-1-APP-AN : Apprenants professionnels de santé et "
         f"médico-sociaux formés par an, dès la rentrée universitaire 2024/2025 "
-        f"80{NBSP}000{NBSP}apprenants au 1er mars 2026 Lu comme la cible de 2025/2026."
+        f"80{NBSP}000{NBSP}apprenants au 1er\u00a0mars\u00a02026 Lu comme la cible de 2025/2026."
     ) in rows
     total = next(row for row in rows if row.startswith("Indicateur IA2-1-APP-5ANS "))
     assert "Somme des périodes de l'indicateur IA2-1-APP-AN «" in total
