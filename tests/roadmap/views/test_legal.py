@@ -500,8 +500,8 @@ def test_the_personal_data_page_says_what_is_kept_why_and_how_long(client, roadm
         "saisi, l'adresse IP, le navigateur, la page, l'heure et le nombre d'échecs. "
         "Pourquoi : bloquer la connexion pendant 1 heure après 5 échecs pour un même "
         "identifiant depuis une même adresse, contre qui essaierait de deviner un mot de passe. "
-        "Combien de temps : jusqu'à la connexion réussie suivante ; sinon, elles expirent au "
-        "bout de 1 heure et sont effacées à la tentative suivante.",
+        "Combien de temps : jusqu'à la connexion réussie suivante ; sinon, elles expirent après "
+        "1 heure et sont effacées à la tentative suivante.",
         "Le journal des connexions Quoi : pour chaque connexion et déconnexion, l'identifiant, "
         "l'adresse IP, le navigateur, la date et l'heure. Pourquoi : la sécurité du service ; "
         "les administrateurs le consultent dans l'administration (« Sécurité des connexions »). "
@@ -544,7 +544,7 @@ def test_the_durations_follow_the_settings(client, roadmap, settings, unconfigur
 
     kept = text_of(html, "donnees-gardees")
     assert "bloquer la connexion pendant 30 minutes après 1 échec pour un même" in kept
-    assert "elles expirent au bout de 30 minutes" in kept
+    assert "elles expirent après 30 minutes" in kept
     assert "jusqu'à la déconnexion, au plus 8 heures." in kept
     assert "Combien de temps : le temps que les garde l'hébergeur du service." in kept
     # without django-axes' sign-in journal, the page does not speak of it
