@@ -509,7 +509,9 @@ def test_the_personal_data_page_says_what_is_kept_why_and_how_long(client, roadm
         "par la commande axes_reset_logs ; le service ne l'efface pas de lui-même.",
         "Les sessions Quoi : la session d'une personne connectée, qui la relie à son compte. "
         "Pourquoi : garder la connexion d'une page à l'autre. "
-        "Combien de temps : jusqu'à la déconnexion, au plus 2 semaines.",
+        "Combien de temps : jusqu'à la déconnexion, au plus 2 semaines ; une session expirée "
+        "sans déconnexion reste enregistrée, inutilisable, jusqu'à ce que la commande "
+        "clearsessions l'efface.",
         "Les journaux du service Quoi : une ligne par modification envoyée au service : "
         "l'identifiant de la personne, l'adresse de la page, le résultat, l'heure et la durée, "
         "sans adresse IP. Pourquoi : savoir qui a changé quoi et si cela a marché, pour "
@@ -545,7 +547,7 @@ def test_the_durations_follow_the_settings(client, roadmap, settings, unconfigur
     kept = text_of(html, "donnees-gardees")
     assert "bloquer la connexion pendant 30 minutes après 1 échec pour un même" in kept
     assert "elles expirent après 30 minutes" in kept
-    assert "jusqu'à la déconnexion, au plus 8 heures." in kept
+    assert "jusqu'à la déconnexion, au plus 8 heures ;" in kept
     assert "Combien de temps : le temps que les garde l'hébergeur du service." in kept
     # without django-axes' sign-in journal, the page does not speak of it
     assert not has_id(html, "journal-des-connexions")
