@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from . import french, progress
 from .models import Action, Milestone, Roadmap
 from .queries import readings_of, roadmap_last_update, with_figures, with_last_update
+from .site.legal import OPEN_LICENCE
 from .summaries import summarise_action, summarise_indicators, summarise_milestones
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "feuille-de-route.schema.json"
@@ -217,6 +218,7 @@ def roadmap_document(roadmap: Roadmap | None, today: datetime.date, base_url: st
             "url": base_url + reverse("roadmap:dashboard"),
             "method_url": base_url + reverse("roadmap:method"),
             "milestones": [_milestone(item) for item in own_milestones],
+            "license": dict(OPEN_LICENCE),
         },
         "axes": [
             {
@@ -255,6 +257,14 @@ JSON_FIELDS = [
         "roadmap.updated_at",
         _("date et heure"),
         _("Dernière modification d'une donnée de la feuille de route."),
+    ),
+    (
+        "roadmap.license",
+        _("objet"),
+        _(
+            "La licence des données : name (son nom, « Licence Ouverte 2.0 (Etalab) ») et url "
+            "(son texte)."
+        ),
     ),
     (
         "roadmap.milestones[]",

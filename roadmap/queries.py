@@ -57,6 +57,15 @@ def nav_axes(roadmap: Roadmap | None) -> list[Axis]:
     return [] if roadmap is None else list(roadmap.axes.order_by("number"))
 
 
+def sitemap_axes(roadmap: Roadmap | None) -> list[Axis]:
+    """`nav_axes` with each axis's actions (code, title, slug: what a link to them needs), by
+    code, in one more query: the site map's."""
+    axes = nav_axes(roadmap)
+    actions = Action.objects.order_by("code").only("code", "title", "slug", "axis")
+    prefetch_related_objects(axes, Prefetch("actions", actions))
+    return axes
+
+
 def involved_organisations(roadmap: Roadmap) -> list[Organisation]:
     """The organisations that lead or partner at least one action of `roadmap`."""
     return list(

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import action, edit, indicators, my_actions, opendata, public
+from .views import action, edit, indicators, legal, my_actions, opendata, public
 
 # The task force's edits, under an action's URL: POST only, each also answering HTMX with the
 # changed section.
@@ -44,6 +44,13 @@ OPEN_DATA = (
     ("feuille-de-route.xlsx", opendata.workbook, "opendata-xlsx"),
     ("<slug:sheet>.csv", opendata.sheet_csv, "opendata-csv"),
 )
+# The pages every French State site must have, linked from the footer of every page.
+STATE_PAGES = (
+    ("accessibilite/", legal.accessibility, "accessibility"),
+    ("mentions-legales/", legal.legal_notice, "legal-notice"),
+    ("donnees-personnelles/", legal.personal_data, "personal-data"),
+    ("plan-du-site/", legal.sitemap, "sitemap"),
+)
 journal_feed = require_safe(cached_for_readers(JournalFeed()))
 
 app_name = "roadmap"
@@ -58,4 +65,5 @@ urlpatterns = [
     *(path(f"donnees/{route}", view, name=name) for route, view, name in OPEN_DATA),
     *(path(f"actions/<slug:slug>/{route}", view, name=name) for route, view, name in EDITS),
     path("mes-actions/", my_actions.my_actions, name="my-actions"),
+    *(path(route, view, name=name) for route, view, name in STATE_PAGES),
 ]

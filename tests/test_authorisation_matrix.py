@@ -66,6 +66,11 @@ def matrix(action, milestone, indicator, target):
         "roadmap:opendata-xlsx": PUBLIC,
         "roadmap:opendata-csv": Row(reverse("roadmap:opendata-csv", args=["actions"]), READ),
         "healthz": PUBLIC,
+        # The pages every French State site must have.
+        "roadmap:accessibility": PUBLIC,
+        "roadmap:legal-notice": PUBLIC,
+        "roadmap:personal-data": PUBLIC,
+        "roadmap:sitemap": PUBLIC,
         # The task force's edits: POST only, by the owning organisation or an administrator.
         "roadmap:edit-status": Row(
             reverse("roadmap:edit-status", args=[slug]),

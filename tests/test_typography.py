@@ -207,6 +207,10 @@ def public_pages() -> list[str]:
         reverse("roadmap:method"),
         reverse("roadmap:journal"),
         reverse("roadmap:opendata"),
+        reverse("roadmap:accessibility"),
+        reverse("roadmap:legal-notice"),
+        reverse("roadmap:personal-data"),
+        reverse("roadmap:sitemap"),
         reverse("login"),
         reverse("password_reset"),
     ]

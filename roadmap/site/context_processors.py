@@ -4,6 +4,8 @@ from django.apps import apps
 from django.middleware.csrf import get_token
 from django.utils.functional import SimpleLazyObject
 
+from . import accessibility as statement
+
 
 def csp_nonce(request):
     """The Content-Security-Policy nonce, for the script tags of every page.
@@ -47,3 +49,10 @@ def demonstration(request):
         return bool(roadmap and roadmap.demonstration)
 
     return {"demonstration_data": played}
+
+
+def accessibility(request):
+    """The accessibility statement's compliance state, for the footer of every page
+    (« Accessibilité : non conforme », templates/partials/footer_legal_links.html), from the
+    one place that states it (roadmap/site/accessibility.py)."""
+    return {"accessibility_compliance": statement.COMPLIANCE}

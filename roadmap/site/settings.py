@@ -94,6 +94,7 @@ TEMPLATES = [
                 "roadmap.site.context_processors.csp_nonce",
                 "roadmap.site.context_processors.csrf",
                 "roadmap.site.context_processors.demonstration",
+                "roadmap.site.context_processors.accessibility",
             ],
             # « 1er septembre » in French wherever a template writes a date (its `date` filter
             # replaces Django's; see the module).
@@ -254,3 +255,25 @@ CONTENT_SECURITY_POLICY = {
 # History rows are created in the same transaction as the change they record.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The legal notice and the statements every French State site shows (docs/contract.md
+# « Réglages », roadmap/site/legal.py): facts about the publisher, the host and the contacts,
+# set by whoever deploys the service. Nothing is made up: a fact left empty is left out of the
+# public pages and listed, for administrators, on those pages.
+LEGAL_PUBLISHER = os.environ.get("LEGAL_PUBLISHER", "").strip()
+LEGAL_PUBLISHER_ADDRESS = os.environ.get("LEGAL_PUBLISHER_ADDRESS", "").strip()
+LEGAL_PUBLICATION_DIRECTOR = os.environ.get("LEGAL_PUBLICATION_DIRECTOR", "").strip()
+LEGAL_HOST = os.environ.get("LEGAL_HOST", "").strip()
+LEGAL_HOST_ADDRESS = os.environ.get("LEGAL_HOST_ADDRESS", "").strip()
+LEGAL_HOST_PHONE = os.environ.get("LEGAL_HOST_PHONE", "").strip()
+LEGAL_CONTACT_EMAIL = os.environ.get("LEGAL_CONTACT_EMAIL", "").strip()
+LEGAL_DPO_EMAIL = os.environ.get("LEGAL_DPO_EMAIL", "").strip()
+LEGAL_ACCESSIBILITY_PLAN_URL = os.environ.get("LEGAL_ACCESSIBILITY_PLAN_URL", "").strip()
+# How long the host keeps the service's logs (its standard output), in days: the host's
+# rule, which the app does not enforce, declared on /donnees-personnelles/.
+_log_retention = os.environ.get("LEGAL_LOG_RETENTION_DAYS", "").strip()
+if _log_retention and not _log_retention.isdigit():
+    raise ImproperlyConfigured(
+        "LEGAL_LOG_RETENTION_DAYS doit être un nombre entier de jours (par exemple 365)."
+    )
+LEGAL_LOG_RETENTION_DAYS = int(_log_retention) if _log_retention else None

@@ -33,6 +33,7 @@ from roadmap.models import (
     Roadmap,
     Status,
 )
+from roadmap.site.legal import OPEN_LICENCE
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, column_letter, display
 from .periods import PERIODS, period_rows
@@ -163,6 +164,10 @@ def export_workbook(roadmap: Roadmap | None, today: date | None = None) -> bytes
     sheet, « Périodes », is derived (each period against its own target on `today`, by default
     the local date) and skipped by the import."""
     book = new_book()
+    # The open data's licence, in the file's own description (File > Properties in Excel).
+    book.properties.description = (
+        _("Données ouvertes de la feuille de route, sous la %(name)s\u00a0: %(url)s") % OPEN_LICENCE
+    )
     for spec, dataset in export_sheets(roadmap):
         write_sheet(book, spec.name, dataset.headers, dataset)
     write_sheet(book, PERIODS.name, PERIODS.columns, period_rows(roadmap, today or _today()))

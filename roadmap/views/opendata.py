@@ -40,6 +40,7 @@ from roadmap.caching import cached_for_readers
 from roadmap.models import Roadmap
 from roadmap.opendata import JSON_FIELDS, SCHEMA_PATH, column_description, roadmap_document
 from roadmap.queries import roadmap_last_update
+from roadmap.site.legal import OPEN_LICENCE
 
 from .common import render_page
 
@@ -187,6 +188,7 @@ def index(request: HttpRequest) -> HttpResponse:
         _("Données ouvertes"),
         # The date of the data the files hold: the JSON's `roadmap.updated_at`.
         last_update=roadmap_last_update(roadmap) if roadmap else None,
+        licence=OPEN_LICENCE,
         json_fields=JSON_FIELDS,
         sheets=sheets,
         periods_sheet=_described(spreadsheets.PERIODS, sizes),

@@ -23,6 +23,7 @@ from django.db.models import F
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Action, Indicator, Measurement, ProgressNote
+from roadmap.site.accessibility import CHECKED_MEMBER_PAGES, CHECKED_PAGES, VIEWPORTS
 from tests.support.builders import days, make_indicator, make_milestone
 from tests.support.files import xlsx_file
 
@@ -30,7 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
-SIZES = {"1280x800": {"width": 1280, "height": 800}, "390x844": {"width": 390, "height": 844}}
+# The widths the accessibility statement names (roadmap/site/accessibility.py).
+SIZES = {f"{width}x{height}": {"width": width, "height": height} for width, height in VIEWPORTS}
 
 
 def serious_violations(page: Page, state: str = "") -> list[str]:
@@ -92,7 +94,20 @@ PUBLIC_PAGES = [
     "/accounts/password_reset/",
     "/accounts/password_reset/done/",
     "/actions/cette-action-n-existe-pas/",  # the 404 page
+    # The pages every French State site must have.
+    "/accessibilite/",
+    "/mentions-legales/",
+    "/donnees-personnelles/",
+    "/plan-du-site/",
 ]
+MEMBER_PAGES = ("/", "/mes-actions/", "/accounts/password_change/", "/plan-du-site/")
+
+
+def test_the_statement_names_the_pages_scanned_here():
+    """/accessibilite/ lists the pages of roadmap/site/accessibility.py: each is scanned here."""
+    assert {path for path, _label in CHECKED_PAGES} <= set(PUBLIC_PAGES)
+    member_pages = {*MEMBER_PAGES, "/actions/ia-2-4/"}  # the action of `filled_roadmap`
+    assert {path for path, _label in CHECKED_MEMBER_PAGES} <= member_pages
 
 
 def submit_without_javascript(page: Page, action: str) -> int:
@@ -133,7 +148,7 @@ def test_public_pages_have_no_serious_violation(new_context, filled_roadmap, siz
     # The main pages in English
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    for path in ("/", "/actions/ia-2-1/", "/indicateurs/", "/donnees/"):
+    for path in ("/", "/actions/ia-2-1/", "/indicateurs/", "/donnees/", "/accessibilite/"):
         page.goto(path)
         found += serious_violations(page, "en anglais")
 
@@ -145,7 +160,7 @@ def test_signed_in_pages_have_no_serious_violation(sign_in, has_member, filled_r
     page = sign_in(has_member, bypass_csp=True)
     page.set_viewport_size(size)
     found = []
-    for path in ("/", "/mes-actions/", "/accounts/password_change/"):
+    for path in MEMBER_PAGES:
         page.goto(path)
         found += serious_violations(page)
 

@@ -34,6 +34,10 @@ PUBLIC_PAGES = [
     "/indicateurs/",
     "/methode/",
     "/donnees/",
+    "/accessibilite/",
+    "/mentions-legales/",
+    "/donnees-personnelles/",
+    "/plan-du-site/",
 ]
 
 # The words of the page that a line break cuts in two: every word of every text node (its

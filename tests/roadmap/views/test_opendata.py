@@ -46,7 +46,7 @@ from tests.support.builders import (
     today,
 )
 from tests.support.constants import SEED, SEED_ACTIONS
-from tests.support.html import element, find, plain_text, tables_without_rows, text
+from tests.support.html import element, find, plain_text, tables_without_rows, text, text_of
 
 SEED_FIGURES = {
     "IA2-1-PRO-AN": 140000,
@@ -125,6 +125,8 @@ def test_the_schema_kept_in_the_repository_is_served_as_it_is(client, db):
         (lambda d: learners(d).update(next_target={"date": "2027-08-31"}), "'value' is missing"),
         (lambda d: d["roadmap"].update(demonstration="non"), "type"),
         (lambda d: d["roadmap"]["milestones"][0].pop("interpretation"), "is missing"),
+        (lambda d: d["roadmap"].pop("license"), "'license' is missing"),
+        (lambda d: d["roadmap"]["license"].update(name="CC-BY"), "is not one of"),
     ],
 )
 def test_the_schema_checker_rejects_what_the_schema_forbids(client, roadmap, breakage, message):
@@ -814,8 +816,57 @@ def test_the_sizes_are_built_once_per_data_version_and_follow_every_change(
             date=days(-1),
             value=12345,
             source="Enquête de test, une source assez longue pour changer la taille du fichier",
+            # a size shown to two figures changes for sure once the file grows by 1 ko or more
+            comment="Commentaire de test. " * 80,
         )
     after = json_detail()
     assert len(builds) == 2
     size = len(client.get(json_url).content)
     assert after == f"JSON – {size_text(size)}" != before
+
+
+# --- The licence: Licence Ouverte 2.0 (Etalab) ----------------------------------------------------
+
+LICENCE = {
+    "name": "Licence Ouverte 2.0 (Etalab)",
+    "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+
+
+def test_the_json_names_its_licence(client, roadmap):
+    data = document(client)
+
+    assert data["roadmap"]["license"] == LICENCE
+    assert json_schema.errors(data, schema()) == []
+    assert "roadmap.license" in [name for name, _kind, _description in JSON_FIELDS]
+
+
+def test_the_open_data_page_names_the_licence_of_every_file(client, roadmap):
+    html = client.get("/donnees/").content.decode()
+
+    assert text_of(html, "licence") == (
+        "Licence Le JSON, le classeur et chacun des fichiers CSV sont publiés sous la Licence "
+        "Ouverte 2.0 (Etalab) : réutilisation libre, y compris commerciale, en mentionnant leur "
+        "source (« Feuille de route IA en santé », avec l'adresse de cette page) et la date de "
+        "leur dernière mise à jour."
+    )
+    assert f'<a href="{LICENCE["url"]}" hreflang="fr">{LICENCE["name"]}</a>' in html
+    assert text_of(html, "licence-classeur") == (
+        "Le classeur et chacun de ses fichiers CSV sont sous la Licence Ouverte 2.0 (Etalab), "
+        "comme le JSON."
+    )
+
+
+def test_the_open_data_page_without_a_roadmap_names_the_licence_too(client, no_roadmap):
+    assert "Licence Ouverte 2.0 (Etalab)" in text_of(
+        client.get("/donnees/").content.decode(), "licence"
+    )
+
+
+def test_the_workbook_carries_its_licence_in_its_description(client, roadmap):
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/donnees/feuille-de-route.xlsx").content))
+
+    assert book.properties.description == (
+        "Données ouvertes de la feuille de route, sous la Licence Ouverte 2.0 (Etalab)\u00a0: "
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+    )
