@@ -41,10 +41,10 @@ CHECKED_PAGES = (
     ("/mentions-legales/", _("les mentions légales")),
     ("/donnees-personnelles/", _("les données personnelles")),
     ("/plan-du-site/", _("le plan du site")),
-    ("/actions/cette-action-n-existe-pas/", _("la page d'erreur «\u202fpage non trouvée\u202f»")),
+    ("/actions/cette-action-n-existe-pas/", _("la page d'erreur « page non trouvée »")),
 )
 CHECKED_MEMBER_PAGES = (
-    ("/mes-actions/", _("«\u202fMes actions\u202f»")),
+    ("/mes-actions/", _("« Mes actions »")),
     (
         "/actions/ia-2-4/",
         _(

@@ -131,7 +131,7 @@ def cookies() -> list[Cookie]:
     return [
         Cookie(
             settings.SESSION_COOKIE_NAME,
-            str(_("Garde la connexion d'une personne connectée\u202f; aucun pour un lecteur.")),
+            str(_("Garde la connexion d'une personne connectée ; aucun pour un lecteur.")),
             _lifetime(session_age),
         ),
         Cookie(

@@ -166,7 +166,7 @@ def export_workbook(roadmap: Roadmap | None, today: date | None = None) -> bytes
     book = new_book()
     # The open data's licence, in the file's own description (File > Properties in Excel).
     book.properties.description = (
-        _("Données ouvertes de la feuille de route, sous la %(name)s\u00a0: %(url)s") % OPEN_LICENCE
+        _("Données ouvertes de la feuille de route, sous la %(name)s : %(url)s") % OPEN_LICENCE
     )
     for spec, dataset in export_sheets(roadmap):
         write_sheet(book, spec.name, dataset.headers, dataset)
