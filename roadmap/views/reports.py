@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -362,14 +363,22 @@ def _respond_item(request, report, action, mark, *, form=None, status=200, messa
     if status == CONFLICT:
         item["conflict"] = True
     if request.htmx:
-        return HttpResponse(
-            render_to_string(
-                "roadmap/partials/session_item.html",
-                {"item": item, "announcement": message},
-                request=request,
-            ),
-            status=status,
-        )
+        # The item, then out of band the page's live region and, for administrators, how far
+        # along the report is (the same partials as `/mes-actions/`).
+        parts = [render_to_string("roadmap/partials/session_item.html", {"item": item}, request)]
+        if message:
+            parts.append(
+                format_html('<p id="annonce-seance" hx-swap-oob="innerHTML">{}</p>', message)
+            )
+        if request.user.is_administrator:
+            parts.append(
+                render_to_string(
+                    "roadmap/partials/report_progress.html",
+                    {"progress": preparation(report), "oob": True},
+                    request,
+                )
+            )
+        return HttpResponse("".join(parts), status=status)
     if status == 200:
         messages.success(request, message)
         return redirect(f"{reverse('roadmap:my-actions')}#seance-{action.slug}")
