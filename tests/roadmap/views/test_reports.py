@@ -544,3 +544,26 @@ def test_marking_ready_refuses_bad_input_other_organisations_and_no_report(
     client.logout()
     assert client.post(url, {}).status_code == 302
     assert not ActionReadiness.objects.exists()
+
+
+# --- The journal and its feed
+
+
+def test_a_published_report_appears_in_the_journal_and_its_feed(client, roadmap, administrator):
+    call_command("publish_report", "--meeting-date", "2026-03-12")
+    opened(roadmap, administrator, JUNE)  # in preparation: not in the journal
+
+    page = client.get("/journal/").content.decode()
+    entry = element(page, "rapport-seance-2026-03-12")
+    assert text_of(entry, "rapport-seance-2026-03-12-titre") == (
+        "Rapport publié : Séance du Conseil du numérique en santé du 12 mars 2026"
+    )
+    assert 'href="/rapports/seance-2026-03-12/"' in entry
+    assert "juin" not in plain_text(page)
+
+    feed = client.get("/journal/atom.xml").content.decode()
+    assert (
+        "<title>Rapport publié\u00a0: Séance du Conseil du numérique en santé du 12 mars 2026"
+        "</title>" in feed
+    )
+    assert '<link href="http://testserver/rapports/seance-2026-03-12/" rel="alternate"/>' in feed
