@@ -57,9 +57,9 @@ class JournalFeed(Feed):
         if entry.kind == REPORT:
             return linebreaks(
                 _(
-                    "Le rapport de la séance du %(date)s au Conseil du numérique en santé\u00a0: où en "
-                    "est chaque action, ce qui a changé depuis la séance précédente et les "
-                    "décisions demandées au Conseil."
+                    "Le rapport de la séance du %(date)s au Conseil du numérique en "
+                    "santé\u00a0: où en est chaque action, ce qui a changé depuis la séance "
+                    "précédente et les décisions demandées au Conseil."
                 )
                 % {"date": _date(entry.report.meeting_date)},
                 autoescape=True,
