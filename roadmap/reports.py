@@ -17,15 +17,14 @@
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import re
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from . import progress
 from .caching import writing
@@ -33,6 +32,7 @@ from .french import format_date
 from .models import Action, ActionReadiness, Report, ReportState, Roadmap
 from .opendata import iso, roadmap_document
 from .queries import involved_organisations, latest_notes
+from .spreadsheets.writing import new_book, workbook_bytes, write_sheet
 from .summaries import CONTRADICTION_LABELS
 from .writes import save_unless_changed
 
@@ -328,78 +328,89 @@ def earlier_reports(report: Report) -> list[Report]:
 
 
 def _cell(value):
+    """A snapshot value as `write_sheet` writes it: lists joined, yes/no in words, numbers as
+    decimals (exact in the cell), moments without their time zone (Excel has none)."""
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, bool):
         return _("oui") if value else _("non")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date()
     return value
 
 
 def workbook(snapshot: dict) -> bytes:
-    """The frozen report as a workbook, one sheet per kind of row, headers in French; its
+    """The frozen report as a workbook, one sheet per kind of row, headers in French, text that
+    a spreadsheet would run as a formula kept as text (`spreadsheets.writing.write_sheet`); its
     properties dated by the publication, so that the same snapshot gives the same file."""
     with translation.override("fr"):
-        book = Workbook()
-        report = snapshot["report"]
-        sheet = book.active
-        sheet.title = _("Rapport")
-        sheet.append([_("Titre"), report["title"]])
-        sheet.append([_("Séance"), report["meeting_date"]])
-        sheet.append([_("Publié le"), report["published_at"].date()])
-        sheet.append([_("Actions à jour pour la séance"), snapshot["summary"]["ready"]])
-        sheet.append([_("Actions"), snapshot["summary"]["actions"]])
-        rows = {
-            _("Actions"): [
-                (
-                    _("Axe"),
-                    _("Code"),
-                    _("Titre"),
-                    _("Statut"),
-                    _("Avancement"),
-                    _("Pilote"),
-                    _("Partenaires"),
-                    _("Jalons en retard"),
-                    _("Sans mise à jour depuis 90 jours"),
-                    _("Dernière mise à jour"),
-                    _("Dernier point d'avancement"),
-                    _("À jour pour la séance"),
-                    _("Décisions demandées au Conseil"),
-                )
+        report, summary = snapshot["report"], snapshot["summary"]
+        sheets = {
+            _("Rapport"): [
+                [_("Titre"), report["title"]],
+                [_("Séance"), report["meeting_date"]],
+                [_("Publié le"), report["published_at"]],
+                [_("Actions"), summary["actions"]],
+                [_("Actions à jour pour la séance"), summary["ready"]],
             ],
-            _("Jalons"): [(_("Action"), _("Jalon"), _("Échéance"), _("Réalisé le"))],
+            _("Actions"): [],
+            _("Jalons"): [],
+            _("Indicateurs"): [],
+            _("Périodes"): [],
+        }
+        headers = {
+            _("Rapport"): [_("Rubrique"), _("Valeur")],
+            _("Actions"): [
+                _("Axe"),
+                _("Code"),
+                _("Titre"),
+                _("Statut"),
+                _("Avancement"),
+                _("Pilote"),
+                _("Partenaires"),
+                _("Jalons en retard"),
+                _("Sans mise à jour depuis 90 jours"),
+                _("Dernière mise à jour"),
+                _("Dernier point d'avancement"),
+                _("À jour pour la séance"),
+                _("Décisions demandées au Conseil"),
+            ],
+            _("Jalons"): [_("Action"), _("Jalon"), _("Échéance"), _("Réalisé le")],
             _("Indicateurs"): [
-                (
-                    _("Action"),
-                    _("Code"),
-                    _("Indicateur"),
-                    _("Unité"),
-                    _("Valeur initiale"),
-                    _("Cible"),
-                    _("Date cible"),
-                    _("Dernière valeur"),
-                    _("Date de la valeur"),
-                    _("Avancement"),
-                )
+                _("Action"),
+                _("Code"),
+                _("Indicateur"),
+                _("Unité"),
+                _("Valeur initiale"),
+                _("Cible"),
+                _("Date cible"),
+                _("Dernière valeur"),
+                _("Date de la valeur"),
+                _("Avancement"),
             ],
             _("Périodes"): [
-                (
-                    _("Indicateur"),
-                    _("Période"),
-                    _("Début"),
-                    _("Fin"),
-                    _("Cible"),
-                    _("Valeur"),
-                    _("Avancement"),
-                )
+                _("Indicateur"),
+                _("Période"),
+                _("Début"),
+                _("Fin"),
+                _("Cible"),
+                _("Valeur"),
+                _("Avancement"),
             ],
         }
-        sheets = list(rows)
+        actions, milestones, indicators, periods = (
+            sheets[_("Actions")],
+            sheets[_("Jalons")],
+            sheets[_("Indicateurs")],
+            sheets[_("Périodes")],
+        )
         for axis in snapshot["axes"]:
             for action in axis["actions"]:
                 note = action["latest_note"]
-                last = action["last_update"]
-                rows[sheets[0]].append(
-                    (
+                actions.append(
+                    [
                         axis["number"],
                         action["code"],
                         action["title"],
@@ -409,24 +420,24 @@ def workbook(snapshot: dict) -> bytes:
                         action["partners"],
                         action["overdue_milestones"],
                         action["stale"],
-                        last.replace(tzinfo=None) if last else None,
+                        action["last_update"],
                         note["done"] if note else None,
                         action["ready"],
                         action["decisions"],
-                    )
+                    ]
                 )
                 for milestone in action["milestones"]:
-                    rows[sheets[1]].append(
-                        (
+                    milestones.append(
+                        [
                             action["code"],
                             milestone["title"],
                             milestone["due_date"],
                             milestone["done_on"],
-                        )
+                        ]
                     )
                 for indicator in action["indicators"]:
-                    rows[sheets[2]].append(
-                        (
+                    indicators.append(
+                        [
                             action["code"],
                             indicator["code"],
                             indicator["label"],
@@ -437,32 +448,25 @@ def workbook(snapshot: dict) -> bytes:
                             indicator["latest_value"],
                             indicator["latest_date"],
                             indicator["progress"],
-                        )
+                        ]
                     )
-                    for period in indicator["periods"]:
-                        rows[sheets[3]].append(
-                            (
-                                indicator["code"],
-                                period["label"],
-                                period["start"],
-                                period["end"],
-                                period["target"],
-                                period["value"],
-                                period["progress"],
-                            )
-                        )
-        for title, lines in rows.items():
-            sheet = book.create_sheet(title)
-            for line in lines:
-                sheet.append([_cell(value) for value in line])
+                    periods.extend(
+                        [
+                            indicator["code"],
+                            period["label"],
+                            period["start"],
+                            period["end"],
+                            period["target"],
+                            period["value"],
+                            period["progress"],
+                        ]
+                        for period in indicator["periods"]
+                    )
+        book = new_book()
+        for title, rows in sheets.items():
+            write_sheet(book, title, headers[title], ([_cell(v) for v in row] for row in rows))
         moment = report["published_at"].replace(tzinfo=None)
         book.properties.created = moment
         book.properties.modified = moment
         book.properties.creator = "IA en santé"
-        output = io.BytesIO()
-        book.save(output)
-        return output.getvalue()
-
-
-def new_slug_conflict(meeting_date) -> bool:
-    return Report.objects.filter(slug=report_slug(meeting_date)).exists()
+        return workbook_bytes(book)

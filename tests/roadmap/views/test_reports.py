@@ -567,3 +567,43 @@ def test_a_published_report_appears_in_the_journal_and_its_feed(client, roadmap,
         "</title>" in feed
     )
     assert '<link href="http://testserver/rapports/seance-2026-03-12/" rel="alternate"/>' in feed
+
+
+def test_the_workbook_holds_each_action_milestone_indicator_and_period(
+    client, roadmap, administrator, prepared
+):
+    Action.objects.filter(code="IA 2-4").update(title='=HYPERLINK("http://exemple.test","clic")')
+    report = published(roadmap, administrator)
+
+    response = client.get(f"/rapports/{report.slug}.xlsx")
+
+    assert response["Content-Disposition"] == f'attachment; filename="{report.slug}.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Rapport", "Actions", "Jalons", "Indicateurs", "Périodes"]
+    rows = {row[1]: row for row in book["Actions"].iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 17
+    assert rows["IA 2-4"][2:7] == (
+        '=HYPERLINK("http://exemple.test","clic")',
+        "En cours",
+        0,
+        "HAS",
+        None,
+    )
+    assert rows["IA 2-4"][11:] == ("oui", "Valider le calendrier du guide.")
+    title_cell = next(
+        row[2] for row in book["Actions"].iter_rows(min_row=2) if row[1].value == "IA 2-4"
+    )
+    assert (title_cell.data_type, title_cell.quotePrefix) == ("s", True)
+    assert ("IA 2-4", "Guide publié") in [
+        row[:2] for row in book["Jalons"].iter_rows(min_row=2, values_only=True)
+    ]
+    periods = [r for r in book["Périodes"].iter_rows(min_row=2, values_only=True)]
+    assert (
+        "IA2-1-APP-AN",
+        "2024/2025",
+        datetime.datetime(2024, 9, 1),
+        datetime.datetime(2025, 8, 31),
+        70000,
+        63000,
+        90,
+    ) == periods[[r[:2] for r in periods].index(("IA2-1-APP-AN", "2024/2025"))]
