@@ -607,3 +607,29 @@ def test_the_workbook_holds_each_action_milestone_indicator_and_period(
         63000,
         90,
     ) == periods[[r[:2] for r in periods].index(("IA2-1-APP-AN", "2024/2025"))]
+
+
+@pytest.mark.usefixtures("memory_cache")
+def test_my_actions_and_the_list_take_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, administrator
+):
+    published(roadmap, administrator, MARCH)
+    opened(roadmap, administrator, JUNE)
+    client.force_login(administrator)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/mes-actions/").status_code == 200
+        assert client.get("/rapports/").status_code == 200
+
+    grow_everything(roadmap)
+    for code in ("IA 2-4", "IA 2-100", "IA 3-100"):
+        report = Report.objects.in_preparation(roadmap)
+        ActionReadiness.objects.create(report=report, action=action(code), ready_by=administrator)
+    with CaptureQueriesContext(connection) as big:
+        page = client.get("/mes-actions/").content.decode()
+        assert client.get("/rapports/").status_code == 200
+
+    assert page.count('class="app-session__item') == 50  # one page of actions
+    assert re.match(
+        r"3 actions sur 170 à jour pour la séance", plain_text(element(page, "avancement-seance"))
+    )
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
