@@ -104,7 +104,7 @@ def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list
         Report.objects.published()
         .filter(roadmap=roadmap)
         .select_related("published_by__organisation")
-        .defer("snapshot")
+        .defer("snapshot", "pdf")
         .order_by("-published_at", "-pk")[:limit]
     )
     entries += [_from_report(report) for report in reports]

@@ -171,6 +171,11 @@ def build_snapshot(report: Report, today: datetime.date, published_at, published
         ready = readiness_of(report, ids.values())
         for axis in document["axes"]:
             for action in axis["actions"]:
+                # Each indicator's latest value, periods and targets are kept; its whole series
+                # of measurements stays in the open data (at the large size, most of the
+                # document, read again by every page of the report).
+                for indicator in action["indicators"]:
+                    del indicator["measurements"]
                 pk = ids[action["code"]]
                 row = ready.get(pk)
                 open_count = sum(1 for m in action["milestones"] if m["done_on"] is None)
@@ -320,7 +325,7 @@ def earlier_reports(report: Report) -> list[Report]:
             Q(meeting_date__lt=report.meeting_date)
             | Q(meeting_date=report.meeting_date, pk__lt=report.pk)
         )
-        .defer("snapshot")
+        .defer("snapshot", "pdf")
     )
 
 

@@ -59,7 +59,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _published(slug: str) -> Report:
-    return get_object_or_404(Report.objects.published(), slug=slug)
+    return get_object_or_404(Report.objects.published().defer("pdf"), slug=slug)
 
 
 def _bars(indicator: dict) -> list[dict]:
@@ -124,7 +124,7 @@ def _compared(request: HttpRequest, report: Report) -> tuple[Report | None, list
             since = found
     if since is not None:
         # Only the compared report's snapshot is read: the list above defers them.
-        since = Report.objects.get(pk=since.pk)
+        since = Report.objects.defer("pdf").get(pk=since.pk)
     return since, earlier
 
 
@@ -133,7 +133,7 @@ def _compared(request: HttpRequest, report: Report) -> tuple[Report | None, list
 def report_list(request: HttpRequest) -> HttpResponse:
     """`/rapports/`: the published reports, the latest session first."""
     roadmap = Roadmap.objects.current()
-    reports = list(Report.objects.published().defer("snapshot"))
+    reports = list(Report.objects.published().defer("snapshot", "pdf"))
     return render_page(
         request,
         "roadmap/reports/list.html",
@@ -198,7 +198,7 @@ def pdf_renderer():
 def report_pdf_bytes(request: HttpRequest, report: Report) -> bytes:
     """The report as an A4 PDF, from the same context as its page (its previous report)."""
     earlier = earlier_reports(report)
-    since = Report.objects.get(pk=earlier[0].pk) if earlier else None
+    since = Report.objects.defer("pdf").get(pk=earlier[0].pk) if earlier else None
     html = render_to_string(
         "roadmap/reports/pdf.html", report_context(report, since, earlier), request=request
     )
@@ -219,7 +219,12 @@ def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             status=503,
             report=report,
         )
-    return _download(report_pdf_bytes(request, report), "application/pdf", f"{slug}.pdf")
+    content = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).get()
+    if not content:
+        content = report_pdf_bytes(request, report)
+        # Kept once rendered: the PDF is the snapshot's, which never changes.
+        Report.objects.filter(pk=report.pk).update(pdf=content)
+    return _download(bytes(content), "application/pdf", f"{slug}.pdf")
 
 
 # --- Preparing and publishing (administrators)

@@ -146,7 +146,11 @@ def test_a_published_report_does_not_change_when_the_data_does(
     monkeypatch.setattr(reports, "METHOD_NOTES", (("Avancement", "Une tout autre formulation."),))
     ActionReadiness.objects.filter(report=report).update(decisions="Autre décision.")
 
+    # The PDF is kept once rendered: render it again from the snapshot, to compare.
+    assert Report.objects.filter(pk=report.pk, pdf=b"").count() == 0
+    Report.objects.filter(pk=report.pk).update(pdf=b"")
     after = files_of(client, report.slug)
+    assert Report.objects.filter(pk=report.pk, pdf=b"").count() == 0
     assert after["json"] == before["json"]
     assert after["xlsx"] == before["xlsx"]
     assert after["pdf"] == before["pdf"]
