@@ -325,7 +325,8 @@ def preparation_context(user, report: Report | None, rows) -> dict:
     """What `/mes-actions/` shows of the report in preparation: for each of the user's actions
     (`rows`, with their last update), whether it still needs an update for the session, whether
     it is marked ready, and the form to mark it; for administrators, how far along it is."""
-    if report is None:
+    if report is None or not (rows or user.is_administrator):
+        # Someone with no action to update (a reader) has nothing to prepare.
         return {"session": None}
     actions = [row.summary.action for row in rows]
     marks = readiness_of(report, [action.pk for action in actions])
