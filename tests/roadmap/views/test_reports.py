@@ -637,3 +637,11 @@ def test_my_actions_and_the_list_take_as_many_queries_for_a_roadmap_ten_times_bi
         r"3 actions sur 170 à jour pour la séance", plain_text(element(page, "avancement-seance"))
     )
     assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
+
+
+def test_a_reader_has_no_session_to_prepare(client, roadmap, administrator, reader):
+    opened(roadmap, administrator)
+    client.force_login(reader)
+    page = client.get("/mes-actions/").content.decode()
+    assert 'id="seance"' not in page
+    assert "Aucune action ne vous est confiée." in plain_text(page)
