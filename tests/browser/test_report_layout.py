@@ -33,12 +33,14 @@ def reports(roadmap):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_report_pages_fit_the_window(reports, sign_in, new_context, administrator, size):
-    reader = new_context(viewport=SIZES[size]).new_page()
+    reader = new_context().new_page()
+    reader.set_viewport_size(SIZES[size])
     for url in ("/rapports/", "/rapports/seance-2026-06-18/"):
         reader.goto(url)
         width, window = reader.evaluate(WIDER)
         assert width <= window, f"{url} à {size} : {width} px pour {window}"
-    admin = sign_in(administrator, viewport=SIZES[size])
+    admin = sign_in(administrator)
+    admin.set_viewport_size(SIZES[size])
     for url in ("/rapports/preparation/", "/mes-actions/"):
         admin.goto(url)
         width, window = admin.evaluate(WIDER)
