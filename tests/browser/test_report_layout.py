@@ -1,8 +1,9 @@
 """The council report pages at 1280×800 and 390×844, and without JavaScript.
 
-No page is wider than the window (the report, the list, the preparation, « Mes actions » with
-the session's forms); with JavaScript off, a member marks an action ready with the plain form
-and a reader compares two reports through the plain GET form.
+No page is wider than the window, nor has a serious or critical axe violation (the report, the
+list, the preparation, « Mes actions » with the session's forms; axe is injected, so these
+contexts bypass the app's CSP); with JavaScript off, a member marks an action ready with the
+plain form and a reader compares two reports through the plain GET form.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import datetime
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from roadmap.models import ActionReadiness, Roadmap
 from roadmap.reports import default_title, open_report
@@ -21,6 +23,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"1280x800": {"width": 1280, "height": 800}, "390x844": {"width": 390, "height": 844}}
 WIDER = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+AXE = Axe()
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{page.url} — {violation['id']} : {violation['help']} — {node['html'][:160]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+        for node in violation["nodes"]
+    ]
 
 
 @pytest.fixture
@@ -33,18 +46,22 @@ def reports(roadmap):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_report_pages_fit_the_window(reports, sign_in, new_context, administrator, size):
-    reader = new_context().new_page()
+    reader = new_context(bypass_csp=True).new_page()
     reader.set_viewport_size(SIZES[size])
+    found = []
     for url in ("/rapports/", "/rapports/seance-2026-06-18/"):
         reader.goto(url)
         width, window = reader.evaluate(WIDER)
         assert width <= window, f"{url} à {size} : {width} px pour {window}"
-    admin = sign_in(administrator)
+        found += serious_violations(reader)
+    admin = sign_in(administrator, bypass_csp=True)
     admin.set_viewport_size(SIZES[size])
     for url in ("/rapports/preparation/", "/mes-actions/"):
         admin.goto(url)
         width, window = admin.evaluate(WIDER)
         assert width <= window, f"{url} à {size} : {width} px pour {window}"
+        found += serious_violations(admin)
+    assert found == []
 
 
 def test_without_javascript_a_member_marks_ready_and_a_reader_compares(
