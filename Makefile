@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 MANAGE := $(PY) manage.py
 
-.PHONY: run test install install-dev lint format migrate lock messages clean
+.PHONY: run test install install-dev lint format migrate lock messages clean pdf-libs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,21 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(PY)
 	$(PIP) install -q -r requirements-dev.txt
 	@touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
 
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev pdf-libs
+
+# The council reports' PDF (WeasyPrint) needs Pango and a font from Debian: installed when
+# missing and run as root; otherwise said here (the report pages then explain how to print).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+		else \
+			echo "Pango absent : les PDF des rapports sont indisponibles (apt-get install $(PDF_PACKAGES))"; \
+		fi; \
+	fi
 
 migrate: install
 	$(MANAGE) migrate --noinput

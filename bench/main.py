@@ -22,6 +22,7 @@ from bench.load import ensure_wrk, wrk_version
 from bench.measure import measure_size
 from bench.render import bench_users
 from bench.report import DOCS, commit, machine, report, write_docs
+from bench.reports import report_benchmark, report_lines
 from tests.support.servers import postgres_cluster
 
 SETTINGS = "-c synchronous_commit=off"  # on top of the cluster's fsync=off
@@ -44,6 +45,11 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--seed-only", action="store_true", help="sans la grande taille")
     parser.add_argument("--no-docs", action="store_true", help="n'écrit pas docs/benchmarks.md")
+    parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="seulement les rapports au Conseil (publication, page, classeur, PDF), sans wrk",
+    )
     return parser.parse_args()
 
 
@@ -54,6 +60,8 @@ def _stop_on_sigterm(signum, frame):
 
 def main() -> None:
     args = arguments()
+    if args.reports_only:
+        return reports_only(args)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
     context = _context(args)
@@ -76,19 +84,43 @@ def main() -> None:
             call_command("generate_roadmap", "--large", "--seed", "1", verbosity=0)
             generation = time.perf_counter() - began
             results.append(measure_size("grande", generation, wrk_binary, env, args, tmp))
+        _member, admin = bench_users()
+        # A council report at the largest size measured (its PDF's time is the figure).
+        reports = [report_benchmark(results[-1].name, admin, datetime.date(2026, 3, 12))]
         if args.import_rows:
             log(f"import de {args.import_rows} mesures…")
             _member, admin = bench_users()
             imported = import_benchmark(args.import_rows, admin)
         connection.close()
 
-    text = report(results, imported, context)
+    text = report(results, imported, context) + "\n".join(report_lines(reports)) + "\n"
     print()
     print(text)
     if not args.no_docs:
         write_docs(text)
         log(f"écrit dans {DOCS.relative_to(ROOT)}")
     log(f"terminé en {time.monotonic() - started:.0f} s")
+
+
+def reports_only(args) -> None:
+    """`--reports-only`: the council reports' benchmark alone, at the seed and the large size
+    (printed, docs/benchmarks.md left as it is)."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    context = _context(args)
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        _prepared_database(stack, tmp, context)
+        from django.core.management import call_command
+        from django.db import connection
+
+        _member, admin = bench_users()
+        reports = [report_benchmark("semence", admin, datetime.date(2026, 3, 12))]
+        if not args.seed_only:
+            log("generate_roadmap --large…")
+            call_command("generate_roadmap", "--large", "--seed", "1", verbosity=0)
+            reports.append(report_benchmark("grande", admin, datetime.date(2026, 6, 18)))
+        connection.close()
+    print("\n".join(report_lines(reports)))
 
 
 def _context(args) -> dict:

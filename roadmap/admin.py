@@ -46,6 +46,7 @@ from .models import (
     Measurement,
     Milestone,
     ProgressNote,
+    Report,
     Roadmap,
     Target,
 )
@@ -319,6 +320,27 @@ class ProgressNoteAdmin(admin.ModelAdmin):
     list_display = ["action", "written_on", "author"]
     list_select_related = ["action", "author"]
     search_fields = ["action__code", "done"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Council reports: opened and published from `/rapports/preparation/`; here they are read,
+    and one in preparation may be corrected or deleted. A published report is frozen."""
+
+    list_display = ["title", "meeting_date", "state", "published_at"]
+    list_filter = ["state"]
+    exclude = ["snapshot"]
+    readonly_fields = ["state", "opened_by", "published_at", "published_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The journal as an Atom feed (`/journal/atom.xml`): follow the roadmap from a feed reader.
 
-The same entries as `/journal/` (`roadmap.journal`): the latest progress notes and changes of
-declared status, newest first, each linking to its action.
+The same entries as `/journal/` (`roadmap.journal`): the latest progress notes, changes of
+declared status and published council reports, newest first, each linking to its action or
+its report.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from .french import format_date
-from .journal import NOTE, JournalEntry, journal_entries
+from .journal import NOTE, REPORT, JournalEntry, journal_entries
 from .models import Roadmap
 
 
@@ -43,6 +44,8 @@ class JournalFeed(Feed):
         return journal_entries(roadmap)
 
     def item_title(self, entry: JournalEntry) -> str:
+        if entry.kind == REPORT:
+            return _("Rapport publié\u00a0: %(title)s") % {"title": entry.report.title}
         if entry.kind == NOTE:
             return _("%(code)s : point d'avancement du %(date)s") % {
                 "code": entry.action_code,
@@ -51,6 +54,16 @@ class JournalFeed(Feed):
         return f"{entry.action_code} : {entry.change.headline}"
 
     def item_description(self, entry: JournalEntry) -> str:
+        if entry.kind == REPORT:
+            return linebreaks(
+                _(
+                    "Le rapport de la séance du %(date)s au Conseil du numérique en "
+                    "santé\u00a0: où en est chaque action, ce qui a changé depuis la séance "
+                    "précédente et les décisions demandées au Conseil."
+                )
+                % {"date": _date(entry.report.meeting_date)},
+                autoescape=True,
+            )
         if entry.kind == NOTE:
             note = entry.note
             parts = [_("Ce qui a été fait : %(text)s") % {"text": note.done}]

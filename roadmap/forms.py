@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,14 @@ from . import progress
 from .french import date_text, format_date, format_number, parse_decimal
 from .models import (
     MAX_PERIOD_COUNT,
+    ActionReadiness,
     Indicator,
     Kind,
     Measurement,
     Milestone,
     Periodicity,
     ProgressNote,
+    Report,
     Status,
     Target,
 )
@@ -889,3 +892,79 @@ def pilots_form(action, pick) -> PilotsForm:
     )
     form.auto_id = "id_pilots_%s"
     return form
+
+
+# --- Council reports (docs/domain.md « Rapports au Conseil ») ---------------------------------
+
+
+class ReportForm(forms.Form):
+    """An administrator opens the report of a council session."""
+
+    meeting_date = forms.DateField(
+        label=_("Date de la séance"),
+        widget=DateInput,
+        error_messages={
+            "required": _("Indiquez la date de la séance."),
+            "invalid": _("Saisissez une date, par exemple 12/03/2026."),
+        },
+    )
+    title = forms.CharField(
+        label=_("Titre"),
+        required=False,
+        max_length=255,
+        validators=[no_control_characters],
+        help_text=_(
+            "Facultatif : par défaut, « Séance du Conseil du numérique en santé du » et la date."
+        ),
+    )
+    deadline = forms.DateField(
+        label=_("Date limite des mises à jour"),
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": _("Saisissez une date, par exemple 05/03/2026.")},
+        help_text=_("Facultatif : le jour où les pilotes doivent avoir mis à jour leurs actions."),
+    )
+
+    def __init__(self, *args, slug_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slug_of = slug_of
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting, deadline = cleaned.get("meeting_date"), cleaned.get("deadline")
+        if meeting and deadline and deadline > meeting:
+            self.add_error(
+                "deadline", _("La date limite des mises à jour doit précéder la séance.")
+            )
+        if meeting and self.slug_of and Report.objects.filter(slug=self.slug_of(meeting)).exists():
+            self.add_error(
+                "meeting_date",
+                _("Un rapport existe déjà pour la séance du %(date)s.")
+                % {"date": day_text(meeting)},
+            )
+        return cleaned
+
+
+DECISIONS_MAX = 5000
+
+
+class ReadinessForm(forms.ModelForm):
+    """A pilot marks an action « à jour pour la séance », with the decisions asked of the
+    council; `version` is that of the mark when it exists (the decisions are then changed)."""
+
+    version = VersionField(required=False)
+
+    class Meta:
+        model = ActionReadiness
+        fields = ["decisions"]
+        widgets = {"decisions": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        decisions = self.fields["decisions"]
+        decisions.validators += [
+            no_control_characters,
+            MaxLengthValidator(
+                DECISIONS_MAX, _("Les décisions demandées tiennent en 5 000 caractères au plus.")
+            ),
+        ]

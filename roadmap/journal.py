@@ -1,8 +1,10 @@
-"""The journal of the roadmap: its latest progress notes and changes of declared status.
+"""The journal of the roadmap: its latest progress notes, changes of declared status and
+published council reports.
 
 Shown at `/journal/` and published as an Atom feed (`roadmap.feeds`), so that readers can follow
 the roadmap. Both read the same entries, in a fixed number of queries: the latest notes in one,
-the latest status changes in one (see `roadmap.history.status_changes`).
+the latest status changes in one (see `roadmap.history.status_changes`), the latest published
+council reports in one.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from .history import Entry, status_changes
-from .models import ProgressNote, Roadmap
+from .models import ProgressNote, Report, Roadmap
 
 JOURNAL_SHOWN = 50
 
 NOTE = "note"
 STATUS = "status"
+REPORT = "report"
 SHARED_WITH_HISTORY = ("action_code", "action_slug", "action_title", "author", "organisation")
 
 
@@ -34,9 +37,12 @@ class JournalEntry:
     organisation: str
     note: ProgressNote | None = None
     change: Entry | None = None
+    report: Report | None = None
 
     @property
     def url(self) -> str:
+        if self.report is not None:
+            return self.report.get_absolute_url()
         anchor = f"#point-{self.note.pk}" if self.note else "#historique"
         return reverse("roadmap:action", args=[self.action_slug]) + anchor
 
@@ -68,6 +74,21 @@ class JournalEntry:
         return cls(key=change.key, kind=STATUS, when=change.when, change=change, **shared)
 
 
+def _from_report(report: Report) -> JournalEntry:
+    by = report.published_by
+    return JournalEntry(
+        key=f"rapport-{report.slug}",
+        kind=REPORT,
+        when=report.published_at,
+        action_code="",
+        action_slug="",
+        action_title="",
+        author=by.display_name if by else "",
+        organisation=by.organisation.acronym if by and by.organisation_id else "",
+        report=report,
+    )
+
+
 def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list[JournalEntry]:
     """The latest progress notes and status changes of `roadmap`, newest first."""
     if roadmap is None:
@@ -79,5 +100,13 @@ def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list
     )
     entries = [JournalEntry.from_note(note) for note in notes]
     entries += [JournalEntry.from_change(change) for change in status_changes(roadmap, limit)]
+    reports = (
+        Report.objects.published()
+        .filter(roadmap=roadmap)
+        .select_related("published_by__organisation")
+        .defer("snapshot", "pdf")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+    entries += [_from_report(report) for report in reports]
     entries.sort(key=lambda entry: (entry.when, entry.key), reverse=True)
     return entries[:limit]

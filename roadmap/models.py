@@ -674,3 +674,152 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class ReportState(models.TextChoices):
+    """A council report is prepared, then published once and for good (docs/domain.md)."""
+
+    IN_PREPARATION = "in_preparation", _("En préparation")
+    PUBLISHED = "published", _("Publié")
+
+
+class ReportQuerySet(models.QuerySet):
+    def published(self) -> ReportQuerySet:
+        """The published reports, the latest session first."""
+        return self.filter(state=ReportState.PUBLISHED).order_by("-meeting_date", "-pk")
+
+    def in_preparation(self, roadmap: Roadmap | None) -> Report | None:
+        """The report of `roadmap` being prepared, if any (at most one at a time)."""
+        if roadmap is None:
+            return None
+        return self.filter(roadmap=roadmap, state=ReportState.IN_PREPARATION).first()
+
+
+class FrozenReport(ValidationError):
+    """A published report's snapshot, title or dates were about to change."""
+
+
+class Report(VersionedModel):
+    """A report to a session of the Conseil du numérique en santé (docs/domain.md « Rapport »).
+
+    Opened `in_preparation`: members mark their actions ready for the session. Published
+    once: `snapshot` then holds the whole public roadmap of that moment as a JSON document,
+    written once and never recomputed; every page and file of the report is drawn from it.
+    """
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    title = models.CharField(_("titre"), max_length=255)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=120, unique=True)
+    meeting_date = models.DateField(_("date de la séance"))
+    deadline = models.DateField(_("date limite des mises à jour"), null=True, blank=True)
+    state = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=ReportState.choices,
+        default=ReportState.IN_PREPARATION,
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ouvert par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publié par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The frozen document, as text: served byte for byte as the report's JSON file.
+    snapshot = models.TextField(_("instantané"), blank=True, editable=False)
+    # The PDF, rendered from the snapshot at its first download and kept: the same file ever
+    # after, and no second rendering (minutes at the benchmark's large size).
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"", editable=False)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-meeting_date", "-pk"]
+        verbose_name = _("rapport au Conseil")
+        verbose_name_plural = _("rapports au Conseil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap"],
+                condition=Q(state="in_preparation"),
+                name="report_one_in_preparation",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="in_preparation", snapshot="", published_at=None)
+                | (Q(state="published", published_at__isnull=False) & ~Q(snapshot="")),
+                name="report_published_has_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # A published report is frozen: nothing of it changes again (docs/domain.md).
+        if self.pk is not None:
+            stored = (
+                Report.objects.filter(pk=self.pk, state=ReportState.PUBLISHED)
+                .values("title", "slug", "meeting_date", "snapshot", "published_at")
+                .first()
+            )
+            if stored is not None and any(
+                getattr(self, name) != value for name, value in stored.items()
+            ):
+                raise FrozenReport(_("Un rapport publié ne change plus."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap:report", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ReportState.PUBLISHED
+
+
+class ActionReadiness(VersionedModel):
+    """An action marked « à jour pour la séance » for a report in preparation, with the
+    decisions its pilots ask of the council (docs/domain.md)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("rapport"), on_delete=models.CASCADE, related_name="readiness"
+    )
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="readiness"
+    )
+    decisions = models.TextField(
+        _("décisions demandées au Conseil"),
+        blank=True,
+        help_text=_("Facultatif : ce que les pilotes demandent au Conseil de décider."),
+    )
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marquée par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["report", "action"]
+        verbose_name = _("action à jour pour la séance")
+        verbose_name_plural = _("actions à jour pour la séance")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "action"], name="readiness_unique_action")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} – {self.action.code}"

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import (
+    Count,
     DateTimeField,
     Exists,
     F,
@@ -315,3 +316,41 @@ def interpretations(roadmap: Roadmap) -> Interpretations:
         .order_by(*ROADMAP_INDICATOR_ORDER)
     )
     return Interpretations(roadmap, list(milestones), list(indicators))
+
+
+class LatestNote(NamedTuple):
+    """An action's latest progress note and how many notes it has, for a council report."""
+
+    note: ProgressNote | None
+    count: int
+
+
+def latest_notes(roadmap: Roadmap) -> dict[int, LatestNote]:
+    """The latest progress note of every action of `roadmap` (with its author and their
+    organisation) and the action's number of notes, by action id, in two queries whatever
+    the size of the roadmap."""
+    notes = ProgressNote.objects.filter(action=OuterRef("pk")).order_by(
+        "-written_on", "-created_at", "-pk"
+    )
+    rows = list(
+        Action.objects.filter(roadmap=roadmap)
+        .annotate(
+            latest_note=Subquery(notes.values("pk")[:1]),
+            note_count=Coalesce(
+                Subquery(
+                    ProgressNote.objects.filter(action=OuterRef("pk"))
+                    .order_by()
+                    .values("action")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                ),
+                0,
+            ),
+        )
+        .values_list("pk", "latest_note", "note_count")
+    )
+    # The authors and their organisations, in the same query as the notes.
+    found = ProgressNote.objects.select_related("author__organisation").in_bulk(
+        [note for _, note, _ in rows if note is not None]
+    )
+    return {pk: LatestNote(found.get(note), count) for pk, note, count in rows}

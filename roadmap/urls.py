@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import action, edit, indicators, legal, my_actions, opendata, public
+from .views import action, edit, indicators, legal, my_actions, opendata, public, reports
 
 # The task force's edits, under an action's URL: POST only, each also answering HTMX with the
 # changed section.
@@ -35,6 +35,8 @@ EDITS = (
     ),
     # Administrators only: who leads the action, who partners it.
     ("pilotes/", edit.designate_pilots, "edit-pilots"),
+    # « À jour pour la séance » of the council report in preparation.
+    ("seance/", reports.mark_ready, "edit-session-ready"),
 )
 # Open data: the page, then its files.
 OPEN_DATA = (
@@ -51,6 +53,16 @@ STATE_PAGES = (
     ("donnees-personnelles/", legal.personal_data, "personal-data"),
     ("plan-du-site/", legal.sitemap, "sitemap"),
 )
+# Council reports: the list, the preparation (administrators), then each report and its files.
+REPORTS = (
+    ("", reports.report_list, "reports"),
+    ("preparation/", reports.report_preparation, "report-preparation"),
+    ("<slug:slug>/", reports.report_detail, "report"),
+    ("<slug:slug>/publier/", reports.report_publish, "report-publish"),
+    ("<slug:slug>.pdf", reports.report_pdf, "report-pdf"),
+    ("<slug:slug>.xlsx", reports.report_xlsx, "report-xlsx"),
+    ("<slug:slug>.json", reports.report_json, "report-json"),
+)
 journal_feed = require_safe(cached_for_readers(JournalFeed()))
 
 app_name = "roadmap"
@@ -66,4 +78,5 @@ urlpatterns = [
     *(path(f"actions/<slug:slug>/{route}", view, name=name) for route, view, name in EDITS),
     path("mes-actions/", my_actions.my_actions, name="my-actions"),
     *(path(route, view, name=name) for route, view, name in STATE_PAGES),
+    *(path(f"rapports/{route}", view, name=name) for route, view, name in REPORTS),
 ]

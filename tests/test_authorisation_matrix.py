@@ -7,6 +7,7 @@ only: the lead's own member is refused too. Every refused write leaves the datab
 was. A new route without a row makes `test_every_route_has_a_row` fail.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Organisation
 from roadmap.models import Action, Indicator, Milestone, Target
+from roadmap.reports import open_report, publish
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 USERS = ("anonymous", "owner", "other", "administrator")
@@ -46,6 +48,11 @@ SIGNED_IN_ONLY = {"anonymous": 302, "owner": 200, "other": 200, "administrator":
 SIGN_IN_FIRST = {"anonymous": 302, "owner": 405, "other": 405, "administrator": 405}
 EDIT = {"anonymous": 302, "owner": 302, "other": 403, "administrator": 302}
 ADMINISTRATORS_ONLY = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 302}
+
+
+# The council reports of `_council_reports`, by their slugs.
+PUBLISHED_REPORT = "seance-2026-03-12"
+REPORT_IN_PREPARATION = "seance-2026-06-18"
 
 
 def matrix(action, milestone, indicator, target):
@@ -159,6 +166,32 @@ def matrix(action, milestone, indicator, target):
             {"lead": action.lead_id or "", "version": action.version},
         ),
         "roadmap:my-actions": Row(statuses={"GET": SIGNED_IN_ONLY, "HEAD": SIGNED_IN_ONLY}),
+        # Council reports (`_council_reports`: one published, one in preparation): read by
+        # everyone; prepared and published by administrators; actions marked ready by their
+        # pilots. Opening a report while one is in preparation is a conflict.
+        "roadmap:reports": PUBLIC,
+        "roadmap:report": Row(reverse("roadmap:report", args=[PUBLISHED_REPORT]), READ),
+        "roadmap:report-pdf": Row(reverse("roadmap:report-pdf", args=[PUBLISHED_REPORT]), READ),
+        "roadmap:report-xlsx": Row(reverse("roadmap:report-xlsx", args=[PUBLISHED_REPORT]), READ),
+        "roadmap:report-json": Row(reverse("roadmap:report-json", args=[PUBLISHED_REPORT]), READ),
+        "roadmap:report-preparation": Row(
+            statuses={
+                "GET": {**ADMINISTRATORS_ONLY, "administrator": 200},
+                "HEAD": {**ADMINISTRATORS_ONLY, "administrator": 200},
+                "POST": {**ADMINISTRATORS_ONLY, "administrator": 409},
+            },
+            data={"meeting_date": "2027-01-14"},
+        ),
+        "roadmap:report-publish": Row(
+            reverse("roadmap:report-publish", args=[REPORT_IN_PREPARATION]),
+            {"POST": ADMINISTRATORS_ONLY},
+            {"version": 1},
+        ),
+        "roadmap:edit-session-ready": Row(
+            reverse("roadmap:edit-session-ready", args=[slug]),
+            {"POST": EDIT},
+            {f"seance-{slug}-decisions": "Décision de la matrice"},
+        ),
         # Accounts (django.contrib.auth) and the language switch.
         # Django's form views treat PUT like POST (with an empty form: nothing is written).
         "login": Row(
@@ -238,6 +271,14 @@ def targets(roadmap):
     )
     target = Target.objects.create(indicator=indicator, on="2025-06-30", value=1)
     return action, milestone, indicator, target
+
+
+@pytest.fixture(autouse=True)
+def _council_reports(roadmap):
+    """A published council report, and the next one in preparation (version 1)."""
+    published = open_report(roadmap, "Séance de mars", datetime.date(2026, 3, 12), None, None)
+    publish(published, published.version, None)
+    open_report(roadmap, "Séance de juin", datetime.date(2026, 6, 18), None, None)
 
 
 @pytest.fixture

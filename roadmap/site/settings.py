@@ -224,6 +224,8 @@ LOGGING = {
     # django-axes announces itself at every start; only its warnings matter.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# WeasyPrint (the council reports' PDF) logs every step of every document: its warnings only.
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
 
 # Sign-in throttling: after AXES_FAILURE_LIMIT failures for one username from one address,
 # sign-in is refused for AXES_COOLOFF_TIME hours; administrators unlock in the admin (Axes).

@@ -1,4 +1,6 @@
-"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first."""
+"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first, and, while a
+council report is in preparation, which of them still need an update for the session (with the
+forms to mark them « à jour pour la séance », `roadmap.views.reports`)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from roadmap.models import Action, Roadmap
+from roadmap.models import Action, Report, Roadmap
 from roadmap.overview import ActionRow, action_rows
 from roadmap.queries import readings_of, with_figures, with_last_update
 
 from .common import page_of, render_page
+from .reports import preparation_context
 
 # Actions shown per page on `/mes-actions/`.
 MY_ACTIONS_PAGE = 50
@@ -41,6 +44,10 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         readings = readings_of(indicator__action__in=editable)
         rows = sorted(action_rows(actions, timezone.localdate(), readings), key=urgency_order)
     page = page_of(request, rows, MY_ACTIONS_PAGE, _("Cette page de vos actions n'existe pas."))
+    # The session's list follows the same page of actions, so that it never grows either.
+    session = preparation_context(
+        request.user, Report.objects.in_preparation(roadmap), page.object_list
+    )
     return render_page(
         request,
         "roadmap/my_actions.html",
@@ -51,4 +58,5 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         items=page.object_list,
         page=page,
         needing_attention=sum(1 for row in rows if row.attention.any),
+        **session,
     )

@@ -222,6 +222,7 @@ def axis_links(roadmap: Roadmap) -> list[tuple[str, str, None]]:
 PAGES_FOR_EVERYONE = [
     ("Indicateurs", "/indicateurs/", None),
     ("Journal", "/journal/", None),
+    ("Rapports au Conseil", "/rapports/", None),
     ("Méthode de calcul", "/methode/", None),
     ("Données ouvertes", "/donnees/", None),
 ]
