@@ -45,7 +45,7 @@ class JournalFeed(Feed):
 
     def item_title(self, entry: JournalEntry) -> str:
         if entry.kind == REPORT:
-            return _("Rapport publié\u00a0: %(title)s") % {"title": entry.report.title}
+            return _("Rapport publié : %(title)s") % {"title": entry.report.title}
         if entry.kind == NOTE:
             return _("%(code)s : point d'avancement du %(date)s") % {
                 "code": entry.action_code,
@@ -58,7 +58,7 @@ class JournalFeed(Feed):
             return linebreaks(
                 _(
                     "Le rapport de la séance du %(date)s au Conseil du numérique en "
-                    "santé\u00a0: où en est chaque action, ce qui a changé depuis la séance "
+                    "santé : où en est chaque action, ce qui a changé depuis la séance "
                     "précédente et les décisions demandées au Conseil."
                 )
                 % {"date": _date(entry.report.meeting_date)},

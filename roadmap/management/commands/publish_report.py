@@ -23,7 +23,7 @@ def iso_date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(
-            _("Date invalide\u00a0: « %(value)s ». Écrivez-la AAAA-MM-JJ, par exemple 2026-03-12.")
+            _("Date invalide : « %(value)s ». Écrivez-la AAAA-MM-JJ, par exemple 2026-03-12.")
             % {"value": value}
         ) from None
 
@@ -55,14 +55,14 @@ class Command(BaseCommand):
         existing = Report.objects.filter(slug=report_slug(meeting)).first()
         if existing is not None and existing.is_published:
             raise CommandError(
-                _("Le rapport de la séance du %(date)s est déjà publié\u00a0: %(title)s.")
+                _("Le rapport de la séance du %(date)s est déjà publié : %(title)s.")
                 % {"date": format_date(meeting), "title": existing.title}
             )
         preparing = Report.objects.in_preparation(target)
         if preparing is not None and preparing.pk != getattr(existing, "pk", None):
             raise CommandError(
                 _(
-                    "Le rapport « %(title)s » est en préparation\u00a0: publiez-le ou "
+                    "Le rapport « %(title)s » est en préparation : publiez-le ou "
                     "supprimez-le avant d'en publier un autre."
                 )
                 % {"title": preparing.title}
@@ -75,8 +75,8 @@ class Command(BaseCommand):
             report.save(update_fields=["title", "version", "updated_at"])
         locked = publish(report, report.version, None)
         if locked.stale:
-            raise CommandError(_("Le rapport a changé entre-temps\u00a0: recommencez."))
+            raise CommandError(_("Le rapport a changé entre-temps : recommencez."))
         self.stdout.write(
-            _("Rapport publié\u00a0: %(title)s (/rapports/%(slug)s/).")
+            _("Rapport publié : %(title)s (/rapports/%(slug)s/).")
             % {"title": locked.row.title, "slug": locked.row.slug}
         )
