@@ -11,6 +11,7 @@ whose history stays its own.
 from __future__ import annotations
 
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +29,14 @@ from .models import INVITATION_VALIDITY_DAYS, Invitation, Organisation, Role, Us
 
 class InvitationRefused(Exception):
     """An invitation that cannot be made: the message says why, in French."""
+
+    status = 409
+
+
+class EmailNotSent(InvitationRefused):
+    """The SMTP relay refused or did not answer: nothing was recorded."""
+
+    status = 503
 
 
 def site_url(request: HttpRequest | None = None) -> str:
@@ -122,7 +131,7 @@ def send(invitation: Invitation, token: str, base: str) -> None:
         "invitation": invitation,
         "link": base + reverse("accounts:invitation-accept", args=[token]),
         "site_url": base,
-        "role_label": Role(invitation.role).label,
+        "role_label": str(Role(invitation.role).label).lower(),
         "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
         "validity_days": INVITATION_VALIDITY_DAYS,
     }
@@ -135,7 +144,17 @@ def send(invitation: Invitation, token: str, base: str) -> None:
     message.attach_alternative(
         render_to_string("accounts/email/invitation.html", context), "text/html"
     )
-    message.send()
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as error:
+        # Raised inside the caller's transaction: the invitation is not recorded either.
+        raise EmailNotSent(
+            _(
+                "Le courriel n'a pas pu être envoyé (%(error)s) : rien n'est enregistré, "
+                "réessayez plus tard."
+            )
+            % {"error": error.__class__.__name__}
+        ) from error
 
 
 def accept(

@@ -90,7 +90,7 @@ def invitation_list(request):
             request,
         )
     except invitations.InvitationRefused as refusal:
-        return invitations_page(request, form, 409, str(refusal))
+        return invitations_page(request, form, refusal.status, str(refusal))
     messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
     return redirect("accounts:invitations")
 
@@ -102,7 +102,7 @@ def invitation_resend(request, pk):
     try:
         invitations.resend(invitation, request)
     except invitations.InvitationRefused as refusal:
-        return invitations_page(request, status=409, error=str(refusal))
+        return invitations_page(request, status=refusal.status, error=str(refusal))
     messages.success(request, _("Invitation renvoyée à %(email)s.") % {"email": invitation.email})
     return redirect("accounts:invitations")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -17,6 +18,9 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 from tests.support.servers import free_port
+
+# aiosmtpd logs every SMTP command at INFO; only its warnings matter here.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass
