@@ -73,8 +73,8 @@ def test_an_administrator_invites_and_the_email_arrives(client, administrator, h
     assert message["To"] == "nouvelle.pilote@has-sante.fr"
     text, html = text_and_html(message)
     assert (
-        f"administrateur vous invite à rejoindre la feuille de route IA en santé pour {has.display_name}, avec le rôle «\u202fmembre de la task force\u202f»."
-        in text
+        "administrateur vous invite à rejoindre la feuille de route IA en santé pour "
+        f"{has.display_name}, avec le rôle «\u202fmembre de la task force\u202f»." in text in text
     )
     assert "Ce lien fonctionne une seule fois, pendant 7 jours" in text
     link = link_in(message)
