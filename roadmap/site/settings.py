@@ -276,3 +276,5 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
+# Signing out of ProConnect leaves the sign-out form for the provider (accounts/middleware.py).
+MIDDLEWARE += ["accounts.middleware.ProConnectFormActionMiddleware"]

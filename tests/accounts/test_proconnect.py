@@ -200,3 +200,34 @@ def test_with_the_settings_the_sign_in_page_shows_the_button(client, configured)
     page = client.get(reverse("login") + "?next=/mes-actions/").content.decode()
     assert 'href="/accounts/proconnect/connexion/?next=/mes-actions/"' in page
     assert "S&#x27;identifier avec" in page or "S'identifier avec" in page
+
+
+def test_signing_out_signs_out_at_the_provider_too(client, configured, agent):
+    assert come_back(client, agent.email).status_code == 302
+    id_token = client.session["oidc_id_token"]
+    response = client.post(reverse("logout"))
+    assert not signed_in(client)
+    assert response.status_code == 302
+    url = urlparse(response["Location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{configured.issuer}/session/end"
+    query = parse_qs(url.query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/"]
+    assert query["state"]
+
+
+def test_signing_out_after_a_password_sign_in_stays_here(client, configured, agent):
+    client.force_login(agent)
+    response = client.post(reverse("logout"))
+    assert response["Location"] == reverse("roadmap:dashboard")
+    assert not signed_in(client)
+
+
+def test_the_pages_let_the_sign_out_form_reach_the_provider(client, configured):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert f"form-action 'self' {configured.issuer}" in policy
+
+
+def test_without_proconnect_forms_reach_the_site_only(client, db):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in policy
