@@ -63,7 +63,17 @@ CHROMIUM := /usr/bin/chromium
 # seed asks for the `roadmap` fixture, which loads it again after a transactional test's flush.
 PYTEST_WORKERS ?= auto
 
-test: lint
+# The OpenID Connect provider that the ProConnect tests start (npm's oidc-provider, run by node),
+# installed from its lock file.
+OIDC_PROVIDER := tests/support/oidc_provider
+
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
+
+.PHONY: node-deps
+node-deps: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+
+test: lint node-deps
 	$(MANAGE) makemigrations --check --dry-run
 	@test -x $(CHROMIUM) || echo "Chromium absent : tests navigateur ignorés ($(CHROMIUM) introuvable ; apt-get install chromium)"
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)

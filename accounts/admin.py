@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, User
+from .models import Invitation, Organisation, User
 
 
 @admin.register(Organisation)
@@ -34,3 +34,18 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Task force"), {"fields": ("email", "organisation", "role")}),
     )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only record of who invited whom; invitations are made and sent from
+    /accounts/invitations/ (or `manage.py invite`), which send the email."""
+
+    list_display = ["email", "organisation", "role", "sent_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["email"]
+    readonly_fields = [field.name for field in Invitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -53,6 +53,16 @@ ADMINISTRATORS_ONLY = {"anonymous": 302, "owner": 403, "other": 403, "administra
 # The council reports of `_council_reports`, by their slugs.
 PUBLISHED_REPORT = "seance-2026-03-12"
 REPORT_IN_PREPARATION = "seance-2026-06-18"
+# The accounts pages: administrators only, signing in first, then the method.
+ADMINISTRATORS_PAGE = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 200}
+ADMINISTRATORS_FIRST = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 405}
+# The invitation and the account the accounts rows act on (`invitation_and_person`).
+ADMINISTRATORS_POST = {
+    method: ADMINISTRATORS_ONLY if method == "POST" else ADMINISTRATORS_FIRST for method in METHODS
+}
+MATRIX_INVITATION = 4242
+MATRIX_PERSON = 4243
+MATRIX_TOKEN = "jeton-de-la-matrice"
 
 
 def matrix(action, milestone, indicator, target):
@@ -231,6 +241,43 @@ def matrix(action, milestone, indicator, target):
             statuses=dict.fromkeys(METHODS, everyone(302)),
             data={"language": "en", "next": "/"},
         ),
+        # ProConnect: nothing answers while it is not configured (tests/accounts/test_proconnect.py
+        # covers it configured, against a real provider).
+        "accounts:proconnect-login": Row(statuses=dict.fromkeys(METHODS, everyone(404))),
+        "accounts:proconnect-callback": Row(statuses=dict.fromkeys(METHODS, everyone(404))),
+        # Invitations and accounts: administrators only; sign in first, then the method.
+        "accounts:invitations": Row(
+            statuses={
+                "GET": ADMINISTRATORS_PAGE,
+                "HEAD": ADMINISTRATORS_PAGE,
+                "POST": ADMINISTRATORS_ONLY,
+                **dict.fromkeys(("PUT", "PATCH", "DELETE"), ADMINISTRATORS_FIRST),
+            },
+            data={
+                "email": "matrice@example.org",
+                "organisation": action.lead_id or "",
+                "role": "member",
+            },
+        ),
+        "accounts:invitation-resend": Row(
+            reverse("accounts:invitation-resend", args=[MATRIX_INVITATION]),
+            ADMINISTRATORS_POST,
+        ),
+        "accounts:invitation-revoke": Row(
+            reverse("accounts:invitation-revoke", args=[MATRIX_INVITATION]),
+            ADMINISTRATORS_POST,
+        ),
+        "accounts:person-active": Row(
+            reverse("accounts:person-active", args=[MATRIX_PERSON]),
+            ADMINISTRATORS_POST,
+            {"active": "0"},
+        ),
+        # The invited person's page: anyone with the link; a bad password writes nothing (422).
+        "accounts:invitation-accept": Row(
+            reverse("accounts:invitation-accept", args=[MATRIX_TOKEN]),
+            {**READ, "POST": everyone(422)},
+            {"password1": "un-mot-de-passe-solide", "password2": "un-autre-mot-de-passe"},
+        ),
     }
 
 
@@ -279,6 +326,27 @@ def _council_reports(roadmap):
     published = open_report(roadmap, "Séance de mars", datetime.date(2026, 3, 12), None, None)
     publish(published, published.version, None)
     open_report(roadmap, "Séance de juin", datetime.date(2026, 6, 18), None, None)
+def invitation_and_person(roadmap):
+    """A pending invitation and a member's account, at known ids, for the accounts rows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Invitation, User
+
+    has = Organisation.objects.get(acronym="HAS")
+    Invitation.objects.create(
+        pk=MATRIX_INVITATION,
+        email="invitee@example.org",
+        organisation=has,
+        role="member",
+        token_hash=Invitation.hash_token(MATRIX_TOKEN),
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    User.objects.create_user(
+        "membre-de-la-matrice", pk=MATRIX_PERSON, role="member", organisation=has
+    )
 
 
 @pytest.fixture

@@ -279,3 +279,26 @@ if _log_retention and not _log_retention.isdigit():
         "LEGAL_LOG_RETENTION_DAYS doit être un nombre entier de jours (par exemple 365)."
     )
 LEGAL_LOG_RETENTION_DAYS = int(_log_retention) if _log_retention else None
+# ProConnect, the State's identity federation (accounts/proconnect.py): all three or none.
+# PROCONNECT_ISSUER is the provider's base URL; its endpoints come from its discovery document.
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "")
+# It answers only to ProConnect's callback; the password sign-in never reaches it.
+AUTHENTICATION_BACKENDS += ["accounts.proconnect.ProConnectBackend"]
+
+# The public address that emails link to (invitations); else the address of the request.
+SITE_URL = os.environ.get("SITE_URL", "")
+
+# Emails (invitations, password reset) through the SMTP relay named by EMAIL_HOST; without
+# one, printed on the console (local development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST and not os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+# Signing out of ProConnect leaves the sign-out form for the provider (accounts/middleware.py).
+MIDDLEWARE += ["accounts.middleware.ProConnectFormActionMiddleware"]

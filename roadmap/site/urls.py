@@ -5,11 +5,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import auth_overrides
+
 from . import bench, ops
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Sign-in and sign-out with ProConnect (accounts/urls.py), before Django's own views.
+    path("accounts/", include(auth_overrides)),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("roadmap.urls")),
