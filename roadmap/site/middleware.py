@@ -1,7 +1,9 @@
-"""A structured log line for every write: who did what, when, and how it ended.
+"""The site's own middleware.
 
-Operators read these to answer « who changed this, and did it work? » without opening the
-database; the history tables hold the old → new values themselves.
+- `WriteLogMiddleware`: a structured log line for every write: who did what, when, and how it
+  ended. Operators read these to answer « who changed this, and did it work? » without opening
+  the database; the history tables hold the old → new values themselves.
+- `DatabaseUnavailableMiddleware`: the 503 page when the database cannot be reached.
 """
 
 import logging
@@ -9,7 +11,10 @@ import time
 
 from django.utils.deprecation import MiddlewareMixin
 
+from . import ops
+
 logger = logging.getLogger("roadmap.writes")
+logger_faults = logging.getLogger("roadmap.faults")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -36,3 +41,29 @@ class WriteLogMiddleware(MiddlewareMixin):
             },
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """An unreachable database answers the French 503 page with `Retry-After`, never a 500.
+
+    A view that needed the database raises `OperationalError` or `InterfaceError`; nothing was
+    written (its transaction is gone with the connection). The next request connects again
+    (settings: `conn_health_checks`), so the service comes back by itself, without a restart.
+    Errors raised in a middleware rather than a view reach `ops.server_error`, which does the
+    same.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ops.DATABASE_UNAVAILABLE):
+            return None
+        logger_faults.warning(
+            "database unreachable",
+            extra={"event": "database_unreachable", "path": request.path, "error": str(exception)},
+        )
+        return ops.unavailable(request)
