@@ -7,8 +7,11 @@
 """
 
 import logging
+import sys
 import time
 
+from django.core.signals import got_request_exception
+from django.dispatch import receiver
 from django.utils.deprecation import MiddlewareMixin
 
 from . import ops
@@ -46,24 +49,40 @@ class WriteLogMiddleware(MiddlewareMixin):
 class DatabaseUnavailableMiddleware:
     """An unreachable database answers the French 503 page with `Retry-After`, never a 500.
 
-    A view that needed the database raises `OperationalError` or `InterfaceError`; nothing was
-    written (its transaction is gone with the connection). The next request connects again
+    A view, or a middleware after this one (a session read to log the user…), that needed the
+    database raises `OperationalError` or `InterfaceError`; nothing was written (its
+    transaction is gone with the connection). A view's error comes to `process_exception`; a
+    later middleware's has already been turned into a 500 by Django, which says so with
+    `got_request_exception`: the 500 is then replaced here. The next request connects again
     (settings: `conn_health_checks`), so the service comes back by itself, without a restart.
-    Errors raised in a middleware rather than a view reach `ops.server_error`, which does the
-    same.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        error = getattr(request, "_database_unavailable", None)
+        if response.status_code == 500 and error is not None:
+            return self.unavailable(request, error)
+        return response
 
     def process_exception(self, request, exception):
         if not isinstance(exception, ops.DATABASE_UNAVAILABLE):
             return None
+        return self.unavailable(request, exception)
+
+    @staticmethod
+    def unavailable(request, error):
         logger_faults.warning(
             "database unreachable",
-            extra={"event": "database_unreachable", "path": request.path, "error": str(exception)},
+            extra={"event": "database_unreachable", "path": request.path, "error": str(error)},
         )
         return ops.unavailable(request)
+
+
+@receiver(got_request_exception)
+def _note_database_unavailable(sender, request=None, **kwargs):
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, ops.DATABASE_UNAVAILABLE):
+        request._database_unavailable = error
