@@ -13,8 +13,9 @@ when `REDIS_URL` is set; local memory for the one-command start).
   the address with only the query parameters the view reads (`params`).
 - **Only real writes.** A `writing()` block that writes no row (a conflict, the same value saved
   again, an import with nothing new) leaves the version, and so every cached copy, alone: the
-  version is changed at the end of the block, and only when a save, delete or many-to-many
-  change of a public model happened inside it (or `changed()` said so).
+  version is changed at the end of the block, and only when a statement inside it wrote at least
+  one row (an INSERT, UPDATE or DELETE, bulk ones included, seen on the connection), a signal of
+  a public model fired, or `changed()` said so.
 - **One lock order.** The version row is locked first by every write, before the rows it
   changes (`writing()` locks it before the edit views' `select_for_update`, and signals fire
   before the row's own UPDATE), so two writers can wait for one another but never deadlock.
@@ -79,10 +80,28 @@ HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Vary")
 
 
+# A statement that writes rows (SQLite's REPLACE too); the version's own row is not data.
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
 class _Write:
     """The `writing()` block in progress: whether it wrote anything the public pages show."""
 
     changed = False
+
+    def observe(self, execute, sql, params, many, context):
+        """Every statement of the block, on its way to the database: one that wrote at least
+        a row marks the block changed, whatever wrote it (a save, `bulk_create`, `update()`,
+        raw SQL through the ORM's connection), so no write is missed for want of a signal."""
+        result = execute(sql, params, many, context)
+        if self.changed or not isinstance(sql, str) or "roadmap_dataversion" in sql:
+            return result
+        found = _WRITE_STATEMENT.match(sql)
+        # An UPDATE or DELETE that matched no row wrote nothing. An INSERT always writes (and
+        # SQLite tells its row count only once a RETURNING is read, so it is not asked).
+        if found and (found.group(1).upper() == "INSERT" or context["cursor"].rowcount != 0):
+            self.changed = True
+        return result
 
 
 # Set inside `writing()`: the saves inside mark it changed rather than change the version.
@@ -137,7 +156,8 @@ def writing() -> Iterator[None]:
         write = _Write()
         reset = _writing.set(write)
         try:
-            yield
+            with transaction.get_connection().execute_wrapper(write.observe):
+                yield
         finally:
             _writing.reset(reset)
         # Reached only when the block ended without an exception (else all is rolled back).
@@ -146,8 +166,8 @@ def writing() -> Iterator[None]:
 
 
 def changed() -> None:
-    """Say that public data was written without a signal (`QuerySet.update`, `bulk_create`):
-    inside `writing()`, the version changes at its end; outside, now."""
+    """Say that public data was written where `writing()` cannot see it (another connection,
+    a file the pages read): inside `writing()`, the version changes at its end; outside, now."""
     write = _writing.get()
     if write is None:
         bump()

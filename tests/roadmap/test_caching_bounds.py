@@ -169,14 +169,27 @@ def test_a_write_block_that_writes_nothing_changes_nothing_and_one_that_writes_d
     assert version() != before
 
 
-def test_changed_says_a_write_made_without_signals(scene):
-    # A `QuerySet.update` sends no signal: `changed()` says it, at the block's end.
+def test_a_write_without_signals_is_seen_and_one_that_matches_no_row_is_not(scene):
+    Action = type(scene.action)
     before = version()
     with caching.writing():
-        type(scene.action).objects.filter(pk=scene.action.pk).update(title="Nouvel intitulé")
-        caching.changed()
-        assert version() == before  # not yet: at the end of the block, with the others
+        Action.objects.filter(pk=-1).update(title="Aucune ligne")
+    assert version() == before
+
+    with caching.writing():
+        Action.objects.filter(pk=scene.action.pk).update(title="Nouvel intitulé")
+        assert version() == before  # not yet: at the end of the block, with the data
     assert version() != before
+
+
+def test_changed_says_a_write_the_block_cannot_see(scene):
+    before = version()
+    with caching.writing():
+        caching.changed()
+    assert version() != before
+    outside = version()
+    caching.changed()
+    assert version() != outside
 
 
 def test_query_parameters_the_page_does_not_read_share_its_kept_copy(
