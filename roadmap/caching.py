@@ -26,7 +26,8 @@ when `REDIS_URL` is set; local memory for the one-command start).
 - **Conditional answers.** `ETag` (from the key) and `Last-Modified` (the last write, or
   midnight): a browser that already has the page gets a 304 without a render or a cache read.
 - **Bounded.** Each level holds a bounded number of copies (settings.CACHES, `MAX_ENTRIES`),
-  and a copy larger than `SHARED_MAX` is served but not kept: see docs/contract.md, « Cache ».
+  and a copy larger than `SHARED_MAX` is served but not kept: docs/contract.md, « Cache et
+  en-têtes ».
 - **Saved copies.** The last copy of each page and file is also kept outside the database (the
   `saved` cache, files on the server's disk): when the database cannot be reached, an anonymous
   reader gets it, dated by a notice (`saved_copy`), rather than the 503 page everyone else gets
