@@ -57,6 +57,9 @@ format: install-dev
 # The browser tests (tests/browser, marked `browser`) drive Debian's Chromium: without it they are
 # skipped, and said so here; in CI (CI=true) they fail instead (.ci/run installs Chromium).
 CHROMIUM := /usr/bin/chromium
+# The reverse-proxy test (tests/accounts/test_throttling_proxy.py) puts Debian's nginx in front of
+# gunicorn: without it that test is skipped, and said so here; in CI it fails (.ci/run installs it).
+NGINX := /usr/sbin/nginx
 
 # The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one process.
 # Work stealing keeps both cores busy to the end. Order does not matter: a test that needs the
@@ -76,6 +79,7 @@ node-deps: $(OIDC_PROVIDER)/node_modules/.package-lock.json
 test: lint node-deps
 	$(MANAGE) makemigrations --check --dry-run
 	@test -x $(CHROMIUM) || echo "Chromium absent : tests navigateur ignorés ($(CHROMIUM) introuvable ; apt-get install chromium)"
+	@test -x $(NGINX) || echo "nginx absent : test du reverse proxy ignoré ($(NGINX) introuvable ; apt-get install nginx)"
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Speed of the public pages beside a bare Django view, at the seed and a large size: a throwaway

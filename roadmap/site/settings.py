@@ -4,6 +4,7 @@ With nothing set, the app starts for local development: DEBUG on, SQLite in the 
 In production set at least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An unreachable database: the 503 page, whatever the view (roadmap.site.ops).
+    "roadmap.site.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -134,7 +137,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "roadmap_cache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # The bound: at most this many copies, each at most roadmap.caching.SHARED_MAX
+            # bytes (docs/contract.md, « Cache »); beyond it Django deletes a third of them.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
         }
     }
 else:
@@ -153,6 +158,19 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
         "LOCATION": "roadmap-local",
         "OPTIONS": {"MAX_ENTRIES": 200},
     }
+# The last copy of each public page and file, outside the database: served, dated, to anonymous
+# readers while the database cannot be reached (roadmap.caching, docs/contract.md « Base de
+# données injoignable »). Files on the server's disk rather than memory: shared by the workers
+# of one server and kept across their restarts; the database cache would be down with the
+# database. Each server keeps its own: a folder it can write (FALLBACK_CACHE_DIR).
+FALLBACK_CACHE_DIR = Path(os.environ.get("FALLBACK_CACHE_DIR", BASE_DIR / "var" / "saved-copies"))
+CACHES["saved"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(FALLBACK_CACHE_DIR),
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FALLBACK_CACHE_MAX_ENTRIES", "1000"))},
+}
+# The `Retry-After` of the 503 page, in seconds.
+UNAVAILABLE_RETRY_AFTER = int(os.environ.get("UNAVAILABLE_RETRY_AFTER", "30"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -207,6 +225,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Load balancers probe each app server over plain HTTP: /healthz answers there too (200 or 503),
+# never the redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -235,8 +256,19 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_TIME", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind the reverse proxy, the client's address is the first of X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address: the connection's, or, when the connection comes from one of the
+# TRUSTED_PROXIES (addresses or networks, comma-separated: the reverse proxies in front of the
+# app), the address those proxies wrote in X-Forwarded-For (accounts.throttling.client_ip).
+# Empty by default: X-Forwarded-For is then ignored, as anyone can send one.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES\u00a0: «\u202f{_proxy}\u202f» n'est ni une adresse IP ni un réseau."
+        ) from error
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 
 # Content Security Policy: nothing inline, nothing from elsewhere. Scripts carry the nonce.
 CONTENT_SECURITY_POLICY = {

@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("roadmap.urls")),
 ]
 
+# An unreachable database met in a middleware: the 503 page rather than « Erreur inattendue ».
+handler500 = ops.server_error
+
 if settings.BENCH_ENDPOINTS:
     urlpatterns.insert(0, path("bench/bare", bench.bare, name="bench-bare"))

@@ -64,7 +64,7 @@ def _shown_ids(request, actions, per_page: int, not_found: str):
 
 
 @require_safe
-@cached_for_readers
+@cached_for_readers(params=(*ActionFilters.base_fields, "page"))
 def dashboard(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.current()
     if roadmap is None:
@@ -149,7 +149,7 @@ def _summary(roadmap: Roadmap, today: datetime.date, readings: dict, last_update
 
 
 @require_safe
-@cached_for_readers
+@cached_for_readers(params=("page",))
 def axis_detail(request: HttpRequest, number: int) -> HttpResponse:
     roadmap = current_roadmap_or_404()
     # Every axis is fetched anyway for the navigation; the page's one is picked among them.
@@ -193,7 +193,7 @@ def _sort_columns(sort: IndicatorSort) -> dict:
 
 
 @require_safe
-@cached_for_readers
+@cached_for_readers(params=(*IndicatorSort.base_fields, "page"))
 def indicators(request: HttpRequest) -> HttpResponse:
     """`/indicateurs/`: every indicator of the roadmap against its target, sortable.
 

@@ -1,6 +1,7 @@
 """Throwaway servers on the loopback: a PostgreSQL cluster, and gunicorn serving the app.
 
-The one home of "start a throwaway PostgreSQL cluster" (`postgres_cluster`) and "start an app
+The one home of "start a throwaway PostgreSQL cluster" (`postgres_cluster`, stopped and started
+again by `stop_postgres` / `start_postgres`), "put nginx in front" (`start_nginx`) and "start an app
 server on a free port and wait until it answers" (`start_gunicorn`, `wait_until_answering`,
 `stop_gunicorn`), for the benchmark (bench/) and the tests that need real servers
 (tests/roadmap/test_two_servers.py). No Django and no pytest here: the callers turn a
@@ -49,9 +50,23 @@ def free_port() -> int:
 class Cluster:
     port: int
     data_dir: Path
+    # pg_ctl's own command (as `postgres` when run as root) and the server's options.
+    pg_ctl: tuple[str, ...] = ()
+    options: str = ""
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def stop_postgres(cluster: Cluster) -> None:
+    """Stop the cluster's server now (« fast »: open sessions are ended), its data kept."""
+    _run([*cluster.pg_ctl, "-m", "fast", "-w", "stop"])
+
+
+def start_postgres(cluster: Cluster) -> None:
+    """Start the stopped cluster again, on the same port, and wait until it accepts sessions."""
+    log = str(cluster.data_dir / "postgres.log")
+    _run([*cluster.pg_ctl, "-l", log, "-w", "-o", cluster.options, "start"])
 
 
 def postgres_bin() -> Path:
@@ -87,7 +102,7 @@ def postgres_cluster(prefix: str = "pg-", settings: str = "") -> Iterator[Cluste
     try:
         _run([*initdb, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"])
         _run([*pg_ctl, "-l", str(data_dir / "postgres.log"), "-w", "-o", options, "start"])
-        yield Cluster(port, data_dir)
+        yield Cluster(port, data_dir, tuple(pg_ctl), options)
     finally:
         subprocess.run(
             [*pg_ctl, "-m", "immediate", "stop"],
@@ -100,6 +115,57 @@ def postgres_cluster(prefix: str = "pg-", settings: str = "") -> Iterator[Cluste
 
 def _run(command: list[str]) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+# --- nginx
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+def start_nginx(port: int, upstream: int, folder: Path) -> subprocess.Popen:
+    """Debian's nginx on 127.0.0.1:`port`, in the foreground, as the reverse proxy in front of
+    the app server on 127.0.0.1:`upstream`: it appends the client's address to
+    X-Forwarded-For, as the README's deployment section asks. Its configuration, logs and
+    temporary files are in `folder`; stop it with `stop_gunicorn` (its process group)."""
+    if not NGINX.exists():
+        raise ServerError("nginx est introuvable (/usr/sbin/nginx) : apt-get install nginx.")
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "nginx.conf"
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    config.write_text(
+        f"""
+daemon off;
+master_process off;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} info;
+events {{ worker_connections 64; }}
+http {{
+    access_log {folder / "access.log"};
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+    )
+    with (folder / "output.log").open("a") as output:
+        return subprocess.Popen(
+            [str(NGINX), "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 # --- gunicorn
