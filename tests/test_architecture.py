@@ -20,6 +20,7 @@ FLOORS = {
     "accounts": 0,
     "roadmap.progress": 0,
     "roadmap.french": 0,
+    "roadmap.inputs": 0,
     "roadmap.site": 0,
     "roadmap.models": 1,
     "roadmap.queries": 2,

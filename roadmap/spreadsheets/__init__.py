@@ -81,7 +81,7 @@ from .resources import (
     TargetResource,
     sheet_spec,
 )
-from .uploads import UPLOAD_LIFETIME, DatabaseTmpStorage, keep_upload
+from .uploads import UPLOAD_LIFETIME, keep_upload
 from .widgets import ChoiceWidget
 from .writing import (
     EXAMPLE,
@@ -120,7 +120,6 @@ __all__ = [
     "CSVSheetFormat",
     "CellError",
     "ChoiceWidget",
-    "DatabaseTmpStorage",
     "DerivedSheet",
     "ImportReport",
     "IndicatorResource",
