@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .french import FIRST_YEAR, LAST_YEAR, date_text, grouped_number
+from .french import FIRST_YEAR, LAST_YEAR, format_date, grouped_number
 
 # What one cell of an Excel workbook holds (Excel's own limit; openpyxl writes more, which
 # Excel then truncates or refuses to open).
@@ -69,8 +69,8 @@ def length_message(limit: int, length: int) -> str:
 
 def date_message() -> str:
     return _("La date doit être comprise entre le %(first)s et le %(last)s.") % {
-        "first": date_text(FIRST_DATE),
-        "last": date_text(LAST_DATE),
+        "first": format_date(FIRST_DATE),
+        "last": format_date(LAST_DATE),
     }
 
 
