@@ -90,7 +90,9 @@ def test_a_stored_control_character_cannot_break_the_atom_feed(client, action, h
     # such a note was accepted. The note is refused, and the feed stays readable.
     client.force_login(has_member)
     assert client.post(note_url(action), note(done="Bip\x07")).status_code == 422
-    assert client.post(note_url(action), note(done="Tabulé\tet\r\nsur deux lignes")).status_code == 302
+    assert (
+        client.post(note_url(action), note(done="Tabulé\tet\r\nsur deux lignes")).status_code == 302
+    )
     client.logout()
 
     feed = client.get(reverse("roadmap:journal-feed"))
@@ -202,9 +204,7 @@ def test_a_measurement_url_with_nul_is_refused_for_a_member(client, action, has_
 # --- The admin and sign-in
 
 
-def test_the_admin_refuses_a_control_character_and_normalises_line_breaks(
-    admin_client, action
-):
+def test_the_admin_refuses_a_control_character_and_normalises_line_breaks(admin_client, action):
     url = reverse("admin:roadmap_progressnote_add")
     data = {
         "action": action.pk,
@@ -265,9 +265,7 @@ def test_signing_in_with_an_overlong_username_is_refused_before_anything_is_reco
 def test_signing_in_still_works(client, settings, administrator):
     settings.AXES_ENABLED = True
 
-    response = client.post(
-        "/accounts/login/", {"username": "administrateur", "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"username": "administrateur", "password": PASSWORD})
 
     assert response.status_code == 302
 
