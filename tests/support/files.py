@@ -211,13 +211,15 @@ def zip_bomb_xlsx(*, megabytes: int = 200) -> bytes:
     few hundred kilobytes; written in pieces, so that building it holds no such string."""
     content = xlsx_file({"Actions": [["IA 1-1", 1, "Titre", "", "", "", "", "", ""]]})
     buffer = io.BytesIO(content)
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part:
-            part.write(b'<?xml version="1.0"?><worksheet><sheetData>')
-            blank = b" " * (1024 * 1024)
-            for _ in range(megabytes):
-                part.write(blank)
-            part.write(b"</sheetData></worksheet>")
+    with (
+        zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part,
+    ):
+        part.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+        blank = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            part.write(blank)
+        part.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
 
 

@@ -147,7 +147,7 @@ def test_utf8_with_or_without_bom_and_windows_1252_are_each_read_whole(roadmap, 
 
 
 def test_a_file_in_neither_encoding_is_refused_with_its_first_bad_byte(roadmap):
-    content = "Action;Jalon\r\nIA 2-4;Jalon\r\n".encode() + b"IA 2-4;J\x81\r\n"
+    content = b"Action;Jalon\r\nIA 2-4;Jalon\r\n" + b"IA 2-4;J\x81\r\n"
 
     report = import_file(content, "jalons.csv")
 
