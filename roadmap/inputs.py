@@ -108,8 +108,8 @@ class _LengthValidator(MaxLengthValidator):
 
 def police_fields(form: forms.BaseForm) -> None:
     """Put the policy on each field of `form`: text refused with control characters and beyond
-    its column's length (or TEXT_MAX_CHARS), dates within the range; the limits are written on
-    the fields themselves (`maxlength`, `min`, `max`), so the browser shows and keeps them."""
+    its column's length (or TEXT_MAX_CHARS), dates within the range; a text's limit is written
+    on its field (`maxlength`), so the browser shows and keeps it."""
     for field in form.fields.values():
         if isinstance(field, forms.CharField):
             field.validators.append(validate_text)
@@ -118,9 +118,9 @@ def police_fields(form: forms.BaseForm) -> None:
                 field.validators.append(_LengthValidator(TEXT_MAX_CHARS))
             field.widget.attrs.setdefault("maxlength", str(field.max_length))
         elif isinstance(field, forms.DateField):
+            # No `min`/`max` on the date input: with them, a browser's date picker starts an
+            # empty field at the minimum (1900) rather than this year, for keyboard users too.
             field.validators.append(validate_date)
-            field.widget.attrs.setdefault("min", FIRST_DATE.isoformat())
-            field.widget.attrs.setdefault("max", LAST_DATE.isoformat())
         elif isinstance(field, forms.IntegerField) and field.max_value is None:
             # A hidden version or a count: never beyond what a database integer holds.
             field.max_value = INTEGER_MAX
