@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import invitations, proconnect
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, InvitationForm, SignInForm
 from .models import Invitation, User
 
 
@@ -27,6 +27,8 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in by password, with the ProConnect button above it when configured.
     Passwords stay: administrators need a way in when the federation is down, and not every
     partner of the task force has a ProConnect identity (docs/contract.md « ProConnect »)."""
+
+    authentication_form = SignInForm
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(proconnect_enabled=proconnect.is_configured(), **kwargs)

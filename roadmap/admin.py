@@ -34,10 +34,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.forms import AdminSignInForm
+
 from . import progress
+from .inputs import InputPolicyForm
 from .models import (
     Action,
     Axis,
@@ -53,8 +56,6 @@ from .models import (
 from .spreadsheets import (
     SHEETS,
     XLSX_CONTENT_TYPE,
-    DatabaseTmpStorage,
-    SpreadsheetError,
     display,
     export_workbook,
     import_file,
@@ -69,20 +70,47 @@ from .spreadsheets import (
 admin.site.site_header = gettext_lazy("Administration — Feuille de route IA en santé")
 admin.site.site_title = gettext_lazy("Administration — Feuille de route IA en santé")
 admin.site.index_title = gettext_lazy("Accueil de l’administration")
+# The username's length checked before authentication, as on the site (accounts/forms.py).
+admin.site.login_form = AdminSignInForm
 
 
-class SpreadsheetImportExportMixin(ImportExportMixin):
-    """Per-model import and export of one sheet, for administrators, all or nothing."""
+class InputPolicyAdmin:
+    """Mixin of every ModelAdmin and inline here: its forms carry the input policy
+    (`roadmap.inputs`: line breaks normalised, control characters and over-long texts refused,
+    dates within the range), as the task force's forms do."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _policed(super().get_form(request, obj, change=change, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        return _policed(super().get_changelist_form(request, **kwargs))
+
+
+class InputPolicyInline:
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _policed(formset.form)
+        return formset
+
+
+def _policed(form_class):
+    if issubclass(form_class, InputPolicyForm):
+        return form_class
+    return type(form_class.__name__, (InputPolicyForm, form_class), {})
+
+
+class SpreadsheetExportMixin(InputPolicyAdmin, ExportMixin):
+    """Per-model export of one sheet, for administrators, in the workbook's format.
+
+    There is no per-model import: a file of one sheet (a CSV, or a workbook with that sheet
+    only) goes through the whole-workbook import below, the one upload path, with its guard
+    rails, its preview and its all-or-nothing write (docs/contract.md).
+    """
 
     sheet_name = ""
-    tmp_storage_class = DatabaseTmpStorage
 
     def get_resource_classes(self, request):
         return [sheet_spec(self.sheet_name).resource_class]
-
-    @property
-    def import_formats(self):
-        return sheet_formats(self.sheet_name)
 
     @property
     def export_formats(self):
@@ -91,27 +119,11 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"roadmap": Roadmap.objects.current(), "user": request.user}
 
-    def has_import_permission(self, request):
-        return request.user.is_administrator
-
     def has_export_permission(self, request):
         return request.user.is_administrator
 
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        # One bad row and nothing is written, as with the whole-workbook import.
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, SpreadsheetError):
-            for error in e.errors:
-                form.add_error("import_file", str(error))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-
-class LabelledTabularInline(admin.TabularInline):
+class LabelledTabularInline(InputPolicyInline, admin.TabularInline):
     """A tabular inline whose controls are named for screen readers.
 
     Django's tabular inlines name each field only in its column header, which labels nothing
@@ -145,7 +157,7 @@ class AxisInline(LabelledTabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
+class RoadmapAdmin(InputPolicyAdmin, admin.ModelAdmin):
     list_display = ["title", "period", "source_date", "demonstration"]
     prepopulated_fields = {"slug": ["title"]}
     fields = [
@@ -162,7 +174,7 @@ class RoadmapAdmin(admin.ModelAdmin):
 
 
 @admin.register(Axis)
-class AxisAdmin(admin.ModelAdmin):
+class AxisAdmin(InputPolicyAdmin, admin.ModelAdmin):
     list_display = ["number", "short_title", "roadmap"]
     list_filter = ["roadmap"]
 
@@ -182,7 +194,7 @@ class IndicatorInline(LabelledTabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+class ActionAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     sheet_name = "Actions"
     list_display = ["code", "title", "axis", "lead", "status", "updated_at"]
     list_filter = ["roadmap", "axis", "status", "lead"]
@@ -200,7 +212,7 @@ class ActionAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     sheet_name = "Jalons"
     list_display = ["title", "action", "due_date", "original_due_date", "done_on"]
     list_filter = ["roadmap"]
@@ -254,7 +266,7 @@ class TargetInline(LabelledTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     sheet_name = "Indicateurs"
     list_display = [
         "code",
@@ -300,7 +312,7 @@ class IndicatorAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     sheet_name = "Mesures"
     form = MeasurementForm
     list_display = ["indicator", "date", "value", "source", "recorded_by"]
@@ -316,7 +328,7 @@ class MeasurementAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressNote)
-class ProgressNoteAdmin(admin.ModelAdmin):
+class ProgressNoteAdmin(InputPolicyAdmin, admin.ModelAdmin):
     list_display = ["action", "written_on", "author"]
     list_select_related = ["action", "author"]
     search_fields = ["action__code", "done"]

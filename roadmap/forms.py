@@ -19,6 +19,7 @@ from accounts.models import Organisation
 
 from . import progress
 from .french import date_text, format_date, format_number, parse_decimal
+from .inputs import InputPolicyForm
 from .models import (
     MAX_PERIOD_COUNT,
     ActionReadiness,
@@ -33,16 +34,8 @@ from .models import (
     Target,
 )
 
-# Invisible control characters a person cannot see nor a spreadsheet hold (as the workbook
-# import refuses them); NUL is left to Django's own validator, which every text field has.
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # An indicator's code goes into URLs and files: letters, digits, dashes, dots, underscores.
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def no_control_characters(value):
-    if value and _CONTROL.search(str(value)):
-        raise forms.ValidationError(_("Le texte contient un caractère de contrôle invisible."))
 
 
 def day_text(value) -> str:
@@ -83,7 +76,7 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(InputPolicyForm, forms.Form):
     version = VersionField()
 
     def clean(self):
@@ -146,7 +139,7 @@ class MilestoneDoneForm(VersionedForm):
         return cleaned
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(InputPolicyForm, forms.ModelForm):
     """A new milestone on an action."""
 
     class Meta:
@@ -183,7 +176,7 @@ class RescheduleForm(VersionedForm):
     )
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(InputPolicyForm, forms.ModelForm):
     value = FrenchDecimalField(
         label=_("Valeur"),
         max_digits=20,
@@ -209,8 +202,6 @@ class MeasurementForm(forms.ModelForm):
         self.indicator = indicator
         super().__init__(*args, **kwargs)
         self.fields["source"].help_text = _("Par exemple : enquête DGOS auprès des universités.")
-        self.fields["comment"].validators.append(no_control_characters)
-        self.fields["source"].validators.append(no_control_characters)
         if indicator.periodicity and indicator.periods_from:
             self.fields["date"].help_text = self._period_help()
 
@@ -306,7 +297,7 @@ class MeasurementForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ProgressNoteForm(forms.ModelForm):
+class ProgressNoteForm(InputPolicyForm, forms.ModelForm):
     class Meta:
         model = ProgressNote
         fields = ["written_on", "done", "risks", "next_steps"]
@@ -372,7 +363,7 @@ def _check_version(form: forms.BaseForm) -> None:
         form.add_error(None, _("Ce formulaire est incomplet : rechargez la page et recommencez."))
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(InputPolicyForm, forms.ModelForm):
     """An indicator's definition: added to an action (its code proposed from the action's), or
     changed, at the `version` it was read at (its code then stays: files refer to it).
 
@@ -492,9 +483,6 @@ class IndicatorForm(forms.ModelForm):
             if source is not None and self.initial.get("summed_from") == source:
                 # The model gives the source's id; the form names it by its code.
                 self.initial["summed_from"] = self.instance.summed_from.code
-        for name in ("label", "code", "unit", "source", "interpretation"):
-            if name in self.fields:
-                self.fields[name].validators.append(no_control_characters)
 
     def proposed_code(self) -> str:
         """The action's code without its spaces and the next free number: « IA2-4-3 »."""
@@ -594,7 +582,7 @@ class RetireForm(VersionedForm):
         )
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(InputPolicyForm, forms.ModelForm):
     """A dated target of an indicator, besides its final one: an intermediate step of the
     trajectory, or for a per-period indicator the own target of the period containing its
     date (docs/domain.md « Cibles »). Changed at the `version` it was read at."""
@@ -630,8 +618,6 @@ class TargetForm(forms.ModelForm):
         else:
             self.fields["on"].label = _("Date")
             self.fields["on"].help_text = _("Une étape de la trajectoire, avant la cible finale.")
-        for name in ("source", "interpretation"):
-            self.fields[name].validators.append(no_control_characters)
 
     def clean(self):
         cleaned = super().clean()

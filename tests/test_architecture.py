@@ -21,6 +21,7 @@ FLOORS = {
     "roadmap.progress": 0,
     "roadmap.french": 0,
     "roadmap.report_changes": 0,
+    "roadmap.inputs": 0,
     "roadmap.site": 0,
     "roadmap.models": 1,
     "roadmap.queries": 2,

@@ -64,6 +64,7 @@ from .reading import (
     ZIP_MAGIC,
     SheetData,
     _unescape_csv,
+    import_limits,
     max_bytes,
     max_rows,
     max_uncompressed_bytes,
@@ -81,7 +82,7 @@ from .resources import (
     TargetResource,
     sheet_spec,
 )
-from .uploads import UPLOAD_LIFETIME, DatabaseTmpStorage, keep_upload
+from .uploads import UPLOAD_LIFETIME, keep_upload
 from .widgets import ChoiceWidget
 from .writing import (
     EXAMPLE,
@@ -120,7 +121,6 @@ __all__ = [
     "CSVSheetFormat",
     "CellError",
     "ChoiceWidget",
-    "DatabaseTmpStorage",
     "DerivedSheet",
     "ImportReport",
     "IndicatorResource",
@@ -150,6 +150,7 @@ __all__ = [
     "file_error",
     "fold",
     "import_file",
+    "import_limits",
     "keep_upload",
     "max_bytes",
     "max_rows",

@@ -1,5 +1,6 @@
-"""django-import-export formats: the admin's per-model import and export of one sheet, with
-the same rules as the whole workbook (`reading`, `writing`)."""
+"""django-import-export formats: the admin's per-model export of one sheet, written as the
+whole workbook is (`writing`). There is no per-model import: every upload goes through the
+whole-workbook import (`importing`), its one guarded path."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from import_export.formats import base_formats
 
 from roadmap.french import fold
 
-from .reading import read_spreadsheet
 from .writing import XLSX_CONTENT_TYPE, new_book, workbook_bytes, write_csv, write_sheet
 
 
@@ -20,7 +20,7 @@ class SheetFormat(base_formats.Format):
     content_type = "application/octet-stream"
 
     def __init__(self, encoding=None):
-        self.encoding = encoding  # import-export passes one; our readers detect it themselves
+        self.encoding = encoding  # import-export passes one; our writers use their own
 
     def get_title(self):
         return self.extension
@@ -32,17 +32,10 @@ class SheetFormat(base_formats.Format):
         return self.content_type
 
     def can_import(self):
-        return True
+        return False
 
     def can_export(self):
         return True
-
-    def create_dataset(self, in_stream):
-        content = in_stream.encode("utf-8") if isinstance(in_stream, str) else bytes(in_stream)
-        sheets, _ignored = read_spreadsheet(
-            content, f"fichier.{self.extension}", expected=self.sheet_name
-        )
-        return sheets[0].dataset()
 
 
 class XLSXSheetFormat(SheetFormat):

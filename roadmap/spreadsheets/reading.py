@@ -5,9 +5,12 @@ row count, zip bomb, password, content that is not what the extension says, miss
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import csv
 import io
 import logging
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from roadmap.french import fold
+from roadmap.inputs import TEXT_MAX_CHARS
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, column_letter, display
 from .errors import CellError, SpreadsheetError, file_error
@@ -42,16 +46,40 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected 
 ZIP_MAGIC = b"PK\x03\x04"
 
 
+# Larger limits for one import, set by `import_limits` (the `import_roadmap` command restoring
+# a large backup: no web request's timeout there). The guards on content stay the same.
+_LIMITS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("import_limits", default=None)
+
+
+@contextlib.contextmanager
+def import_limits(*, max_bytes=None, max_rows=None, max_uncompressed_bytes=None):
+    """Within the block, the imports read files up to these limits (None: the settings')."""
+    given = {
+        "max_bytes": max_bytes,
+        "max_rows": max_rows,
+        "max_uncompressed_bytes": max_uncompressed_bytes,
+    }
+    token = _LIMITS.set({key: value for key, value in given.items() if value is not None})
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
+
+
+def _limit(name: str):
+    return (_LIMITS.get() or {}).get(name)
+
+
 def max_bytes() -> int:
-    return getattr(settings, "ROADMAP_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return _limit("max_bytes") or getattr(settings, "ROADMAP_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def max_rows() -> int:
-    return getattr(settings, "ROADMAP_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return _limit("max_rows") or getattr(settings, "ROADMAP_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
 
 
 def max_uncompressed_bytes() -> int:
-    return getattr(
+    return _limit("max_uncompressed_bytes") or getattr(
         settings, "ROADMAP_IMPORT_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES
     )
 
@@ -178,35 +206,85 @@ def _is_derived(raw: _RawSheet, *, by_name: bool) -> bool:
     return all(fold(column) in headers for column in PERIODS.columns)
 
 
+# A UTF-8 file shows itself by its multi-byte sequences (« é » is C3 A9); a Windows-1252 file
+# has none, its accented letters being single bytes that UTF-8 cannot start a sequence with.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def _decode(content: bytes, filename: str) -> str:
-    try:
-        if content.startswith(codecs.BOM_UTF8):
-            return content[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """The text of a CSV file, its encoding decided once for the whole file: UTF-8 (with or
+    without BOM), else Windows-1252 when no byte of it looks like UTF-8; a file that is neither
+    is refused with the row and column of its first bad byte, never decoded half one way."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
             return content.decode("utf-16")
-    except UnicodeDecodeError:
-        raise file_error(
-            _(
-                "Le fichier « %(name)s » annonce un encodage Unicode "
-                "mais contient des octets invalides."
-            )
-            % {"name": filename}
-        ) from None
+        except UnicodeDecodeError:
+            raise file_error(
+                _(
+                    "Le fichier « %(name)s » annonce un encodage Unicode "
+                    "mais contient des octets invalides."
+                )
+                % {"name": filename}
+            ) from None
+    bom = content.startswith(codecs.BOM_UTF8)
+    body = content[len(codecs.BOM_UTF8) :] if bom else content
     try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    if (
+        bom
+        or _UTF8_MULTIBYTE.search(body[: utf8_error.start])
+        or _UTF8_MULTIBYTE.search(body[utf8_error.end :])
+    ):
+        # UTF-8 elsewhere in the file: a stray byte, not another encoding. Decoding the whole
+        # file as Windows-1252 would turn every accented letter into two (« Ã© »).
+        raise _bad_byte(
+            body,
+            utf8_error.start,
+            "utf-8",
+            _(
+                "Le fichier « %(name)s » est en UTF-8 mais contient un octet invalide (0x%(byte)s) "
+                ": corrigez ce caractère, ou enregistrez le fichier à nouveau en « CSV UTF-8 »."
+            ),
+            filename,
+        )
     try:
         # Excel's « CSV (séparateur : point-virgule) » on a French Windows.
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        raise file_error(
+        return body.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise _bad_byte(
+            body,
+            error.start,
+            "cp1252",
             _(
-                "L'encodage du fichier « %(name)s » n'est pas reconnu : enregistrez-le en "
-                "« CSV UTF-8 » ou en CSV Windows (Windows-1252)."
-            )
-            % {"name": filename}
+                "L'encodage du fichier « %(name)s » n'est pas reconnu (octet 0x%(byte)s, ni UTF-8 "
+                "ni Windows-1252) : enregistrez-le en « CSV UTF-8 » ou en CSV Windows "
+                "(Windows-1252)."
+            ),
+            filename,
         ) from None
+
+
+def _bad_byte(body: bytes, offset: int, encoding: str, message, filename: str):
+    """The error for the byte at `offset`, placed at its row and column as the sheet reads
+    them (records, not physical lines; columns by letter)."""
+    before = body[:offset].decode(encoding, errors="replace")
+    records = list(csv.reader(io.StringIO(before, newline=""), delimiter=_sniff_delimiter(before)))
+    if not records or before.endswith(("\n", "\r")):
+        row, column = len(records) + 1, 0
+    else:
+        row, column = len(records), max(len(records[-1]) - 1, 0)
+    return SpreadsheetError(
+        [
+            CellError(
+                message % {"name": filename, "byte": f"{body[offset]:02X}"},
+                sheet=PurePath(filename).stem,
+                row=row,
+                column=column_letter(column),
+            )
+        ]
+    )
 
 
 def _unescape_csv(value: str) -> str:
@@ -256,6 +334,7 @@ def _read_csv(content: bytes, filename: str) -> _RawSheet:
         ):
             if _is_blank(values):
                 continue
+            _refuse_long_cells(values[:MAX_COLUMNS], PurePath(filename).stem, number, filename)
             rows.append((number, [_unescape_csv(value) for value in values[:MAX_COLUMNS]]))
             if len(rows) > limit:
                 raise _too_many_rows(filename)
@@ -342,6 +421,65 @@ def _check_xlsx_container(content: bytes, filename: str) -> None:
         raise file_error(
             _("Le fichier « %(name)s » n'est pas un classeur Excel (.xlsx).") % {"name": filename}
         )
+    _refuse_xml_declarations(content, members, filename)
+
+
+# Excel never writes a document type declaration: one in an .xlsx is there to declare
+# entities, which expand a few kilobytes into gigabytes (« billion laughs ») or read local
+# files (XXE). Looked for in every part, in the encodings XML allows, before openpyxl parses
+# anything; openpyxl itself parses through defusedxml, which refuses them too.
+_DECLARATIONS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_SCAN_CHUNK = 64 * 1024
+
+
+def _refuse_xml_declarations(content: bytes, members, filename: str) -> None:
+    overlap = max(len(marker) for marker in _DECLARATIONS)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for member in members:
+            if member.is_dir():
+                continue
+            tail = b""
+            try:
+                with archive.open(member) as part:
+                    while chunk := part.read(_SCAN_CHUNK):
+                        window = tail + chunk
+                        if any(marker in window for marker in _DECLARATIONS):
+                            raise file_error(
+                                _(
+                                    "Le classeur « %(name)s » contient une déclaration XML "
+                                    "(DOCTYPE ou ENTITY) qu'Excel n'écrit jamais : il n'a pas "
+                                    "été ouvert. Enregistrez-le à nouveau depuis Excel."
+                                )
+                                % {"name": filename}
+                            )
+                        tail = window[-overlap:]
+            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError):
+                # Unsupported compression, encrypted part, data beyond its declared size…
+                raise _corrupt_error(filename) from None
+
+
+def _refuse_long_cells(values, sheet: str, number: int, filename: str) -> None:
+    """A cell no workbook cell can hold: refused before anything else reads it."""
+    for index, value in enumerate(values):
+        if isinstance(value, str) and len(value) > TEXT_MAX_CHARS:
+            raise SpreadsheetError(
+                [
+                    CellError(
+                        _(
+                            "Cette cellule compte %(length)s caractères : une cellule en tient "
+                            "%(limit)s au plus."
+                        )
+                        % {"length": display(len(value)), "limit": display(TEXT_MAX_CHARS)},
+                        sheet=sheet,
+                        row=number,
+                        column=column_letter(index),
+                    )
+                ]
+            )
 
 
 def _read_xlsx(content: bytes, filename: str) -> list[_RawSheet]:
@@ -365,6 +503,7 @@ def _read_xlsx(content: bytes, filename: str) -> list[_RawSheet]:
                             raise _too_many_rows(filename)
                         if _is_blank(values):
                             continue
+                        _refuse_long_cells(values, sheet.title, number, filename)
                         rows.append((number, list(values)))
                         if len(rows) > max_rows() + 1:
                             raise _too_many_rows(filename)

@@ -16,27 +16,25 @@ from import_export import widgets
 
 from accounts.models import Organisation
 from roadmap.french import fold, parse_date, parse_decimal, plain_number
+from roadmap.inputs import check_text
 from roadmap.models import Action, Axis, Indicator, Roadmap
 
 from .cells import cell_text, clean_code
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 class TextWidget(widgets.Widget):
-    """Free text, trimmed, with Windows line breaks made plain; invisible control characters,
-    which a spreadsheet cannot hold and a person cannot see, are refused."""
+    """Free text, trimmed, with Windows line breaks made plain; what the input policy refuses
+    (`roadmap.inputs`: control characters, beyond a workbook cell's length) is refused; a
+    column's own `max_length` is checked by the model's validation."""
 
     def __init__(self, *, code: bool = False):
         super().__init__()
         self.code = code
 
     def clean(self, value, row=None, **kwargs) -> str:
-        text = cell_text(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        text = check_text(cell_text(value)).strip()
         if self.code:
             text = " ".join(text.split())
-        if _CONTROL.search(text):
-            raise ValueError(_("Le texte contient un caractère de contrôle invisible."))
         return text
 
     def render(self, value, obj=None, **kwargs):

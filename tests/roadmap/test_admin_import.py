@@ -20,7 +20,7 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from roadmap.models import Action, ImportUpload
@@ -349,37 +349,44 @@ def test_an_unknown_roadmap_is_a_404(admin_client):
 # --- the per-model buttons of django-import-export
 
 
-def test_the_actions_page_imports_a_csv_with_preview_and_confirmation(admin_client, roadmap):
+@pytest.mark.parametrize("model", ["action", "milestone", "indicator", "measurement"])
+def test_there_is_no_per_model_import_only_the_workbook_import(admin_client, model):
+    # One upload path: a file of one sheet goes through the workbook import, with its guards.
+    content = csv_file([["IA 2-4", "2", "x", "", "", "", "", "", ""]], header=HEADERS["Actions"])
+    response = admin_client.post(
+        f"/admin/roadmap/{model}/import/",
+        {"import_file": SimpleUploadedFile("actions.csv", content), "format": "1"},
+    )
+    # The admin takes the address for an object's: never the import form.
+    assert response.status_code in (302, 404)
+    assert "import_file" not in response.content.decode()
+    assert not ImportUpload.objects.exists()
+    with pytest.raises(NoReverseMatch):
+        reverse(f"admin:roadmap_{model}_import")
+    page = admin_client.get(reverse(f"admin:roadmap_{model}_changelist"))
+    assert page.status_code == 200
+    assert f"/admin/roadmap/{model}/import/" not in page.content.decode()
+    assert reverse(f"admin:roadmap_{model}_export") in page.content.decode()
+
+
+def test_one_sheet_as_csv_imports_through_the_workbook_import(admin_client, roadmap):
     ia_2_4 = Action.objects.get(roadmap=roadmap, code="IA 2-4")
     row = ["IA 2-4", "2", ia_2_4.title, ia_2_4.description, "Réalisée", "HAS", "", "", ""]
     content = csv_file([row], header=HEADERS["Actions"], encoding="cp1252")
-    import_url = reverse("admin:roadmap_action_import")
 
     response = admin_client.post(
-        import_url,
-        {"import_file": SimpleUploadedFile("actions.csv", content), "format": "1", "resource": "0"},
+        UPLOAD_URL, {"file": SimpleUploadedFile("actions.csv", content), "roadmap": roadmap.pk}
     )
 
     assert response.status_code == 200
-    confirm = response.context["confirm_form"]
-    assert confirm is not None, response.context["form"].errors
+    upload = response.context["upload"]
     assert Action.objects.get(pk=ia_2_4.pk).status == ""
-    assert ImportUpload.objects.count() == 1  # waiting in the database, not on a local disk
-
-    response = admin_client.post(reverse("admin:roadmap_action_process_import"), confirm.initial)
-
+    response = admin_client.post(
+        reverse("admin:roadmap_importupload_confirm", args=[upload.pk]), {"sha256": upload.sha256}
+    )
     assert response.status_code == 302
     assert Action.objects.get(pk=ia_2_4.pk).status == "done"
     assert not ImportUpload.objects.exists()
-
-
-def test_the_actions_page_reports_an_unreadable_file_in_french(admin_client):
-    response = admin_client.post(
-        reverse("admin:roadmap_action_import"),
-        {"import_file": SimpleUploadedFile("a.csv", b"Code;Titre\r\nx;y"), "format": "1"},
-    )
-    assert response.status_code == 200
-    assert "Colonnes obligatoires manquantes" in str(response.context["form"].errors)
 
 
 def test_the_actions_page_exports_neutralised_xlsx(admin_client, roadmap):

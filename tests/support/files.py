@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -164,3 +165,78 @@ def database_dump() -> dict[str, list[dict]]:
                 continue
             dump[model._meta.label] = list(model.objects.order_by("pk").values())
     return dump
+
+
+# --- Hostile files, as an attacker (or a broken tool) makes them from a real workbook
+
+
+def actions_xlsx_as_xml(rows: list[list[str]], *, doctype: str = "") -> bytes:
+    """A real workbook whose Actions sheet is written here as XML, inline strings only: what
+    openpyxl would refuse to write (a cell beyond 32 767 characters, which it truncates) or
+    what a hostile tool writes (`doctype`, before the root element)."""
+    content = xlsx_file({"Actions": []})
+
+    def cell(column: int, row: int, text: str) -> str:
+        reference = f"{openpyxl.utils.get_column_letter(column)}{row}"
+        return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    body = "".join(
+        f'<row r="{number}">'
+        + "".join(cell(column, number, text) for column, text in enumerate(values, start=1))
+        + "</row>"
+        for number, values in enumerate([HEADERS["Actions"], *rows], start=1)
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        + doctype
+        + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + f"<sheetData>{body}</sheetData></worksheet>"
+    )
+    return _replace_part(content, "xl/worksheets/sheet1.xml", sheet.encode())
+
+
+def entity_bomb_xlsx(*, levels: int = 9) -> bytes:
+    """A real workbook whose sheet declares nested entities (« billion laughs »): a few
+    kilobytes that a parser expanding entities turns into 10**levels characters in one cell."""
+    entities = '<!ENTITY e0 "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY e{level} "{f"&e{level - 1};" * 10}">' for level in range(1, levels)
+    )
+    return actions_xlsx_as_xml(
+        [["IA 1-1", "1", f"&e{levels - 1};"]], doctype=f"<!DOCTYPE worksheet [{entities}]>"
+    )
+
+
+def zip_bomb_xlsx(*, megabytes: int = 200) -> bytes:
+    """A real workbook with one more worksheet part of `megabytes` MB of blanks, deflated to a
+    few hundred kilobytes; written in pieces, so that building it holds no such string."""
+    content = xlsx_file({"Actions": [["IA 1-1", 1, "Titre", "", "", "", "", "", ""]]})
+    buffer = io.BytesIO(content)
+    with (
+        zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part,
+    ):
+        part.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+        blank = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            part.write(blank)
+        part.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def _replace_part(content: bytes, name: str, data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member, data if member.filename == name else source.read(member))
+    return buffer.getvalue()
+
+
+def large_csv(path, *, megabytes: int = 50) -> None:
+    """A Mesures CSV of `megabytes` MB as French Excel writes it, written line by line."""
+    line = "IA2-1-APP-AN;31/08/2026;35 000;Enquête DGOS;" + "x" * 200 + "\r\n"
+    encoded = line.encode("cp1252")
+    with open(path, "wb") as file:
+        file.write(";".join(HEADERS["Mesures"]).encode("cp1252") + b"\r\n")
+        for _ in range(megabytes * 1024 * 1024 // len(encoded) + 1):
+            file.write(encoded)

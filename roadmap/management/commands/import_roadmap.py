@@ -1,8 +1,11 @@
-"""`manage.py import_roadmap FILE [--dry-run] [--roadmap SLUG] [--user USERNAME]`.
+"""`manage.py import_roadmap FILE [--dry-run] [--roadmap SLUG] [--user USERNAME]
+[--max-rows N] [--max-megabytes N]`.
 
 Imports a workbook (.xlsx) or one sheet (.csv) in the format of docs/contract.md, all or nothing:
 exit code 0 when imported (or, with --dry-run, importable), else non-zero with every error
-listed on stderr and nothing written.
+listed on stderr and nothing written. The file's size is checked before it is read. The
+limits are the admin page's unless raised for this import (`--max-rows`, `--max-megabytes`:
+restoring a large backup, README); the guards on what a file holds stay the same.
 """
 
 from pathlib import Path
@@ -14,7 +17,7 @@ from django.utils.translation import ngettext
 
 from roadmap.management.arguments import add_file_argument, add_roadmap_option
 from roadmap.models import Roadmap
-from roadmap.spreadsheets import import_file
+from roadmap.spreadsheets import import_file, import_limits, max_bytes
 
 
 class Command(BaseCommand):
@@ -34,12 +37,37 @@ class Command(BaseCommand):
         )
         add_roadmap_option(parser)
         parser.add_argument(
+            "--max-rows",
+            type=int,
+            metavar="N",
+            help="Nombre de lignes au plus (par défaut : la limite de la page d'import).",
+        )
+        parser.add_argument(
+            "--max-megabytes",
+            type=int,
+            metavar="N",
+            help=(
+                "Taille au plus du fichier, en Mo, et dix fois plus une fois décompressé "
+                "(par défaut : les limites de la page d'import)."
+            ),
+        )
+        parser.add_argument(
             "--user",
             metavar="USERNAME",
             help="Utilisateur à qui l'historique attribue l'import.",
         )
 
-    def handle(self, *args, file: Path, dry_run: bool, roadmap: str | None, user, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        dry_run: bool,
+        roadmap: str | None,
+        user,
+        max_rows=None,
+        max_megabytes=None,
+        **options,
+    ):
         if not file.is_file():
             raise CommandError(_("Fichier introuvable : %(file)s") % {"file": file})
         target = None
@@ -55,9 +83,21 @@ class Command(BaseCommand):
             if importer is None:
                 raise CommandError(_("Utilisateur inconnu : « %(user)s ».") % {"user": user})
 
-        report = import_file(
-            file.read_bytes(), file.name, roadmap=target, user=importer, dry_run=dry_run
-        )
+        megabytes = max_megabytes * 1024 * 1024 if max_megabytes else None
+        with import_limits(
+            max_rows=max_rows,
+            max_bytes=megabytes,
+            max_uncompressed_bytes=megabytes and 10 * megabytes,
+        ):
+            # Refused before it is read into memory (a 50 MB file is not read at all).
+            if file.stat().st_size > max_bytes():
+                raise CommandError(
+                    _("Le fichier « %(name)s » dépasse la taille maximale de %(limit)d Mo.")
+                    % {"name": file.name, "limit": max_bytes() // (1024 * 1024)}
+                )
+            report = import_file(
+                file.read_bytes(), file.name, roadmap=target, user=importer, dry_run=dry_run
+            )
         for sheet in report.sheets:
             self.stdout.write(sheet.summary)
             if sheet.absent_columns:

@@ -435,11 +435,11 @@ def test_a_csv_named_periodes_is_read_by_its_headers(roadmap, administrator):
     assert Measurement.objects.get().value == 75000
 
 
-def test_the_admin_import_of_one_sheet_refuses_a_periods_csv(roadmap):
-    (fmt,) = [f for f in spreadsheets.sheet_formats("Mesures") if f.extension == "csv"]
+def test_reading_one_expected_sheet_refuses_a_periods_csv(roadmap):
+    content = csv_file([PERIOD_ROW], header=PERIODS_HEADERS)
 
     with pytest.raises(spreadsheets.SpreadsheetError, match="est la feuille « Périodes »"):
-        fmt().create_dataset(csv_file([PERIOD_ROW], header=PERIODS_HEADERS))
+        spreadsheets.read_spreadsheet(content, "mesures.csv", expected="Mesures")
 
 
 def test_a_workbook_of_the_first_format_still_imports_and_keeps_the_new_columns(

@@ -314,7 +314,8 @@ NOT_PER_PERIOD = {"kind": "cumulative", "periodicity": "", "periods_from": "", "
         (
             "label",
             {"label": "Apprenants\x07"},
-            "Le texte contient un caractère de contrôle invisible.",
+            "Le texte contient un caractère de contrôle invisible (U+0007), que le service "
+            "n'accepte pas : retirez-le (il vient souvent d'un copier-coller).",
         ),
         ("unit", {"unit": ""}, "Indiquez l'unité, par exemple : apprenants, €, parcours."),
         ("kind", {"kind": ""}, "Choisissez un type."),
