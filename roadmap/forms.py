@@ -883,7 +883,7 @@ def pilots_form(action, pick) -> PilotsForm:
 # --- Council reports (docs/domain.md « Rapports au Conseil ») ---------------------------------
 
 
-class ReportForm(forms.Form):
+class ReportForm(InputPolicyForm, forms.Form):
     """An administrator opens the report of a council session."""
 
     meeting_date = forms.DateField(
@@ -898,7 +898,6 @@ class ReportForm(forms.Form):
         label=_("Titre"),
         required=False,
         max_length=255,
-        validators=[no_control_characters],
         help_text=_(
             "Facultatif : par défaut, « Séance du Conseil du numérique en santé du » et la date."
         ),
@@ -934,7 +933,7 @@ class ReportForm(forms.Form):
 DECISIONS_MAX = 5000
 
 
-class ReadinessForm(forms.ModelForm):
+class ReadinessForm(InputPolicyForm, forms.ModelForm):
     """A pilot marks an action « à jour pour la séance », with the decisions asked of the
     council; `version` is that of the mark when it exists (the decisions are then changed)."""
 
@@ -949,7 +948,6 @@ class ReadinessForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         decisions = self.fields["decisions"]
         decisions.validators += [
-            no_control_characters,
             MaxLengthValidator(
                 DECISIONS_MAX, _("Les décisions demandées tiennent en 5 000 caractères au plus.")
             ),

@@ -326,6 +326,8 @@ def _council_reports(roadmap):
     published = open_report(roadmap, "Séance de mars", datetime.date(2026, 3, 12), None, None)
     publish(published, published.version, None)
     open_report(roadmap, "Séance de juin", datetime.date(2026, 6, 18), None, None)
+
+
 def invitation_and_person(roadmap):
     """A pending invitation and a member's account, at known ids, for the accounts rows."""
     from datetime import timedelta
