@@ -11,6 +11,9 @@ when `REDIS_URL` is set; local memory for the one-command start).
   new version exactly when they see the new data, on every server, whatever the cache backend.
   The key also holds today's date (lateness and trajectories move at midnight), the language and
   the full address.
+- **Private writes.** What readers cannot see (a member's proposal awaiting review, a
+  reviewer's return) is written in `privately()`, which leaves the version alone: the cached
+  copies stay good. A publication is a public write.
 - **One lock order.** The version row is locked first by every write, before the rows it
   changes (`writing()` bumps before the edit views' `select_for_update`, and signals fire
   before the row's own UPDATE), so two writers can wait for one another but never deadlock.
@@ -94,6 +97,27 @@ def writing() -> Iterator[None]:
             yield
             return
         bump()
+        reset = _bumped.set(True)
+        try:
+            yield
+        finally:
+            _bumped.reset(reset)
+
+
+@contextmanager
+def privately() -> Iterator[None]:
+    """A transaction that writes nothing readers see: the version is left alone.
+
+    A member's proposal, a reviewer's return and a correction awaiting review change no public
+    page or file (docs/domain.md « Relecture »), so every cached copy stays good; the saves
+    inside do not change the version either. Only the rows written are locked: no lock on the
+    version row, so the one lock order of `writing()` still holds.
+    """
+    with transaction.atomic():
+        if _bumped.get():
+            # Already inside a public write: that one changes the version anyway.
+            yield
+            return
         reset = _bumped.set(True)
         try:
             yield

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import action, edit, indicators, my_actions, opendata, public
+from .views import action, edit, indicators, my_actions, opendata, public, review
 
 # The task force's edits, under an action's URL: POST only, each also answering HTMX with the
 # changed section.
@@ -17,6 +17,9 @@ EDITS = (
     ("jalons/<int:pk>/echeance/", edit.reschedule_milestone, "edit-milestone-reschedule"),
     ("indicateurs/<str:code>/mesures/", edit.add_measurement, "edit-measurement"),
     ("points/", edit.add_note, "edit-note"),
+    # Corrections of what awaits review or was returned (docs/domain.md « Relecture »).
+    ("mesures/<int:pk>/", edit.correct_measurement, "edit-measurement-correct"),
+    ("points/<int:pk>/", edit.correct_note, "edit-note-correct"),
     # The indicators a member keeps, and their dated targets.
     ("indicateurs/ajouter/", indicators.add_indicator, "edit-indicator-add"),
     ("indicateurs/<str:code>/modifier/", indicators.change_indicator, "edit-indicator"),
@@ -58,4 +61,5 @@ urlpatterns = [
     *(path(f"donnees/{route}", view, name=name) for route, view, name in OPEN_DATA),
     *(path(f"actions/<slug:slug>/{route}", view, name=name) for route, view, name in EDITS),
     path("mes-actions/", my_actions.my_actions, name="my-actions"),
+    path("a-valider/", review.review, name="review"),
 ]

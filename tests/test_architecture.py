@@ -38,6 +38,7 @@ FLOORS = {
     "roadmap.seed": 2,
     "roadmap.scenario": 2,
     "roadmap.writes": 2,
+    "roadmap.reviews": 2,
     "roadmap.views": 3,
     "roadmap.admin": 3,
     "roadmap.feeds": 3,

@@ -254,3 +254,8 @@ CONTENT_SECURITY_POLICY = {
 # History rows are created in the same transaction as the change they record.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Review before publication (docs/contract.md « Réglages »): on, what a task-force member
+# proposes (a measurement, a progress note) awaits an administrator's review before readers see
+# it; off (`ROADMAP_REVIEW=0`), everything publishes at once.
+ROADMAP_REVIEW = env_bool("ROADMAP_REVIEW", True)

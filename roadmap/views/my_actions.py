@@ -1,4 +1,6 @@
-"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first."""
+"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first, and what they
+proposed that awaits review or was returned, with the reviewer's comment (docs/domain.md
+« Relecture »)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from roadmap.models import Action, Roadmap
 from roadmap.overview import ActionRow, action_rows
-from roadmap.queries import readings_of, with_figures, with_last_update
+from roadmap.queries import proposals_of, readings_of, with_figures, with_last_update
 
 from .common import page_of, render_page
 
@@ -33,7 +35,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     """
     roadmap = Roadmap.objects.current()
     rows = []
+    proposals = ([], [])
     if roadmap is not None:
+        proposals = proposals_of(request.user, action__roadmap=roadmap)
         editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
         actions = with_figures(
             with_last_update(editable.select_related("axis")), measurements=False
@@ -51,4 +55,6 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         items=page.object_list,
         page=page,
         needing_attention=sum(1 for row in rows if row.attention.any),
+        proposed_measurements=proposals[0],
+        proposed_notes=proposals[1],
     )
