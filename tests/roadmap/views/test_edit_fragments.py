@@ -94,7 +94,7 @@ ANNOUNCED = {
         "Valeur enregistrée pour « Professionnels informés des recommandations ». "
         "Elle sera publiée après validation par un administrateur."
     ),
-    "note": lambda s: "Point d'avancement proposé\u00a0: il sera publié après validation.",
+    "note": lambda s: "Point d'avancement proposé : il sera publié après validation.",
 }
 
 # The id of the button pressed for each edit, and what holds it once the answer is swapped in
