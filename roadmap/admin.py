@@ -32,7 +32,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -53,6 +53,7 @@ from .models import (
     Roadmap,
     Target,
 )
+from .reviews import Conflict, Item, decide
 from .spreadsheets import (
     SHEETS,
     XLSX_CONTENT_TYPE,
@@ -311,15 +312,68 @@ class IndicatorAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# The review trail of a measurement or a note (docs/domain.md « Relecture »): shown, never typed.
+REVIEW_FIELDS = [
+    "review_state",
+    "proposed_by",
+    "proposed_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+]
+
+
+class ReviewActions:
+    """Publish from the admin's list what is proposed, under the one rule of who reviews
+    (`reviewable_by`): an administrator's own proposals are left for another one."""
+
+    actions = ["publish_selected"]
+
+    @admin.action(description=gettext_lazy("Publier les propositions sélectionnées"))
+    def publish_selected(self, request, queryset):
+        reviewable = list(queryset.reviewable_by(request.user))
+        items = [Item(self.model, row.pk, row.version) for row in reviewable]
+        try:
+            done = decide(request.user, items, publish=True) if items else []
+        except Conflict:
+            self.message_user(
+                request,
+                _("Quelqu'un a agi entre-temps\u00a0: rien n'a été publié, recommencez."),
+                messages.WARNING,
+            )
+            return
+        left = queryset.count() - len(done)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s proposition publiée.", "%(count)s propositions publiées.", len(done)
+            )
+            % {"count": len(done)},
+        )
+        if left:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s ligne laissée telle quelle (déjà publiée, renvoyée ou proposée "
+                    "par vous-même).",
+                    "%(count)s lignes laissées telles quelles (déjà publiées, renvoyées ou "
+                    "proposées par vous-même).",
+                    left,
+                )
+                % {"count": left},
+                messages.WARNING,
+            )
+
+
 @admin.register(Measurement)
-class MeasurementAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(ReviewActions, SpreadsheetExportMixin, SimpleHistoryAdmin):
     sheet_name = "Mesures"
     form = MeasurementForm
-    list_display = ["indicator", "date", "value", "source", "recorded_by"]
-    list_filter = ["indicator__roadmap"]
+    list_display = ["indicator", "date", "value", "source", "recorded_by", "review_state"]
+    list_filter = ["indicator__roadmap", "review_state"]
     list_select_related = ["indicator", "recorded_by"]
     search_fields = ["indicator__code", "source"]
-    readonly_fields = ["recorded_by"]
+    readonly_fields = ["recorded_by", *REVIEW_FIELDS]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -328,10 +382,12 @@ class MeasurementAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressNote)
-class ProgressNoteAdmin(InputPolicyAdmin, admin.ModelAdmin):
-    list_display = ["action", "written_on", "author"]
+class ProgressNoteAdmin(ReviewActions, InputPolicyAdmin, SimpleHistoryAdmin):
+    list_display = ["action", "written_on", "author", "review_state"]
+    list_filter = ["review_state"]
     list_select_related = ["action", "author"]
     search_fields = ["action__code", "done"]
+    readonly_fields = REVIEW_FIELDS
 
 
 @admin.register(Report)

@@ -16,6 +16,9 @@ when `REDIS_URL` is set; local memory for the one-command start).
   version is changed at the end of the block, and only when a statement inside it wrote at least
   one row (an INSERT, UPDATE or DELETE, bulk ones included, seen on the connection), a signal of
   a public model fired, or `changed()` said so.
+- **Private writes.** What readers cannot see (a member's proposal awaiting review, a
+  reviewer's return) is written in `privately()`, which leaves the version alone: the cached
+  copies stay good. A publication is a public write.
 - **One lock order.** The version row is locked first by every write, before the rows it
   changes (`writing()` locks it before the edit views' `select_for_update`, and signals fire
   before the row's own UPDATE), so two writers can wait for one another but never deadlock.
@@ -174,6 +177,28 @@ def changed() -> None:
         bump()
     else:
         write.changed = True
+
+
+@contextmanager
+def privately() -> Iterator[None]:
+    """A transaction that writes nothing readers see: the version is left alone.
+
+    A member's proposal, a reviewer's return and a correction awaiting review change no public
+    page or file (docs/domain.md « Relecture »), so every cached copy stays good; the saves
+    inside do not change the version either. Only the rows written are locked: no lock on the
+    version row, so the one lock order of `writing()` still holds.
+    """
+    with transaction.atomic():
+        if _writing.get() is not None:
+            # Already inside a write: that one decides whether the version changes.
+            yield
+            return
+        # A block of its own whose writes are never told: the version is left alone.
+        reset = _writing.set(_Write())
+        try:
+            yield
+        finally:
+            _writing.reset(reset)
 
 
 def _bump_on_write(sender, instance=None, *, signal=None, **kwargs) -> None:

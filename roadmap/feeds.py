@@ -71,6 +71,8 @@ class JournalFeed(Feed):
                 parts.append(_("Risques : %(text)s") % {"text": note.risks})
             if note.next_steps:
                 parts.append(_("Prochaines étapes : %(text)s") % {"text": note.next_steps})
+            if entry.published_by:
+                parts.append(_("Publié par %(by)s.") % {"by": entry.published_by})
             # The feed's summaries are HTML: the texts are escaped, their line breaks kept.
             return "".join(linebreaks(part, autoescape=True) for part in parts)
         return linebreaks(str(entry.change), autoescape=True)

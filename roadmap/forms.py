@@ -271,7 +271,11 @@ class MeasurementForm(InputPolicyForm, forms.ModelForm):
             )
         date = cleaned.get("date")
         existing = (
-            self.indicator.measurements.select_related("recorded_by").filter(date=date).first()
+            self.indicator.measurements.select_related("recorded_by")
+            .filter(date=date)
+            # A correction of a returned value may keep its own date.
+            .exclude(pk=self.instance.pk)
+            .first()
             if date
             else None
         )
@@ -317,6 +321,88 @@ class ProgressNoteForm(InputPolicyForm, forms.ModelForm):
             self.cleaned_data.get("written_on"),
             _("Un point d'avancement ne peut pas être daté dans le futur."),
         )
+
+
+# --- Review before publication (docs/domain.md « Relecture ») -----------------------------
+
+
+def correction_forms(measurements, notes, overrides: dict) -> dict:
+    """The forms correcting each measurement awaiting review or returned, and each returned
+    note, at the version it was read at; a bound form of `overrides` (refused, in conflict)
+    in place of the blank one. Keyed as the correction views name them."""
+    found = {}
+    for measurement in measurements:
+        key = f"correct-mesure-{measurement.pk}"
+        form = overrides.get(key) or MeasurementForm(
+            instance=measurement, indicator=measurement.indicator
+        )
+        _versioned(form, measurement.version)
+        form.auto_id = f"id_correct_measure{measurement.pk}_%s"
+        found[key] = form
+    for note in notes:
+        key = f"correct-point-{note.pk}"
+        form = overrides.get(key) or ProgressNoteForm(instance=note)
+        _versioned(form, note.version)
+        form.auto_id = f"id_correct_note{note.pk}_%s"
+        found[key] = form
+    return found
+
+
+def correction_form(form_class, data, instance, **kwargs):
+    """A bound correction form (a measurement's or a note's) with its hidden version."""
+    form = form_class(data, instance=instance, **kwargs)
+    _versioned(form, instance.version)
+    return form
+
+
+class ReviewForm(InputPolicyForm, forms.Form):
+    """A reviewer's decision on one proposal or a selection (`/a-valider/`): publish, or
+    return with a comment (required: the member must know what to correct)."""
+
+    PUBLISH = "publish"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        choices=[(PUBLISH, _("Publier")), (RETURN, _("Renvoyer"))],
+        error_messages={
+            "required": _("Choisissez de publier ou de renvoyer."),
+            "invalid_choice": _("«\u202f%(value)s\u202f» n'est pas une décision possible."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Commentaire pour l'auteur"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire pour renvoyer\u00a0: ce qu'il faut corriger."),
+    )
+
+    def __init__(self, *args, items: list[str], **kwargs):
+        # `items`: the "key:version" of each proposal the decision is about, as posted.
+        self.items = items
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.items:
+            self.add_error(None, _("Cochez au moins une proposition."))
+        parsed = []
+        for raw in self.items:
+            kind, _sep, rest = raw.partition("-")
+            pk, _sep, version = rest.partition(":")
+            if not (kind and pk.isdigit() and version.isdigit()):
+                self.add_error(
+                    None,
+                    _("Proposition inconnue\u00a0: «\u202f%(item)s\u202f».") % {"item": raw[:40]},
+                )
+                continue
+            parsed.append((kind, int(pk), int(version)))
+        cleaned["parsed"] = parsed
+        if cleaned.get("decision") == self.RETURN and not (cleaned.get("comment") or "").strip():
+            self.add_error(
+                "comment", _("Dites à l'auteur ce qu'il faut corriger avant de renvoyer.")
+            )
+        return cleaned
 
 
 # --- The indicators a member keeps ------------------------------------------------------------

@@ -28,7 +28,15 @@ from django.utils.translation import gettext_lazy
 
 from .french import format_date, format_quantity, is_french
 from .french import format_number as number
-from .models import STATUS_UNSET_LABEL, Action, Indicator, Measurement, Milestone, Roadmap
+from .models import (
+    STATUS_UNSET_LABEL,
+    Action,
+    Indicator,
+    Measurement,
+    Milestone,
+    ReviewState,
+    Roadmap,
+)
 
 CREATED = "created"
 CHANGED = "changed"
@@ -238,11 +246,12 @@ def _created(model, record, name: str) -> str:
             "name": name,
             "target": format_quantity(record.target_value, record.unit),
         }
-    return _("%(name)s ajoutée : %(value)s (source : %(source)s)") % {
-        "name": name,
-        "value": number(record.value),
-        "source": record.source,
-    }
+    values = {"name": name, "value": number(record.value), "source": record.source}
+    if record.reviewed_by_id and record.proposed_by_id and record.proposed_by is not None:
+        return _(
+            "%(name)s publiée : %(value)s (source : %(source)s), proposée par %(proposer)s"
+        ) % {**values, "proposer": record.proposed_by.display_name}
+    return _("%(name)s ajoutée : %(value)s (source : %(source)s)") % values
 
 
 def _deleted(model, name: str) -> str:
@@ -315,7 +324,14 @@ def action_history(action: Action, limit: int = ACTION_HISTORY_SHOWN) -> list[En
     indicator_records = _records(Indicator, action_id=action.pk)
     # Indicators deleted since still have history rows: their measurements are found through them.
     indicator_ids = {record.id for record in indicator_records}
-    measurement_records = _records(Measurement, indicator_id__in=indicator_ids)
+    # Readers see published measurements only (docs/domain.md « Relecture »): a proposal or a
+    # return is not part of the public history; the review trail is kept in every row.
+    measurement_records = _records(
+        Measurement,
+        related=("proposed_by",),
+        indicator_id__in=indicator_ids,
+        review_state=ReviewState.PUBLISHED,
+    )
     indicator_codes = {record.id: record.code for record in indicator_records}
     names = _Names()
     names.read(action_records)
@@ -333,6 +349,9 @@ def action_history(action: Action, limit: int = ACTION_HISTORY_SHOWN) -> list[En
             before = previous.get(record.id)
             previous[record.id] = record
             kind = KINDS.get(record.history_type, CHANGED)
+            if kind == CHANGED and before is None and model is Measurement:
+                # Its publication: the first time readers see it.
+                kind = CREATED
             changes = []
             if kind == CHANGED:
                 if before is None:

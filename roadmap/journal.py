@@ -4,7 +4,9 @@ published council reports.
 Shown at `/journal/` and published as an Atom feed (`roadmap.feeds`), so that readers can follow
 the roadmap. Both read the same entries, in a fixed number of queries: the latest notes in one,
 the latest status changes in one (see `roadmap.history.status_changes`), the latest published
-council reports in one.
+council reports in one. Only published notes
+appear, at the moment they were published, with who published them when a reviewer did
+(docs/domain.md « Relecture »).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.urls import reverse
 
 from .history import Entry, status_changes
 from .models import ProgressNote, Report, Roadmap
+from .queries import journal_notes
 
 JOURNAL_SHOWN = 50
 
@@ -38,6 +41,8 @@ class JournalEntry:
     note: ProgressNote | None = None
     change: Entry | None = None
     report: Report | None = None
+    # Who published the note, when a reviewer did (« Camille Martin (DNS) »).
+    published_by: str = ""
 
     @property
     def url(self) -> str:
@@ -54,11 +59,17 @@ class JournalEntry:
 
     @classmethod
     def from_note(cls, note: ProgressNote) -> JournalEntry:
-        author, action = note.author, note.action
+        author, action, reviewer = note.author, note.action, note.reviewed_by
+        published_by = ""
+        if reviewer is not None:
+            published_by = reviewer.display_name
+            if reviewer.organisation_id:
+                published_by = f"{published_by} ({reviewer.organisation.acronym})"
         return cls(
             key=f"point-{note.pk}",
             kind=NOTE,
-            when=note.created_at,
+            when=getattr(note, "published_at", None) or note.created_at,
+            published_by=published_by,
             action_code=action.code,
             action_slug=action.slug,
             action_title=action.title,
@@ -93,12 +104,7 @@ def journal_entries(roadmap: Roadmap | None, limit: int = JOURNAL_SHOWN) -> list
     """The latest progress notes and status changes of `roadmap`, newest first."""
     if roadmap is None:
         return []
-    notes = (
-        ProgressNote.objects.filter(action__roadmap=roadmap)
-        .select_related("action", "author__organisation")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    entries = [JournalEntry.from_note(note) for note in notes]
+    entries = [JournalEntry.from_note(note) for note in journal_notes(roadmap, limit)]
     entries += [JournalEntry.from_change(change) for change in status_changes(roadmap, limit)]
     reports = (
         Report.objects.published()

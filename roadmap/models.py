@@ -4,7 +4,8 @@ Roadmap → Axis → Action → Milestone / Indicator → Measurement, plus date
 Every change to actions, milestones, indicators and measurements is kept by
 django-simple-history (who, when, old → new). Each of these rows also carries a `version`,
 bumped on every save, so that an edit form can tell when someone saved in between.
-Who may edit an action is decided here, once, by `Action.objects.editable_by(user)`.
+Who may edit an action is decided here, once, by `Action.objects.editable_by(user)`; who may
+review what a member proposes, beside it, by `reviewable_by(user)` (docs/domain.md « Relecture »).
 """
 
 from __future__ import annotations
@@ -108,6 +109,104 @@ def interpretation_field() -> models.TextField:
             "La règle suivie quand une valeur n'est pas écrite telle quelle dans la source."
         ),
     )
+
+
+class ReviewState(models.TextChoices):
+    """Where a member's measurement or progress note stands on its way to the public
+    (docs/domain.md « Relecture »): only `published` ones are shown to readers."""
+
+    PROPOSED = "proposed", _("proposée")
+    PUBLISHED = "published", _("publiée")
+    RETURNED = "returned", _("à revoir")
+
+
+# The states a signed-in editor's preview includes: what would be public once published.
+PREVIEWED_STATES = (ReviewState.PUBLISHED, ReviewState.PROPOSED)
+
+
+def may_review(user) -> bool:
+    """Whether `user` reviews at all: an active administrator (no query)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "is_administrator", False)
+    )
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def published(self) -> ReviewedQuerySet:
+        """What readers see: published rows only."""
+        return self.filter(review_state=ReviewState.PUBLISHED)
+
+    def visible(self, *, pending: bool = False) -> ReviewedQuerySet:
+        """Published rows, and with `pending` those proposed too (an editor's preview)."""
+        if pending:
+            return self.filter(review_state__in=PREVIEWED_STATES)
+        return self.published()
+
+    def pending(self) -> ReviewedQuerySet:
+        return self.filter(review_state=ReviewState.PROPOSED)
+
+    def reviewable_by(self, user) -> ReviewedQuerySet:
+        """The proposed rows `user` may publish or return: the one rule of who reviews.
+
+        Administrators review; nobody reviews their own proposal. Beside
+        `Action.objects.editable_by`, the rule of who edits.
+        """
+        if not may_review(user):
+            return self.none()
+        return self.pending().exclude(proposed_by_id=user.pk)
+
+
+class Reviewed(models.Model):
+    """A row a member proposes and a reviewer publishes or returns (docs/domain.md
+    « Relecture »). Published by default: the seed, imports and administrators' own entries
+    publish at once; the edit views set the state of a member's proposal."""
+
+    review_state = models.CharField(
+        _("état de relecture"),
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.PUBLISHED,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposé le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relu par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("relu le"), null=True, blank=True)
+    review_comment = models.TextField(_("commentaire de relecture"), blank=True)
+
+    objects = ReviewedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.review_state == ReviewState.PUBLISHED
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.review_state == ReviewState.PROPOSED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.review_state == ReviewState.RETURNED
 
 
 class RoadmapQuerySet(models.QuerySet):
@@ -551,7 +650,7 @@ class Target(VersionedModel):
         return f"{self.indicator.code} {self.on:%Y-%m-%d}: {self.value}"
 
 
-class Measurement(VersionedModel):
+class Measurement(Reviewed, VersionedModel):
     indicator = models.ForeignKey(
         Indicator,
         verbose_name=_("indicateur"),
@@ -590,8 +689,9 @@ class Measurement(VersionedModel):
         return f"{self.indicator.code} {self.date:%Y-%m-%d}: {self.value}"
 
 
-class ProgressNote(models.Model):
-    """A dated, signed narrative update on an action."""
+class ProgressNote(Reviewed, VersionedModel):
+    """A dated, signed narrative update on an action; versioned and kept in the history, as it
+    goes through review (docs/domain.md « Relecture »)."""
 
     action = models.ForeignKey(
         Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="notes"
@@ -607,6 +707,8 @@ class ProgressNote(models.Model):
     risks = models.TextField(_("risques"), blank=True)
     next_steps = models.TextField(_("prochaines étapes"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-written_on", "-created_at"]

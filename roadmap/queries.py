@@ -7,6 +7,12 @@
   (`with_last_update`); the latest change to a roadmap or an axis;
 - the order of indicators, within an action and across the roadmap.
 
+**Published only.** Readers see published measurements and progress notes only (docs/domain.md
+« Relecture »): every read here filters them, so that every page, chart, figure, flag, file and
+feed built on it does. A signed-in person who may edit an action previews it with what is
+proposed too (`pending=True`): the figures as they will be once published. The reviewers'
+queue (`review_queue`) and a member's own proposals (`proposals_of`) are read here too.
+
 Every list is fetched in a fixed number of queries, whatever the size of the roadmap
 (docs/architecture.md); `roadmap.summaries` and `roadmap.overview` then shape what was read.
 """
@@ -43,6 +49,8 @@ from .models import (
     Measurement,
     Milestone,
     ProgressNote,
+    Reviewed,
+    ReviewState,
     Roadmap,
     Target,
 )
@@ -78,16 +86,22 @@ def involved_organisations(roadmap: Roadmap) -> list[Organisation]:
     )
 
 
-def measurements_prefetch() -> Prefetch:
-    """An indicator's measurements, oldest first (the last recorded last among equal dates)."""
-    return Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+def shown_measurements(*, pending: bool = False) -> QuerySet[Measurement]:
+    """The measurements a page shows: published ones; with `pending`, proposed ones too."""
+    return Measurement.objects.visible(pending=pending)
 
 
-def prefetch_measurements(indicators: list[Indicator]) -> None:
+def measurements_prefetch(lookup: str = "measurements", *, pending: bool = False) -> Prefetch:
+    """An indicator's measurements, oldest first (the last recorded last among equal dates):
+    published ones (with `pending`, proposed ones too)."""
+    return Prefetch(lookup, queryset=shown_measurements(pending=pending).order_by("date", "pk"))
+
+
+def prefetch_measurements(indicators: list[Indicator], *, pending: bool = False) -> None:
     """Fetch the measurements of `indicators` and of the indicators their sums add up (their
     charts plot them), in one query whatever their number."""
     sources = [indicator.summed_from for indicator in indicators if indicator.summed_from_id]
-    prefetch_related_objects([*indicators, *sources], measurements_prefetch())
+    prefetch_related_objects([*indicators, *sources], measurements_prefetch(pending=pending))
 
 
 class Reading(NamedTuple):
@@ -100,12 +114,13 @@ class Reading(NamedTuple):
     comment: str
 
 
-def readings_of(**filters) -> dict[int, list[Reading]]:
-    """The measurements that match `filters` (e.g. `indicator__roadmap=roadmap`), by indicator
-    id, oldest first, in one query."""
+def readings_of(*, pending: bool = False, **filters) -> dict[int, list[Reading]]:
+    """The published measurements (with `pending`, the proposed ones too) that match `filters`
+    (e.g. `indicator__roadmap=roadmap`), by indicator id, oldest first, in one query."""
     by_indicator: dict[int, list[Reading]] = {}
     rows = (
-        Measurement.objects.filter(**filters)
+        shown_measurements(pending=pending)
+        .filter(**filters)
         .order_by("indicator", "date", "pk")
         .values_list("indicator_id", *Reading._fields)
     )
@@ -115,7 +130,7 @@ def readings_of(**filters) -> dict[int, list[Reading]]:
 
 
 def with_definitions(
-    indicators: QuerySet[Indicator], *, measurements: bool = True
+    indicators: QuerySet[Indicator], *, measurements: bool = True, pending: bool = False
 ) -> QuerySet[Indicator]:
     """`indicators` with what their figures need besides their own measurements: their dated
     targets and the per-period indicator a sum adds up (with its targets and, with
@@ -127,15 +142,15 @@ def with_definitions(
     )
     if measurements:
         indicators = indicators.prefetch_related(
-            measurements_prefetch(),
-            Prefetch(
-                "summed_from__measurements", queryset=Measurement.objects.order_by("date", "pk")
-            ),
+            measurements_prefetch(pending=pending),
+            measurements_prefetch("summed_from__measurements", pending=pending),
         )
     return indicators
 
 
-def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> QuerySet[Action]:
+def with_figures(
+    actions: QuerySet[Action], *, measurements: bool = True, pending: bool = False
+) -> QuerySet[Action]:
     """`actions` with everything their figures need, fetched in a fixed number of queries.
 
     Without `measurements`, their indicators come without them: lists of many actions measure
@@ -143,7 +158,7 @@ def with_figures(actions: QuerySet[Action], *, measurements: bool = True) -> Que
     the bulk of a worker's memory at the large size.
     """
     indicators = with_definitions(
-        Indicator.objects.order_by(*INDICATOR_ORDER), measurements=measurements
+        Indicator.objects.order_by(*INDICATOR_ORDER), measurements=measurements, pending=pending
     )
     return actions.select_related("lead").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk")),
@@ -162,8 +177,20 @@ _NEVER = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 
 
 def _person_changes(model, **filters) -> QuerySet:
-    """The history rows of `model` matching `filters` that a person wrote (not the seed)."""
-    return model.history.filter(**filters).exclude(history_change_reason=SEED_CHANGE)
+    """The history rows of `model` matching `filters` that a person wrote (not the seed); of
+    a reviewed model, only those of published rows (a proposal is nobody's update yet)."""
+    rows = model.history.filter(**filters).exclude(history_change_reason=SEED_CHANGE)
+    if issubclass(model, Reviewed):
+        rows = rows.filter(review_state=ReviewState.PUBLISHED)
+    return rows
+
+
+def published_notes() -> QuerySet[ProgressNote]:
+    """The progress notes readers see, with the moment each was published (`published_at`:
+    when it was reviewed, or written when it published at once)."""
+    return ProgressNote.objects.published().annotate(
+        published_at=Coalesce("reviewed_at", "created_at")
+    )
 
 
 def _greatest(*moments):
@@ -183,7 +210,7 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
             newest(_person_changes(Indicator, action_id=same), "history_date"),
             newest(_person_changes(Target, indicator__action=same), "history_date"),
             newest(_person_changes(Measurement, indicator__action=same), "history_date"),
-            newest(ProgressNote.objects.filter(action=same), "created_at"),
+            newest(published_notes().filter(action=same), "published_at"),
         )
     )
 
@@ -204,8 +231,10 @@ def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
             action=newest(Action.objects.filter(roadmap=same), "updated_at"),
             milestone=newest(Milestone.objects.filter(roadmap=same), "updated_at"),
             indicator=newest(Indicator.objects.filter(roadmap=same), "updated_at"),
-            measurement=newest(Measurement.objects.filter(indicator__roadmap=same), "updated_at"),
-            note=newest(ProgressNote.objects.filter(action__roadmap=same), "created_at"),
+            measurement=newest(
+                Measurement.objects.published().filter(indicator__roadmap=same), "updated_at"
+            ),
+            note=newest(published_notes().filter(action__roadmap=same), "published_at"),
         )
         .values_list("updated_at", "action", "milestone", "indicator", "measurement", "note")
         .get()
@@ -253,10 +282,107 @@ def actions_prefetch(actions: QuerySet[Action]) -> Prefetch:
     )
 
 
-def action_of_page(roadmap: Roadmap, slug: str) -> QuerySet[Action]:
-    """The action of the action page, with its figures, partners and last update."""
+def action_of_page(roadmap: Roadmap, slug: str, *, pending: bool = False) -> QuerySet[Action]:
+    """The action of the action page, with its figures, partners and last update (with
+    `pending`, its figures as they will be once what is proposed is published)."""
     actions = roadmap.actions.select_related("axis").prefetch_related("partners")
-    return with_last_update(with_figures(actions)).filter(slug=slug)
+    return with_last_update(with_figures(actions, pending=pending)).filter(slug=slug)
+
+
+def notes_of(action: Action, limit: int, *, pending: bool = False) -> list[ProgressNote]:
+    """The latest progress notes of `action` shown on its page: published ones (with
+    `pending`, proposed ones too, with who proposed them), latest first."""
+    return list(
+        ProgressNote.objects.visible(pending=pending)
+        .filter(action=action)
+        .select_related("author", "proposed_by")
+        .order_by("-written_on", "-created_at")[:limit]
+    )
+
+
+def journal_notes(roadmap: Roadmap, limit: int) -> list[ProgressNote]:
+    """The latest published progress notes of `roadmap`, latest published first, with their
+    action, author and reviewer: the journal's and its feed's."""
+    return list(
+        published_notes()
+        .filter(action__roadmap=roadmap)
+        .select_related("action", "author__organisation", "reviewed_by__organisation")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+# --- Review (docs/domain.md « Relecture »)
+
+
+def _latest_published(field: str) -> Subquery:
+    """The `field` of the indicator's latest published measurement, as a subquery."""
+    return Subquery(
+        Measurement.objects.published()
+        .filter(indicator=OuterRef("indicator"))
+        .order_by("-date", "-pk")
+        .values(field)[:1]
+    )
+
+
+def review_queue(roadmap: Roadmap) -> tuple[list[Measurement], list[ProgressNote]]:
+    """Everything proposed in `roadmap` and not yet published, oldest proposal first, in two
+    queries whatever their number: the measurements with their action, author and the
+    indicator's latest published value (what the proposal adds to), and the notes."""
+    measurements = list(
+        Measurement.objects.pending()
+        .filter(indicator__roadmap=roadmap)
+        .select_related("indicator__action", "proposed_by__organisation")
+        .annotate(
+            published_value=_latest_published("value"),
+            published_date=_latest_published("date"),
+        )
+        .order_by("proposed_at", "pk")
+    )
+    notes = list(
+        ProgressNote.objects.pending()
+        .filter(action__roadmap=roadmap)
+        .select_related("action", "proposed_by__organisation")
+        .order_by("proposed_at", "pk")
+    )
+    return measurements, notes
+
+
+def proposals_of(user, **filters) -> tuple[list[Measurement], list[ProgressNote]]:
+    """What `user` proposed that is awaiting review or was returned (filtered by `filters`
+    on the action, e.g. `action__roadmap=roadmap`), latest first, in two queries."""
+    waiting = (ReviewState.PROPOSED, ReviewState.RETURNED)
+    measurements = list(
+        Measurement.objects.filter(
+            proposed_by=user,
+            review_state__in=waiting,
+            **{f"indicator__{name}": value for name, value in filters.items()},
+        )
+        .select_related("indicator__action", "reviewed_by")
+        .order_by("-proposed_at", "-pk")
+    )
+    notes = list(
+        ProgressNote.objects.filter(proposed_by=user, review_state__in=waiting, **filters)
+        .select_related("action", "reviewed_by")
+        .order_by("-proposed_at", "-pk")
+    )
+    return measurements, notes
+
+
+def awaiting_of_action(action: Action) -> tuple[list[Measurement], list[ProgressNote]]:
+    """The measurements and notes of `action` awaiting review or returned, for the people who
+    may edit it (its page), in two queries."""
+    waiting = (ReviewState.PROPOSED, ReviewState.RETURNED)
+    measurements = list(
+        Measurement.objects.filter(indicator__action=action, review_state__in=waiting)
+        .select_related("indicator", "proposed_by", "reviewed_by")
+        .order_by("indicator__position", "indicator__code", "date", "pk")
+    )
+    notes = list(
+        ProgressNote.objects.filter(action=action, review_state=ReviewState.RETURNED)
+        .select_related("proposed_by", "reviewed_by")
+        .order_by("-written_on", "-pk")
+    )
+    return measurements, notes
 
 
 def headline_indicators(roadmap: Roadmap, codes: tuple[str, ...] | None, default: int) -> list:
@@ -326,11 +452,14 @@ class LatestNote(NamedTuple):
 
 
 def latest_notes(roadmap: Roadmap) -> dict[int, LatestNote]:
-    """The latest progress note of every action of `roadmap` (with its author and their
-    organisation) and the action's number of notes, by action id, in two queries whatever
-    the size of the roadmap."""
-    notes = ProgressNote.objects.filter(action=OuterRef("pk")).order_by(
-        "-written_on", "-created_at", "-pk"
+    """The latest published progress note of every action of `roadmap` (with its author and
+    their organisation) and the action's number of published notes, by action id, in two
+    queries whatever the size of the roadmap."""
+    # Published notes only: a report freezes what readers see (docs/domain.md « Relecture »).
+    notes = (
+        ProgressNote.objects.published()
+        .filter(action=OuterRef("pk"))
+        .order_by("-written_on", "-created_at", "-pk")
     )
     rows = list(
         Action.objects.filter(roadmap=roadmap)
@@ -338,7 +467,8 @@ def latest_notes(roadmap: Roadmap) -> dict[int, LatestNote]:
             latest_note=Subquery(notes.values("pk")[:1]),
             note_count=Coalesce(
                 Subquery(
-                    ProgressNote.objects.filter(action=OuterRef("pk"))
+                    ProgressNote.objects.published()
+                    .filter(action=OuterRef("pk"))
                     .order_by()
                     .values("action")
                     .annotate(count=Count("pk"))

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from .caching import cached_for_readers
 from .feeds import JournalFeed
-from .views import action, edit, indicators, legal, my_actions, opendata, public, reports
+from .views import action, edit, indicators, legal, my_actions, opendata, public, reports, review
 
 # The task force's edits, under an action's URL: POST only, each also answering HTMX with the
 # changed section.
@@ -17,6 +17,9 @@ EDITS = (
     ("jalons/<int:pk>/echeance/", edit.reschedule_milestone, "edit-milestone-reschedule"),
     ("indicateurs/<str:code>/mesures/", edit.add_measurement, "edit-measurement"),
     ("points/", edit.add_note, "edit-note"),
+    # Corrections of what awaits review or was returned (docs/domain.md « Relecture »).
+    ("mesures/<int:pk>/", edit.correct_measurement, "edit-measurement-correct"),
+    ("points/<int:pk>/", edit.correct_note, "edit-note-correct"),
     # The indicators a member keeps, and their dated targets.
     ("indicateurs/ajouter/", indicators.add_indicator, "edit-indicator-add"),
     ("indicateurs/<str:code>/modifier/", indicators.change_indicator, "edit-indicator"),
@@ -79,4 +82,5 @@ urlpatterns = [
     path("mes-actions/", my_actions.my_actions, name="my-actions"),
     *(path(route, view, name=name) for route, view, name in STATE_PAGES),
     *(path(f"rapports/{route}", view, name=name) for route, view, name in REPORTS),
+    path("a-valider/", review.review, name="review"),
 ]

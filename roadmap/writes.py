@@ -8,6 +8,9 @@
 - `save_new`: write the new row of a valid form, or report the duplicate that someone else
   wrote since the form was validated (the database's uniqueness is the last word).
 
+A member's proposal awaiting review and a reviewer's return are written without changing the
+data version (`public=False`): readers see none of it (docs/domain.md « Relecture »).
+
 The edit views use them (roadmap/views/edit.py); docs/architecture.md, « Le chemin d'une
 requête ».
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db import IntegrityError
 
-from .caching import writing
+from .caching import privately, writing
 from .models import VersionedModel
 
 
@@ -32,13 +35,17 @@ class Locked:
     stale: bool
 
 
-def save_unless_changed(model: type[VersionedModel], pk: int, version: int, **values) -> Locked:
+def save_unless_changed(
+    model: type[VersionedModel], pk: int, version: int, *, public: bool = True, **values
+) -> Locked:
     """Lock the row, compare its version with the form's, then save `values` if they differ.
 
     When someone saved in between, nothing is written: the caller reports the conflict with
     the row as it is now. A many-to-many value is the collection of rows it must hold.
+    Not `public` (a proposal awaiting review, a return): written without changing the data
+    version, readers' cached copies staying good (`caching.privately`).
     """
-    with writing():
+    with writing() if public else privately():
         row = model.objects.select_for_update().get(pk=pk)
         if row.version != version:
             return Locked(row, stale=True)
@@ -82,15 +89,16 @@ def delete_unless_changed(model: type[VersionedModel], pk: int, version: int) ->
     return Locked(row, stale=False)
 
 
-def save_new(form: forms.ModelForm, rebound: Callable[[], forms.ModelForm]):
-    """Write the new row of the valid `form`; None when written.
+def save_new(form: forms.ModelForm, rebound: Callable[[], forms.ModelForm], *, public: bool = True):
+    """Write the new row of the valid `form`; None when written (not `public`: without
+    changing the data version, as `save_unless_changed`).
 
     When the database refuses it as a duplicate (someone wrote the same row since `form` was
     validated), nothing is written and the form `rebound()` gives is returned, validated again:
     it now says what is already there.
     """
     try:
-        with writing():
+        with writing() if public else privately():
             form.save()
     except IntegrityError:
         again = rebound()

@@ -42,9 +42,13 @@ def insert(model, items: list) -> list:
     columns = ", ".join(quote(f.column) for f in fields)
     as_dicts = isinstance(items[0], dict)
 
+    # A column a dict leaves out takes its field's default (a review state, an empty comment),
+    # kept in the dict for the history rows copied from it.
+    defaults = {f.attname: f.get_default() for f in fields}
+
     def values(item) -> list:
         if as_dicts:
-            return [item.get(f.attname) for f in fields]
+            return [item.setdefault(f.attname, defaults[f.attname]) for f in fields]
         return [getattr(item, f.attname) for f in fields]
 
     with connection.cursor() as cursor:

@@ -138,4 +138,6 @@ def _write_notes(run: Run, plans: list[ActionPlan]) -> None:
                     created_at=draws.moment(day),
                 )
             )
+            # Published as written, never changed since (docs/domain.md « Relecture »).
+            notes[-1].updated_at = notes[-1].reviewed_at = notes[-1].created_at
     run.writer.write(ProgressNote, notes, "points d'avancement")

@@ -96,6 +96,14 @@ def _sign_in_throttling_off_by_default(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture
+def review_off(settings):
+    """Review before publication turned off (`ROADMAP_REVIEW=0`): what a member enters
+    publishes at once, for tests about something else than review (docs/domain.md
+    « Relecture »)."""
+    settings.ROADMAP_REVIEW = False
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty public cache when it lives in memory: it outlives the

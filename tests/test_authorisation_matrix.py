@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Organisation
-from roadmap.models import Action, Indicator, Milestone, Target
+from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote, Target
 from roadmap.reports import open_report, publish
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -202,6 +202,9 @@ def matrix(action, milestone, indicator, target):
             {"POST": EDIT},
             {f"seance-{slug}-decisions": "Décision de la matrice"},
         ),
+        # Review before publication: the queue is the administrators'; corrections of what
+        # awaits review are edits of the action (see `review_rows`).
+        **review_rows(action, indicator),
         # Accounts (django.contrib.auth) and the language switch.
         # Django's form views treat PUT like POST (with an empty form: nothing is written).
         "login": Row(
@@ -279,6 +282,115 @@ def matrix(action, milestone, indicator, target):
             {"password1": "un-mot-de-passe-solide", "password2": "un-autre-mot-de-passe"},
         ),
     }
+
+
+REVIEWERS_ONLY = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 200}
+# The owner proposed the value: the administrator publishes it (and is sent back to the queue).
+PUBLISH = {"anonymous": 302, "owner": 403, "other": 403, "administrator": 302}
+
+
+def review_rows(action, indicator) -> dict:
+    """The rows of the review routes, on the proposals of `proposals` (none before the
+    database is there: only the route names count then)."""
+    slug = action.slug
+    proposed = returned = note = None
+    if indicator.pk is not None:
+        proposed = Measurement.objects.filter(indicator=indicator, review_state="proposed").first()
+        returned = Measurement.objects.filter(indicator=indicator, review_state="returned").first()
+        note = ProgressNote.objects.filter(action=action, review_state="returned").first()
+    return {
+        "roadmap:review": Row(
+            reverse("roadmap:review"),
+            {"GET": REVIEWERS_ONLY, "HEAD": REVIEWERS_ONLY, "POST": PUBLISH},
+            {"item": f"mesure-{proposed.pk}:{proposed.version}", "decision": "publish"}
+            if proposed
+            else {},
+        ),
+        "roadmap:edit-measurement-correct": Row(
+            reverse(
+                "roadmap:edit-measurement-correct", args=[slug, returned.pk if returned else 1]
+            ),
+            {"POST": EDIT},
+            {
+                "date": "2025-05-31",
+                "value": "7",
+                "source": "Matrice corrigée",
+                "comment": "",
+                "version": returned.version if returned else 1,
+            },
+        ),
+        "roadmap:edit-note-correct": Row(
+            reverse("roadmap:edit-note-correct", args=[slug, note.pk if note else 1]),
+            {"POST": EDIT},
+            {
+                "written_on": "2025-06-30",
+                "done": "Corrigé.",
+                "risks": "",
+                "next_steps": "",
+                "version": note.version if note else 1,
+            },
+        ),
+    }
+
+
+@pytest.fixture(autouse=True)
+def proposals(targets, people):
+    """On IA 2-4: a value its HAS member proposed, one and a note an administrator returned."""
+    action, _milestone, indicator, _target = targets
+    owner, administrator = people["owner"], people["administrator"]
+    proposed = {"review_state": "proposed", "proposed_by": owner}
+    Measurement.objects.create(
+        indicator=indicator, date="2025-04-30", value=5, source="Matrice", **proposed
+    )
+    returned = {**proposed, "review_state": "returned", "reviewed_by": administrator}
+    Measurement.objects.create(
+        indicator=indicator, date="2025-05-31", value=6, source="Matrice", **returned
+    )
+    ProgressNote.objects.create(
+        action=action, author=owner, written_on="2025-06-01", done="À revoir.", **returned
+    )
+
+
+def test_a_reviewer_never_publishes_their_own_proposal(client, targets, people):
+    _action, _milestone, indicator, _target = targets
+    administrator = people["administrator"]
+    own = Measurement.objects.create(
+        indicator=indicator,
+        date="2025-03-31",
+        value=4,
+        source="Matrice",
+        review_state="proposed",
+        proposed_by=administrator,
+    )
+    client.force_login(administrator)
+    before = database_state()
+
+    response = client.post(
+        reverse("roadmap:review"), {"item": f"mesure-{own.pk}:{own.version}", "decision": "publish"}
+    )
+
+    assert response.status_code == 403
+    assert database_state() == before
+
+
+def test_a_member_never_publishes_even_what_they_may_edit(client, targets, people):
+    _action, _milestone, indicator, _target = targets
+    proposed = Measurement.objects.get(indicator=indicator, review_state="proposed")
+    for user in ("owner", "other"):
+        client.force_login(people[user])
+        before = database_state()
+
+        for decision in ("publish", "return"):
+            response = client.post(
+                reverse("roadmap:review"),
+                {
+                    "item": f"mesure-{proposed.pk}:{proposed.version}",
+                    "decision": decision,
+                    "comment": "Non.",
+                },
+            )
+            assert response.status_code == 403, (user, decision)
+        assert database_state() == before
 
 
 def route_names(patterns=None, namespace=""):

@@ -337,3 +337,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 # Signing out of ProConnect leaves the sign-out form for the provider (accounts/middleware.py).
 MIDDLEWARE += ["accounts.middleware.ProConnectFormActionMiddleware"]
+# Review before publication (docs/contract.md « Réglages »): on, what a task-force member
+# proposes (a measurement, a progress note) awaits an administrator's review before readers see
+# it; off (`ROADMAP_REVIEW=0`), everything publishes at once.
+ROADMAP_REVIEW = env_bool("ROADMAP_REVIEW", True)

@@ -34,6 +34,7 @@ from roadmap.models import (
     Measurement,
     Milestone,
     Periodicity,
+    ReviewState,
     Roadmap,
     Status,
     Target,
@@ -711,6 +712,11 @@ class MeasurementResource(DatedByIndicator, SheetResource):
     def get_queryset(self):
         return Measurement.objects.filter(indicator__roadmap=self.roadmap)
 
+    def export_queryset(self):
+        # The files hold published values only (docs/contract.md): a proposal awaiting review
+        # is in none of them.
+        return super().export_queryset().filter(review_state=ReviewState.PUBLISHED)
+
     def init_instance(self, row=None):
         return Measurement()
 
@@ -761,9 +767,21 @@ class MeasurementResource(DatedByIndicator, SheetResource):
             # What `VersionedModel.save` and `auto_now` do, which a bulk update skips.
             instance.version += 1
             instance.updated_at = timezone.now()
+        if instance.review_state != ReviewState.PUBLISHED:
+            # What an administrator imports publishes at once, a proposal it overwrites too.
+            instance.review_state = ReviewState.PUBLISHED
+            instance.reviewed_by = instance._history_user
+            instance.reviewed_at = timezone.now()
 
     def get_bulk_update_fields(self):
-        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+        return [
+            *super().get_bulk_update_fields(),
+            "version",
+            "updated_at",
+            "review_state",
+            "reviewed_by",
+            "reviewed_at",
+        ]
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._write_batch(

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from roadmap.caching import cached_for_readers
-from roadmap.forms import edit_forms
+from roadmap.forms import correction_forms, edit_forms
 from roadmap.history import action_history
 from roadmap.models import Roadmap
-from roadmap.permissions import can_designate_pilots
-from roadmap.permissions import can_edit as may_edit
-from roadmap.queries import action_of_page
+from roadmap.permissions import can_designate_pilots, can_edit_slug
+from roadmap.queries import action_of_page, awaiting_of_action, notes_of
 from roadmap.summaries import (
     attention,
     axis_label,
@@ -61,7 +60,10 @@ def action_context(
     there. An edit view passes the `roadmap` and `can_edit` it has already checked.
     """
     roadmap = roadmap or current_roadmap_or_404()
-    action = get_object_or_404(action_of_page(roadmap, slug))
+    if can_edit is None:
+        # Asked before the read: who may edit the action previews what awaits review.
+        can_edit = can_edit_slug(request.user, roadmap, slug)
+    action = get_object_or_404(action_of_page(roadmap, slug, pending=can_edit))
     today = timezone.localdate()
     milestones = summarise_milestones(action.milestones.all(), today)
     every_indicator = action.indicators.all()
@@ -69,9 +71,8 @@ def action_context(
     indicators = with_charts(summarise_indicators(tracked(every_indicator), today), today)
     retired_indicators = retired(every_indicator)
     summary = summarise_action(action, today, milestones, indicators)
-    if can_edit is None:
-        can_edit = may_edit(request.user, action)
     edit = {}
+    awaiting = ([], [])
     if can_edit:
         edit = edit_forms(
             action,
@@ -80,6 +81,12 @@ def action_context(
             forms or {},
             saved=saved,
             retired=summarise_indicators(retired_indicators, today),
+        )
+        measurements, notes = awaiting_of_action(action)
+        corrections = correction_forms(measurements, notes, forms or {})
+        awaiting = (
+            [(m, corrections[f"correct-mesure-{m.pk}"]) for m in measurements],
+            [(n, corrections[f"correct-point-{n.pk}"]) for n in notes],
         )
     return page_context(
         roadmap,
@@ -94,7 +101,12 @@ def action_context(
         milestone_rows=edit["milestones"] if can_edit else [(item, None) for item in milestones],
         indicators=indicators,
         retired_indicators=retired_indicators,
-        notes=list(action.notes.select_related("author")[:NOTES_SHOWN]),
+        notes=notes_of(action, NOTES_SHOWN, pending=can_edit),
+        # For who may edit: the measurements awaiting review or returned, the notes returned;
+        # the figures then count the proposed values (`pending_figures` says so).
+        awaiting_measurements=awaiting[0],
+        returned_notes=awaiting[1],
+        pending_figures=any(item.is_proposed for item, _form in awaiting[0]),
         history=action_history(action),
         last_update=action.last_update,
         today=today,

@@ -24,10 +24,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from roadmap.caching import writing
+from roadmap.caching import privately, writing
 from roadmap.forms import (
     MeasurementForm,
     MilestoneDoneForm,
@@ -36,16 +37,20 @@ from roadmap.forms import (
     ProgressNoteForm,
     RescheduleForm,
     StatusForm,
+    correction_form,
     period_text,
 )
 from roadmap.french import date_text
-from roadmap.models import Action, Indicator, Milestone, Roadmap, Status
+from roadmap.models import Action, Indicator, Measurement, Milestone, ProgressNote, Roadmap, Status
 from roadmap.permissions import can_designate_pilots, can_edit
 from roadmap.progress import period_containing
+from roadmap.reviews import apply, submission
 from roadmap.writes import save_new, save_unless_changed
 
 from .action import render_action_page, render_action_sections
 
+# What a member's entry is told when it awaits review.
+AWAITING = gettext_lazy("Elle sera publiée après validation par un administrateur.")
 CONFLICT = 409
 INVALID = 422
 # Where each section of the action page is, for the redirect after a plain-form edit.
@@ -231,8 +236,13 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
             request, action, "indicators", status=INVALID, forms={f"measurement-{code}": form}
         )
     form.instance.recorded_by = request.user
+    # A member's value awaits review (docs/domain.md « Relecture »): readers see none of it.
+    done = submission(request.user)
+    apply(form.instance, done)
     # Someone may have recorded a value at the same date since the form was validated.
-    duplicate = save_new(form, lambda: MeasurementForm(request.POST, indicator=indicator))
+    duplicate = save_new(
+        form, lambda: MeasurementForm(request.POST, indicator=indicator), public=done.public
+    )
     if duplicate is not None:
         return respond(
             request, action, "indicators", status=CONFLICT, forms={f"measurement-{code}": duplicate}
@@ -246,6 +256,8 @@ def add_measurement(request: HttpRequest, action: Action, code: str) -> HttpResp
         }
     else:
         message = _("Valeur enregistrée pour « %(label)s ».") % {"label": indicator.label}
+    if done.proposed:
+        message = " ".join([message, str(AWAITING)])
     return respond(request, action, "indicators", message=message, saved=f"measurement-{code}")
 
 
@@ -256,9 +268,68 @@ def add_note(request: HttpRequest, action: Action) -> HttpResponse:
         return respond(request, action, "notes", status=INVALID, forms={"note": form})
     form.instance.action = action
     form.instance.author = request.user
-    with writing():
+    done = submission(request.user)
+    apply(form.instance, done)
+    with writing() if done.public else privately():
         form.save()
-    return respond(request, action, "notes", message=_("Point d'avancement publié."), saved="note")
+    message = (
+        _("Point d'avancement proposé\u00a0: il sera publié après validation.")
+        if done.proposed
+        else _("Point d'avancement publié.")
+    )
+    return respond(request, action, "notes", message=message, saved="note")
+
+
+@editor_required
+def correct_measurement(request: HttpRequest, action: Action, pk: int) -> HttpResponse:
+    """Correct a value awaiting review or returned by a reviewer, and propose it again (an
+    administrator's correction publishes it at once)."""
+    measurement = get_object_or_404(
+        Measurement.objects.select_related("indicator"), pk=pk, indicator__action=action
+    )
+    key = f"correct-mesure-{pk}"
+    form = correction_form(
+        MeasurementForm, request.POST, measurement, indicator=measurement.indicator
+    )
+    if not form.is_valid():
+        return respond(request, action, "indicators", status=INVALID, forms={key: form})
+    return _correct(request, action, measurement, form, key, "indicators")
+
+
+@editor_required
+def correct_note(request: HttpRequest, action: Action, pk: int) -> HttpResponse:
+    """Correct a returned progress note and propose it again."""
+    note = get_object_or_404(ProgressNote, pk=pk, action=action)
+    key = f"correct-point-{pk}"
+    form = correction_form(ProgressNoteForm, request.POST, note)
+    if not form.is_valid():
+        return respond(request, action, "notes", status=INVALID, forms={key: form})
+    return _correct(request, action, note, form, key, "notes")
+
+
+def _correct(request, action, row, form, key, section) -> HttpResponse:
+    model = type(row)
+    version = form.cleaned_data["version"]
+    values = {name: form.cleaned_data[name] for name in form._meta.fields}
+    done = submission(request.user)
+    # Only what is not published yet is corrected here: a published row is in conflict (a
+    # reviewer published it since the form was read).
+    stale = row.is_published
+    if not stale:
+        locked = save_unless_changed(
+            model, row.pk, version, public=done.public, **values, **done.values
+        )
+        stale, row = locked.stale, locked.row
+    if stale:
+        return conflict_response(
+            request, action, section, row, row.get_review_state_display(), forms={key: form}
+        )
+    message = (
+        _("Correction proposée\u00a0: elle sera publiée après validation.")
+        if done.proposed
+        else _("Correction publiée.")
+    )
+    return respond(request, action, section, message=message)
 
 
 def pilots_text(action: Action) -> str:

@@ -1,6 +1,7 @@
-"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first, and, while a
-council report is in preparation, which of them still need an update for the session (with the
-forms to mark them « à jour pour la séance », `roadmap.views.reports`)."""
+"""`/mes-actions/`: the actions a signed-in user may edit, most urgent first; what they proposed
+that awaits review or was returned, with the reviewer's comment (docs/domain.md « Relecture »);
+and, while a council report is in preparation, which of them still need an update for the
+session (with the forms to mark them « à jour pour la séance », `roadmap.views.reports`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from roadmap.models import Action, Report, Roadmap
 from roadmap.overview import ActionRow, action_rows
-from roadmap.queries import readings_of, with_figures, with_last_update
+from roadmap.queries import proposals_of, readings_of, with_figures, with_last_update
 
 from .common import page_of, render_page
 from .reports import preparation_context
@@ -36,7 +37,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     """
     roadmap = Roadmap.objects.current()
     rows = []
+    proposals = ([], [])
     if roadmap is not None:
+        proposals = proposals_of(request.user, action__roadmap=roadmap)
         editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
         actions = with_figures(
             with_last_update(editable.select_related("axis")), measurements=False
@@ -59,4 +62,6 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         page=page,
         needing_attention=sum(1 for row in rows if row.attention.any),
         **session,
+        proposed_measurements=proposals[0],
+        proposed_notes=proposals[1],
     )

@@ -148,7 +148,11 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         expect(indicators.get_by_role("row").filter(has_text=INDICATOR)).to_contain_text(
             re.compile(r"35\s000\sprofessionnels")
         )
-        expect(live_region).to_have_text(f"Valeur enregistrée pour « {INDICATOR} ».")
+        # (a member's value awaits review: the announcement says so)
+        expect(live_region).to_have_text(
+            f"Valeur enregistrée pour « {INDICATOR} ». "
+            "Elle sera publiée après validation par un administrateur."
+        )
         assert_focus_on(page, indicator)
 
         # WHEN they write a progress note
@@ -163,7 +167,9 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         # d'avancement » again
         notes = page.get_by_role("region", name="Points d'avancement")
         expect(notes.get_by_role("article").first).to_contain_text("Consultation préparée.")
-        expect(live_region).to_have_text("Point d'avancement publié.")
+        expect(live_region).to_have_text(
+            "Point d'avancement proposé : il sera publié après validation."
+        )
         assert_focus_on(page, write)
 
 

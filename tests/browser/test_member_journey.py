@@ -49,6 +49,9 @@ def row_of(page: Page, code: str):
     return actions.get_by_role("row", name=re.compile(rf"^{code} "))
 
 
+# What a member enters publishes at once here: this journey is about editing in place; review
+# before publication has its own (test_review_journey.py).
+@pytest.mark.usefixtures("review_off")
 def test_a_member_updates_their_action_in_place_and_the_dashboard_shows_it(
     page: Page, ia_2_4, has_member
 ):

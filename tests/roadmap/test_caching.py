@@ -76,6 +76,17 @@ def saved(scene: Scene, name: str, *args, data: dict) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
+def published(scene: Scene, administrator, name: str, *args, data: dict) -> None:
+    """The member's proposal, then an administrator publishing it from `/a-valider/`."""
+    saved(scene, name, *args, data=data)
+    reviewer = Client()
+    reviewer.force_login(administrator)
+    [entry] = reviewer.get(reverse("roadmap:review")).context["items"]
+    item = f"{entry['key']}:{entry['row'].version}"
+    response = reviewer.post(reverse("roadmap:review"), {"item": item, "decision": "publish"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
 def import_status(scene: Scene, tmp_path) -> None:
     action = scene.action
     row = [action.code, 2, action.title, action.description, "Réalisée", "HAS", "", None, None]
@@ -143,9 +154,13 @@ WRITES: dict[str, tuple[Callable, tuple[str, ...]]] = {
         ),
         (ACTION_URL, JSON_URL),
     ),
+    # A member's value and note show once an administrator publishes them (docs/domain.md
+    # « Relecture »); the proposal alone changes nothing readers see (tests/roadmap/views/
+    # test_review.py).
     "mesure": (
-        lambda s, **_: saved(
+        lambda s, administrator, **_: published(
             s,
+            administrator,
             "edit-measurement",
             s.indicator.code,
             data={"date": days(-1), "value": "70 000", "source": "Enquête HAS", "comment": ""},
@@ -153,8 +168,9 @@ WRITES: dict[str, tuple[Callable, tuple[str, ...]]] = {
         ("/indicateurs/", JSON_URL),
     ),
     "point": (
-        lambda s, **_: saved(
+        lambda s, administrator, **_: published(
             s,
+            administrator,
             "edit-note",
             data={"written_on": days(0), "done": "Consultation lancée.", "risks": ""},
         ),

@@ -205,6 +205,9 @@ def server_environment(database: Database) -> dict:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # Review before publication off: the member's note publishes at once, the cache between
+    # servers being what is tested here (docs/domain.md « Relecture »).
+    env["ROADMAP_REVIEW"] = "0"
     return env
 
 

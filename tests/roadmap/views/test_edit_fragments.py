@@ -89,10 +89,12 @@ ANNOUNCED = {
         f"Échéance du jalon « Publier le référentiel » reportée au {days(20):%d/%m/%Y}."
     ),
     "add-milestone": lambda s: "Jalon « Lancer l'appel à projets » ajouté.",
+    # A member's value and note await review (docs/domain.md « Relecture »).
     "measurement": lambda s: (
-        "Valeur enregistrée pour « Professionnels informés des recommandations »."
+        "Valeur enregistrée pour « Professionnels informés des recommandations ». "
+        "Elle sera publiée après validation par un administrateur."
     ),
-    "note": lambda s: "Point d'avancement publié.",
+    "note": lambda s: "Point d'avancement proposé : il sera publié après validation.",
 }
 
 # The id of the button pressed for each edit, and what holds it once the answer is swapped in

@@ -61,6 +61,8 @@ def state(action: Action) -> list[tuple]:
 # --- Happy paths -----------------------------------------------------------------------------
 
 
+# Published at once: this test is about the note itself, not its review.
+@pytest.mark.usefixtures("review_off")
 def test_a_member_publishes_a_progress_note(client, action, has_member):
     client.force_login(has_member)
 
@@ -79,6 +81,8 @@ def test_a_member_publishes_a_progress_note(client, action, has_member):
     ]
 
 
+# Published at once: this test is about the note itself, not its review.
+@pytest.mark.usefixtures("review_off")
 def test_with_htmx_it_answers_the_notes_and_the_summary_no_longer_stale(client, action, has_member):
     # GIVEN an action nobody updated for 100 days, flagged in its summary
     # Noon, local time, 100 days ago: a day count that no clock change or late hour can shift.

@@ -233,11 +233,14 @@ def test_the_main_navigation_leads_members_and_administrators_to_their_actions(
     client, roadmap, user, request
 ):
     client.force_login(request.getfixturevalue(user))
+    # An administrator also reviews: « À valider » follows (docs/domain.md « Relecture »).
+    review = [("À valider", "/a-valider/", None)] if user == "administrator" else []
 
     # On the dashboard, « Mes actions » comes second, not marked as the current page
     assert main_navigation(client.get("/")) == [
         ("Tableau de bord", "/", "page"),
         ("Mes actions", URL, None),
+        *review,
         *axis_links(roadmap),
         *PAGES_FOR_EVERYONE,
     ]
@@ -245,6 +248,7 @@ def test_the_main_navigation_leads_members_and_administrators_to_their_actions(
     assert main_navigation(client.get(URL)) == [
         ("Tableau de bord", "/", None),
         ("Mes actions", URL, "page"),
+        *review,
         *PAGES_FOR_EVERYONE,
     ]
 

@@ -1,0 +1,210 @@
+"""Reviewers deciding on the same proposal at the same moment, against a live server on
+PostgreSQL (docs/domain.md « Relecture »).
+
+Several administrators publish or return the same proposed value at once, each at the version
+they read: exactly one decision is written, every other reviewer gets a 409 and nothing of
+theirs is written, and the history holds the proposal and the one decision, signed by its
+reviewer. SQLite has no row locks, so these run on PostgreSQL only, as tests/roadmap/
+test_concurrency.py does.
+"""
+
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import Organisation, Role, User
+from roadmap.models import Action, Measurement, ProgressNote, ReviewState
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (see .ci/run)"
+    ),
+]
+
+REVIEWERS = 6
+
+
+class Browser:
+    """A signed-in person: their own session cookie and CSRF token, over real HTTP."""
+
+    def __init__(self, live_server, user):
+        self.base = live_server.url
+        client = Client()
+        client.force_login(user)
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+        self.session = client.cookies["sessionid"].value
+        self.username = user.username
+
+    def get(self, path):
+        request = urllib.request.Request(self.base + path)
+        request.add_header("Cookie", f"sessionid={self.session}")
+        with self.opener.open(request) as response:
+            html = response.read().decode()
+        self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        return html
+
+    def post(self, path, data) -> int:
+        body = urllib.parse.urlencode(
+            {**data, "csrfmiddlewaretoken": self.csrf}, doseq=True
+        ).encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST")
+        request.add_header("Cookie", f"sessionid={self.session}; csrftoken={self.csrf_cookie}")
+        request.add_header("Referer", self.base + path)
+        request.add_header("HX-Request", "true")
+        try:
+            with self.opener.open(request) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    @property
+    def csrf_cookie(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def all_at_once(functions):
+    """Run each function in its own thread, released together; return their results."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        barrier.wait()
+        results[index] = function()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def reviewers(live_server, roadmap):
+    users = [
+        User.objects.create_user(f"relecteur-{n}", password="x" * 20, role=Role.ADMINISTRATOR)
+        for n in range(REVIEWERS)
+    ]
+    browsers = [Browser(live_server, user) for user in users]
+    for browser in browsers:
+        browser.get("/a-valider/")
+    return browsers
+
+
+@pytest.fixture
+def member(roadmap):
+    return User.objects.create_user(
+        "membre-has",
+        password="x" * 20,
+        role=Role.MEMBER,
+        organisation=Organisation.objects.get(acronym="HAS"),
+    )
+
+
+def propose(member) -> Measurement:
+    """A value the HAS member proposes on IA 2-4, through the edit view."""
+    action = Action.objects.get(code="IA 2-4")
+    indicator = action.indicators.create(
+        code="IA2-4-GUIDES", label="Guides", unit="guides", kind="level", target_value=3
+    )
+    client = Client()
+    client.force_login(member)
+    response = client.post(
+        f"/actions/{action.slug}/indicateurs/{indicator.code}/mesures/",
+        {"date": "2025-06-30", "value": "2", "source": "Relevé HAS"},
+    )
+    assert response.status_code == 302
+    return Measurement.objects.get(indicator=indicator)
+
+
+def decisions(n: int) -> tuple[str, str]:
+    """Half the reviewers publish, half return with a comment of their own."""
+    return ("publish", "") if n % 2 == 0 else ("return", f"Source à préciser ({n}).")
+
+
+def test_simultaneous_decisions_on_one_proposal_write_exactly_one(reviewers, member):
+    measurement = propose(member)
+    item = f"mesure-{measurement.pk}:{measurement.version}"
+
+    wanted = [decisions(n) for n in range(REVIEWERS)]
+
+    codes = all_at_once(
+        [
+            lambda b=browser, d=decision: b.post(
+                "/a-valider/", {"item": item, "decision": d[0], "comment": d[1]}
+            )
+            for browser, decision in zip(reviewers, wanted, strict=True)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (REVIEWERS - 1), codes
+    winner = codes.index(200)
+    decision, comment = decisions(winner)
+    state = ReviewState.PUBLISHED if decision == "publish" else ReviewState.RETURNED
+    measurement.refresh_from_db()
+    assert (
+        measurement.review_state,
+        measurement.reviewed_by.username,
+        measurement.review_comment,
+        measurement.version,
+    ) == (state, reviewers[winner].username, comment, 2)
+    # The history: the proposal, then the one decision, signed by the reviewer who made it
+    assert [
+        (r.history_type, r.review_state, r.review_comment, r.history_user.username)
+        for r in measurement.history.select_related("history_user").order_by("history_id")
+    ] == [
+        ("+", ReviewState.PROPOSED, "", "membre-has"),
+        ("~", state, comment, reviewers[winner].username),
+    ]
+
+
+def test_overlapping_selections_never_write_half_of_a_decision(reviewers, member):
+    measurement = propose(member)
+    action = Action.objects.get(code="IA 2-4")
+    client = Client()
+    client.force_login(member)
+    client.post(
+        f"/actions/{action.slug}/points/",
+        {"written_on": "2025-06-30", "done": "Guide relu.", "risks": "", "next_steps": ""},
+    )
+    note = ProgressNote.objects.get(action=action)
+    both = [f"mesure-{measurement.pk}:{measurement.version}", f"point-{note.pk}:{note.version}"]
+    only_note = [both[1]]
+
+    codes = all_at_once(
+        [
+            lambda b=browser, n=n: b.post(
+                "/a-valider/",
+                {"item": both if n % 2 == 0 else only_note, "decision": "publish"},
+            )
+            for n, browser in enumerate(reviewers)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (REVIEWERS - 1), codes
+    winner = codes.index(200)
+    measurement.refresh_from_db()
+    note.refresh_from_db()
+    assert note.review_state == ReviewState.PUBLISHED
+    assert note.reviewed_by.username == reviewers[winner].username
+    # The value is published only when the winner's selection held it: never half a decision
+    expected = ReviewState.PUBLISHED if winner % 2 == 0 else ReviewState.PROPOSED
+    assert measurement.review_state == expected
+    assert note.history.count() == 2
+    assert measurement.history.count() == (2 if winner % 2 == 0 else 1)
