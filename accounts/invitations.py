@@ -58,7 +58,7 @@ def check_can_invite(email: str) -> None:
     if Invitation.objects.pending().filter(email__iexact=email).exists():
         raise InvitationRefused(
             _(
-                "Une invitation attend déjà une réponse de %(email)s\u00a0: renvoyez-la depuis "
+                "Une invitation attend déjà une réponse de %(email)s : renvoyez-la depuis "
                 "la liste des invitations."
             )
             % {"email": email}
@@ -117,7 +117,7 @@ def revoke(invitation: Invitation) -> Invitation:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.state == "accepted":
             raise InvitationRefused(
-                _("Cette invitation a déjà été acceptée\u00a0: désactivez plutôt le compte.")
+                _("Cette invitation a déjà été acceptée : désactivez plutôt le compte.")
             )
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
@@ -150,7 +150,7 @@ def send(invitation: Invitation, token: str, base: str) -> None:
         # Raised inside the caller's transaction: the invitation is not recorded either.
         raise EmailNotSent(
             _(
-                "Le courriel n'a pas pu être envoyé (%(error)s)\u00a0: rien n'est enregistré, "
+                "Le courriel n'a pas pu être envoyé (%(error)s) : rien n'est enregistré, "
                 "réessayez plus tard."
             )
             % {"error": error.__class__.__name__}

@@ -119,7 +119,7 @@ def invitation_revoke(request, pk):
         return invitations_page(request, status=409, error=str(refusal))
     messages.success(
         request,
-        _("Invitation de %(email)s révoquée\u00a0: son lien ne fonctionne plus.")
+        _("Invitation de %(email)s révoquée : son lien ne fonctionne plus.")
         % {"email": invitation.email},
     )
     return redirect("accounts:invitations")
@@ -144,7 +144,7 @@ def person_active(request, pk):
     if person.is_active:
         message = _("Le compte de %(name)s est réactivé.")
     else:
-        message = _("Le compte de %(name)s est désactivé\u202f; son historique est conservé.")
+        message = _("Le compte de %(name)s est désactivé ; son historique est conservé.")
     messages.success(request, message % {"name": person.display_name})
     return redirect("accounts:invitations")
 
@@ -168,7 +168,7 @@ def invitation_accept(request, token):
         auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
-            _("Bienvenue\u00a0: votre compte est ouvert, en tant que %(role)s de %(organisation)s.")
+            _("Bienvenue : votre compte est ouvert, en tant que %(role)s de %(organisation)s.")
             % {"role": user.get_role_display().lower(), "organisation": user.organisation},
         )
         return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))

@@ -338,7 +338,7 @@ class ReviewActions:
         except Conflict:
             self.message_user(
                 request,
-                _("Quelqu'un a agi entre-temps\u00a0: rien n'a été publié, recommencez."),
+                _("Quelqu'un a agi entre-temps : rien n'a été publié, recommencez."),
                 messages.WARNING,
             )
             return

@@ -366,7 +366,7 @@ class ReviewForm(InputPolicyForm, forms.Form):
         choices=[(PUBLISH, _("Publier")), (RETURN, _("Renvoyer"))],
         error_messages={
             "required": _("Choisissez de publier ou de renvoyer."),
-            "invalid_choice": _("«\u202f%(value)s\u202f» n'est pas une décision possible."),
+            "invalid_choice": _("« %(value)s » n'est pas une décision possible."),
         },
     )
     comment = forms.CharField(
@@ -374,7 +374,7 @@ class ReviewForm(InputPolicyForm, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Obligatoire pour renvoyer\u00a0: ce qu'il faut corriger."),
+        help_text=_("Obligatoire pour renvoyer : ce qu'il faut corriger."),
     )
 
     def __init__(self, *args, items: list[str], **kwargs):
@@ -393,7 +393,7 @@ class ReviewForm(InputPolicyForm, forms.Form):
             if not (kind and pk.isdigit() and version.isdigit()):
                 self.add_error(
                     None,
-                    _("Proposition inconnue\u00a0: «\u202f%(item)s\u202f».") % {"item": raw[:40]},
+                    _("Proposition inconnue : « %(item)s ».") % {"item": raw[:40]},
                 )
                 continue
             parsed.append((kind, int(pk), int(version)))

@@ -56,12 +56,12 @@ def forbidden_character(value: str, *, in_url: bool = False) -> str | None:
 def control_message(code: str) -> str:
     return _(
         "Le texte contient un caractère de contrôle invisible (%(code)s), que le service "
-        "n'accepte pas\u00a0: retirez-le (il vient souvent d'un copier-coller)."
+        "n'accepte pas : retirez-le (il vient souvent d'un copier-coller)."
     ) % {"code": code}
 
 
 def length_message(limit: int, length: int) -> str:
-    return _("Ce texte compte %(length)s caractères\u00a0: %(limit)s au plus.") % {
+    return _("Ce texte compte %(length)s caractères : %(limit)s au plus.") % {
         "length": grouped_number(length),
         "limit": grouped_number(limit),
     }

@@ -273,7 +273,7 @@ def add_note(request: HttpRequest, action: Action) -> HttpResponse:
     with writing() if done.public else privately():
         form.save()
     message = (
-        _("Point d'avancement proposé\u00a0: il sera publié après validation.")
+        _("Point d'avancement proposé : il sera publié après validation.")
         if done.proposed
         else _("Point d'avancement publié.")
     )
@@ -325,7 +325,7 @@ def _correct(request, action, row, form, key, section) -> HttpResponse:
             request, action, section, row, row.get_review_state_display(), forms={key: form}
         )
     message = (
-        _("Correction proposée\u00a0: elle sera publiée après validation.")
+        _("Correction proposée : elle sera publiée après validation.")
         if done.proposed
         else _("Correction publiée.")
     )

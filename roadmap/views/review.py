@@ -98,9 +98,7 @@ def _decide(request: HttpRequest, roadmap) -> HttpResponse:
     wanted = {}
     for kind, pk, version in form.cleaned_data["parsed"]:
         if kind not in REVIEWED:
-            form.add_error(
-                None, _("Proposition inconnue\u00a0: «\u202f%(item)s\u202f».") % {"item": kind}
-            )
+            form.add_error(None, _("Proposition inconnue : « %(item)s ».") % {"item": kind})
             return render_queue(request, roadmap, status=INVALID, form=form)
         wanted[(kind, pk)] = version
     rows = {}
@@ -111,7 +109,7 @@ def _decide(request: HttpRequest, roadmap) -> HttpResponse:
             rows.update({(kind, row.pk): row for row in found})
     missing = [key for key in wanted if key not in rows]
     if missing:
-        form.add_error(None, _("Cette proposition n'existe plus\u00a0: rechargez la page."))
+        form.add_error(None, _("Cette proposition n'existe plus : rechargez la page."))
         return render_queue(request, roadmap, status=INVALID, form=form)
     decided = [row for row in rows.values() if not row.is_proposed]
     if decided:
@@ -119,7 +117,7 @@ def _decide(request: HttpRequest, roadmap) -> HttpResponse:
     if any(not can_review(request.user, row) for row in rows.values()):
         raise PermissionDenied(
             _(
-                "Vous ne pouvez pas valider votre propre proposition\u00a0: "
+                "Vous ne pouvez pas valider votre propre proposition : "
                 "un autre administrateur le fait."
             )
         )
