@@ -662,6 +662,7 @@ PUBLIC_ROUTES = [
     "roadmap:journal",
     "roadmap:journal-feed",
     "roadmap:method",
+    "roadmap:reports",
     "roadmap:opendata",
     "roadmap:accessibility",
     "roadmap:legal-notice",
@@ -707,9 +708,11 @@ def test_the_site_map_lists_the_member_s_own_pages_when_signed_in(
 
     html = signed_in(administrator).get("/plan-du-site/").content.decode()
     assert text_of(html, "votre-compte") == (
-        "Votre compte Mes actions Changer de mot de passe Administration"
+        "Votre compte Mes actions Changer de mot de passe À valider Préparer le rapport de la "
+        "prochaine séance Invitations et comptes Administration"
     )
-    assert "/admin/" in links_of(html)
+    for url in ("/a-valider/", "/rapports/preparation/", "/accounts/invitations/", "/admin/"):
+        assert url in links_of(html), url
 
 
 def test_the_site_map_without_a_roadmap_lists_the_pages(client, no_roadmap):
