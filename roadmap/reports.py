@@ -72,10 +72,13 @@ def report_slug(meeting_date: datetime.date) -> str:
 
 
 def default_title(meeting_date: datetime.date) -> str:
+    """« Séance du Conseil du numérique en santé du 12 mars 2026 »: a title is data, kept with
+    plain spaces like one an administrator types (the pages' no-break spaces are typography)."""
     with translation.override("fr"):
-        return _("Séance du Conseil du numérique en santé du %(date)s") % {
+        title = _("Séance du Conseil du numérique en santé du %(date)s") % {
             "date": format_date(meeting_date)
         }
+    return " ".join(title.split())
 
 
 # --- Preparation

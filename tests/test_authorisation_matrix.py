@@ -440,6 +440,7 @@ def _council_reports(roadmap):
     open_report(roadmap, "Séance de juin", datetime.date(2026, 6, 18), None, None)
 
 
+@pytest.fixture(autouse=True)
 def invitation_and_person(roadmap):
     """A pending invitation and a member's account, at known ids, for the accounts rows."""
     from datetime import timedelta

@@ -145,7 +145,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_readers
+@cached_for_readers(params=("depuis",))
 def report_detail(request: HttpRequest, slug: str) -> HttpResponse:
     report = _published(slug)
     since, earlier = _compared(request, report)

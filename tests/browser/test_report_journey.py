@@ -73,7 +73,7 @@ def test_a_report_is_opened_prepared_published_read_compared_and_downloaded(
         "link", name="Séance du Conseil du numérique en santé du 18 juin 2026"
     ).click()
     expect(reader.locator("#changements-titre")).to_have_text(
-        re.compile(r"Ce qui a changé depuis la séance du 12\smars 2026")
+        re.compile(r"Ce qui a changé depuis la séance du 12\smars\s2026")
     )
     statuses = reader.locator("#changements-statuts")
     expect(statuses).to_contain_text("IA 2-4")

@@ -342,7 +342,7 @@ def test_postgresql_stopped_then_started_under_load(site):
             notice = text(element(page, "copie-enregistree"))
             assert re.fullmatch(
                 r"Copie enregistrée\u00a0: le service est momentanément indisponible\u202f; "
-                r"vous consultez la copie de cette page enregistrée le (1er|\d{1,2}) \w+ \d{4} à "
+                r"vous consultez la copie de cette page enregistrée le (1er|\d{1,2})\s\w+\s\d{4} à "
                 r"\d\d:\d\d\. Elle ne montre peut-être pas les dernières mises à jour\.",
                 notice,
             ), notice
