@@ -27,9 +27,9 @@ install-dev: $(VENV)/.installed-dev pdf-libs
 
 # The council reports' PDF (WeasyPrint) needs Pango and a font from Debian: installed when
 # missing and run as root; otherwise said here (the report pages then explain how to print).
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf-libs:
-	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || ! /sbin/ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
 		else \
@@ -98,6 +98,7 @@ lock: install-dev
 # fresh clone needs no gettext.
 messages: install-dev
 	$(MANAGE) makemessages -l en -l fr --ignore=.venv
+	$(MANAGE) typeset_catalogue
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:

@@ -51,7 +51,10 @@ class JournalFeed(Feed):
                 "code": entry.action_code,
                 "date": _date(entry.note.written_on),
             }
-        return f"{entry.action_code} : {entry.change.headline}"
+        return _("%(code)s : %(headline)s") % {
+            "code": entry.action_code,
+            "headline": entry.change.headline,
+        }
 
     def item_description(self, entry: JournalEntry) -> str:
         if entry.kind == REPORT:

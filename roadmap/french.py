@@ -37,11 +37,19 @@ from django.utils.translation import gettext as _
 NO_BREAK_SPACE = "\u00a0"
 NARROW_NO_BREAK_SPACE = "\u202f"  # between thousands, before « ; ! ? % », inside « »
 # Imprimerie nationale: a no-break space before « : », a narrow one before « ; ! ? % » and
-# inside the guillemets; the space already there (or none) becomes the right one.
-_BEFORE_NARROW = re.compile(r"[ \u00a0\u202f]?([;!?%»])")
+# inside the guillemets; the space already there (or none) becomes the right one. Not after an
+# opening bracket or another of these signs (« (%) », « ?! »), nor at the start of a text.
+_PERCENT_SIGN = "\ue0ff"  # stands for « %% » (a literal « % ») while a message is typeset
+_BEFORE_NARROW = re.compile(r"(?<=[^\s(\[;!?\u00a0\u202f])[ \u00a0\u202f]?([;!?%»\ue0ff])")
 _AFTER_NARROW = re.compile(r"«[ \u00a0\u202f]?")
-_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]?:(?=\s|$)")
+_BEFORE_COLON = re.compile(r"(?<=[^\s(\[])[ \u00a0\u202f]?:(?=\s|$)")
 _URL = re.compile(r"\w+://\S+")
+# Left as they are: addresses, HTML tags and entities (« &nbsp; »), and in a message of the
+# catalogue its placeholders (« %(count)s », « %s », « {name} »).
+_UNTOUCHED = re.compile(r"\w+://[^\s<>\"']+|<[^<>]*>|&#?\w+;")
+_PLACEHOLDER = re.compile(
+    r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%[-#0+]*\d*(?:\.\d+)?[dfsr]|\{\w*\}"
+)
 
 _SPACES = {ord(char): None for char in " \u00a0\u202f\u2009\u2007"}  # incl. (narrow) no-break
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
@@ -258,20 +266,34 @@ def _typeset(text: str) -> str:
     return _BEFORE_COLON.sub(NO_BREAK_SPACE + ":", text)
 
 
+def typeset(text: str, *, message: bool = False) -> str:
+    """`text` as French typography writes it, whatever the active language: a narrow no-break
+    space before « ; », « ! », « ? », « % » and « » » and after « « », a no-break space before
+    « : » (the space written, if any, becomes that one). Addresses, HTML tags and entities are
+    left alone; so are the placeholders of a `message` of the catalogue, whose « %% » is a « % »
+    (`manage.py typeset_catalogue` writes the French catalogue with it)."""
+    untouched = _UNTOUCHED.pattern + (f"|{_PLACEHOLDER.pattern}" if message else "")
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        # A private-use character stands for what is kept: it is neither a space nor a sign.
+        kept.append(match.group())
+        return chr(0xE000 + len(kept) - 1)
+
+    text = re.sub(untouched, keep, str(text))
+    if message:
+        text = text.replace("%%", _PERCENT_SIGN)
+    text = _typeset(text)
+    if message:
+        text = text.replace(_PERCENT_SIGN, "%%")
+    return re.sub("[\ue000-\ue0fe]", lambda char: kept[ord(char.group()) - 0xE000], text)
+
+
 def typography(text: str) -> str:
-    """`text` as French typography writes it when the active language is French: a narrow
-    no-break space before « ; », « ! », « ? », « % » and « » » and after « « », a no-break
-    space before « : » (the space written, if any, becomes that one); URLs are left alone.
-    In another language `text` is returned as is."""
+    """`text` as French typography writes it (`typeset`) when the active language is French;
+    in another language `text` is returned as is."""
     text = str(text)
-    if not is_french():
-        return text
-    parts, last = [], 0
-    for url in _URL.finditer(text):
-        parts += [_typeset(text[last : url.start()]), url.group()]
-        last = url.end()
-    parts.append(_typeset(text[last:]))
-    return "".join(parts)
+    return typeset(text) if is_french() else text
 
 
 def format_number(value, decimals: int = 2) -> str:

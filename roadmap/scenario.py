@@ -47,7 +47,7 @@ from .models import (
 )
 from .queries import person_last_update
 
-DEMO = "Démonstration : "  # how every text the scenario writes begins
+DEMO = "Démonstration\u00a0: "  # how every text the scenario writes begins
 DEMO_CHANGE = "Démonstration (seed_demo --scenario)"  # the change reason of its history rows
 DAYS = 365  # the year played ends yesterday
 # The accounts of seed_demo who sign the year: the secretariat, a DNS and a HAS member.
@@ -224,7 +224,7 @@ def play(
             return report
         if person_last_update(roadmap) is not None:
             raise ScenarioRefused(
-                "Refusé : des personnes ont déjà modifié cette feuille de route\u202f; une "
+                "Refusé\u00a0: des personnes ont déjà modifié cette feuille de route\u202f; une "
                 "année de démonstration ne se joue que sur la feuille de route telle que "
                 "chargée, pour que des valeurs fictives ne se mêlent jamais à des valeurs "
                 "réelles. Rien n'a été écrit."
@@ -273,7 +273,7 @@ def _script(year: _Year) -> None:
         "DNS",
         ["DGOS", "EHESP"],
         "la DNS est désignée pilote de l'action, avec la DGOS et l'EHESP pour partenaires. "
-        "C'est un choix de la démonstration : le document source ne désigne aucun pilote pour "
+        "C'est un choix de la démonstration\u00a0: le document source ne désigne aucun pilote pour "
         "IA 2-1\u202f; il nomme la DNS et la DGOS pour la task force, l'EHESP dans l'action.",
         3,
     )
@@ -297,7 +297,7 @@ def _script(year: _Year) -> None:
             "IA 2-1",
             "dns",
             42,
-            f"bilan de l'année universitaire {label} : {grouped_number(61_450)} apprenants "
+            f"bilan de l'année universitaire {label}\u00a0: {grouped_number(61_450)} apprenants "
             f"formés, en deçà de la cible de {grouped_number(70_000)}\u202f; "
             f"{grouped_number(118_200)} professionnels formés.",
             "Les remontées des IFSI sont incomplètes.",
@@ -350,7 +350,7 @@ def _script(year: _Year) -> None:
             "IA 2-1",
             "dns",
             year.offset(last[1]) + 27,
-            f"bilan de l'année universitaire {label} : {grouped_number(72_300)} apprenants "
+            f"bilan de l'année universitaire {label}\u00a0: {grouped_number(72_300)} apprenants "
             f"formés, la cible de {grouped_number(70_000)} est atteinte\u202f; "
             f"{grouped_number(131_500)} professionnels formés.",
             "",
@@ -421,7 +421,7 @@ def _script(year: _Year) -> None:
         "admin",
         "DNS",
         [],
-        "la DNS est désignée pilote de l'action. C'est un choix de la démonstration : le "
+        "la DNS est désignée pilote de l'action. C'est un choix de la démonstration\u00a0: le "
         "document source nomme la DNS parmi les huit organisations de l'action, sans désigner "
         "de pilote.",
         5,
@@ -450,7 +450,7 @@ def _script(year: _Year) -> None:
         "admin",
         "DGOS",
         [],
-        "la DGOS est désignée pilote de l'action. C'est un choix de la démonstration : le "
+        "la DGOS est désignée pilote de l'action. C'est un choix de la démonstration\u00a0: le "
         "document source nomme la DGOS pour la task force, sans désigner de pilote pour IA 2-5.",
         12,
     )

@@ -10,6 +10,9 @@ French and in English. The visible text (no <script>, <style>, attribute or URL)
 - no hand-made plural « (s) », in any language;
 - in French text: « 1er » for the first of a month, never « 1 janvier »…« 1 décembre »; a narrow
   no-break space (U+202F) before « % », « ; », « ! » and « ? »;
+- in French text, also a no-break space (U+00A0) before « : » and narrow ones inside « », but
+  in the words the pages quote from the source document, kept as the document writes them (the
+  seed's titles and quotations: `tests/roadmap/test_seed.py` checks they are word for word);
 - in English text: no space before « % » (« 42% »).
 
 Which text is French is what the page says: its `<html lang>`, or the `lang` of the nearest
@@ -26,10 +29,13 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
@@ -128,6 +134,7 @@ class Rule:
     name: str
     pattern: re.Pattern
     languages: tuple[str, ...]
+    in_quotations: bool = True  # also in the source document's own words
 
 
 RULES = (
@@ -147,16 +154,64 @@ RULES = (
         re.compile(rf"(?<!{NARROW})[;!?]"),
         ("fr",),
     ),
+    Rule(
+        "« : » sans espace insécable (U+00A0) avant",
+        re.compile(r"(?<![\u00a0\u202f]):(?=\s|$)"),
+        ("fr",),
+        in_quotations=False,
+    ),
+    Rule(
+        "« » sans espaces fines insécables (U+202F) à l'intérieur",
+        re.compile(rf"«(?!{NARROW})|(?<!{NARROW})»"),
+        ("fr",),
+        in_quotations=False,
+    ),
     Rule("« % » précédé d'une espace en anglais", re.compile(rf"\d[{SPACES}]%"), ("en",)),
 )
 
 
-def offences(page: str, visible: Visible) -> list[str]:
-    """« page — rule : …text around… », for each fault of `page`."""
+SOURCE = (Path(settings.BASE_DIR) / "fixtures" / "source").glob("*.txt")
+SOURCE_TEXT = "\n".join(path.read_text("utf-8") for path in SOURCE)
+
+
+def quotations() -> list[str]:
+    """The lines of the source document that the stored texts quote word for word (titles,
+    descriptions, quoted sentences), longest first."""
+    quoted = set()
+    for model in apps.get_app_config("roadmap").get_models():
+        fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField)
+        ]
+        for row in model.objects.values_list(*fields):
+            for value in row:
+                for line in str(value or "").splitlines():
+                    if len(line.strip()) > 8 and line.strip() in SOURCE_TEXT:
+                        quoted.add(line.strip())
+    return sorted(quoted, key=len, reverse=True)
+
+
+def quoted_spans(text: str, quoted: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for line in quoted:
+        start = text.find(line)
+        while start != -1:
+            spans.append((start, start + len(line)))
+            start = text.find(line, start + 1)
+    return spans
+
+
+def offences(page: str, visible: Visible, quoted: list[str] = ()) -> list[str]:
+    """« page — rule : …text around… », for each fault of `page`; `quoted` are the source's
+    own words, which some rules spare."""
     found = []
+    spans = quoted_spans(visible.text, list(quoted))
     for rule in RULES:
         for match in rule.pattern.finditer(visible.text):
             if visible.language_at(match.start()) not in rule.languages:
+                continue
+            if not rule.in_quotations and any(a <= match.start() < b for a, b in spans):
                 continue
             around = visible.text[max(0, match.start() - 50) : match.end() + 30]
             around = re.sub(r"[ \t\r\n\f]+", " ", around)  # no-break spaces kept
@@ -256,7 +311,8 @@ def test_every_page_writes_french_typography(client, state, language, has_member
     declared = {url: visible.languages[0] for url, visible in pages if visible.languages}
     assert {url for url, declared in declared.items() if declared != language} == set()
 
-    found = [offence for url, visible in pages for offence in offences(url, visible)]
+    quoted = quotations()
+    found = [offence for url, visible in pages for offence in offences(url, visible, quoted)]
 
     assert found == [], f"{len(found)} fautes de typographie :\n" + report(found)
 

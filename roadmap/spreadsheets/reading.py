@@ -206,9 +206,11 @@ def _is_derived(raw: _RawSheet, *, by_name: bool) -> bool:
     return all(fold(column) in headers for column in PERIODS.columns)
 
 
-# A UTF-8 file shows itself by its multi-byte sequences (« é » is C3 A9); a Windows-1252 file
-# has none, its accented letters being single bytes that UTF-8 cannot start a sequence with.
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+# A French UTF-8 file shows itself by the multi-byte sequences of its letters and signs: Latin
+# letters (« é » is C3 A9, « œ » C5 93), no-break spaces, « ’ », « € » (E2 80 xx, E2 82 AC). A
+# Windows-1252 file has none of these: « é » followed by a no-break space and « » » is E9 A0 BB,
+# well-formed UTF-8 for a Chinese character, so well-formedness alone cannot tell them apart.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xc5][\x80-\xbf]|\xe2[\x80\x81][\x80-\xbf]|\xe2\x82\xac")
 
 
 def _decode(content: bytes, filename: str) -> str:

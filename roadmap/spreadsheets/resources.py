@@ -273,7 +273,10 @@ class SheetResource(resources.ModelResource):
         name = column[:1].lower() + column[1:]
         if isinstance(value, str):
             # A text on several lines is shown on one, within display's bounded length.
-            return f"{name} « {' '.join(display(value).split())} »"
+            return _("%(column)s « %(value)s »") % {
+                "column": name,
+                "value": " ".join(display(value).split()),
+            }
         return f"{name} {display(value)}"
 
     def new_values(self, instance, row) -> list[str]:

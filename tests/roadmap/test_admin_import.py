@@ -119,9 +119,9 @@ def test_upload_previews_then_confirm_imports_everything_at_once(
     page = response.content.decode()
     assert "Lignes modifiées (avant → après)" in page
     assert "À risque" not in page and "En cours" in page
-    assert "Ligne 2 : IA 2-4 · Guide publié : échéance 31/12/2025" in page
+    assert "Ligne 2\u00a0: IA 2-4 · Guide publié\u00a0: échéance 31/12/2025" in page
     # said before the rows, not only beside the button at the end
-    notice = page.index("Aperçu : rien n’est encore écrit dans la feuille de route.")
+    notice = page.index("Aperçu\u00a0: rien n’est encore écrit dans la feuille de route.")
     assert notice < page.index("Lignes modifiées (avant → après)")
     assert database_dump() == before
     kept = ImportUpload.objects.get()
@@ -139,10 +139,10 @@ def test_upload_previews_then_confirm_imports_everything_at_once(
     assert ia_2_4.milestones.get().title == "Guide publié"
     record = ia_2_4.history.latest()
     assert record.history_user == administrator
-    assert record.history_change_reason == "Import du fichier « suivi.xlsx »"
+    assert record.history_change_reason == "Import du fichier «\u202fsuivi.xlsx\u202f»"
     assert not ImportUpload.objects.exists()
     message = admin_client.get(UPLOAD_URL).content.decode()
-    assert "Import du fichier « suivi.xlsx » terminé." in message
+    assert "Import du fichier «\u202fsuivi.xlsx\u202f» terminé." in message
 
 
 def test_the_preview_shows_periods_sums_targets_interpretations_and_retirement(
@@ -176,14 +176,14 @@ def test_the_preview_shows_periods_sums_targets_interpretations_and_retirement(
     page = text(response.content.decode())
     for change in (
         "IA2-1-PRO-AN Nombre de périodes (vide) 4",
-        "Interprétation « 140 000 professionnels par an »",
+        "Interprétation «\u202f140 000 professionnels par an\u202f»",
         "Quatre années lues.",
         "IA2-1-INVEST Retiré le (vide) 15/01/2026",
         "IA2-1-APP-5ANS Somme de IA2-1-APP-AN (vide)",
-        "Ligne 2 : IA2-1-APP-AN au 01/12/2025 : cible 75\u202f000\u00a0apprenants, "
-        "source « Avenant », interprétation « Lue ainsi. »",
-        "Ligne 2 : Feuille de route · Bilan national : échéance 30/06/2026, "
-        "interprétation « Lu ainsi. »",
+        "Ligne 2\u00a0: IA2-1-APP-AN au 01/12/2025\u00a0: cible 75\u202f000\u00a0apprenants, "
+        "source «\u202fAvenant\u202f», interprétation «\u202fLue ainsi.\u202f»",
+        "Ligne 2\u00a0: Feuille de route · Bilan national\u00a0: échéance 30/06/2026, "
+        "interprétation «\u202fLu ainsi.\u202f»",
     ):
         assert change in page, change
     assert database_dump() == before
@@ -198,7 +198,8 @@ def test_the_preview_of_an_older_workbook_names_the_columns_it_leaves_as_they_ar
     page = text(upload(admin_client, content, roadmap=roadmap).content.decode())
 
     assert (
-        "Colonnes absentes du fichier, laissées telles quelles : Périodicité, Première période, "
+        "Colonnes absentes du fichier, laissées telles quelles\u00a0: Périodicité, Première "
+        "période, "
         "Nombre de périodes, Somme de, Interprétation, Retiré le"
     ) in page
 
@@ -218,10 +219,11 @@ def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others
     page = text(response.content.decode())
     assert "Mesures 12 nouvelles, 0 modifiée, 0 inchangée, 0 erreur." in page
     assert (
-        "Ligne 4 : IA2-1-MASTER-NUM au 01/03/2025 : 3\u00a0parcours, source « Arrêté » "
+        "Ligne 4\u00a0: IA2-1-MASTER-NUM au 01/03/2025\u00a0: 3\u00a0parcours, source "
+        "«\u202fArrêté\u202f» "
         "… et 9 autres lignes"
     ) in page
-    assert "Ligne 5 :" not in page
+    assert "Ligne 5\u00a0:" not in page
     assert database_dump() == before
     assert ImportUpload.objects.count() == 1  # the whole file waits for its confirmation
 
@@ -252,8 +254,15 @@ def test_a_bad_file_shows_every_error_and_writes_nothing(admin_client, roadmap):
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "4 erreurs : rien n’a été importé." in page
-    for shown in ("Statut", "« Terminé »", "Pilote", "« XYZ »", "Date attendue", "Nombre attendu"):
+    assert "4 erreurs\u00a0: rien n’a été importé." in page
+    for shown in (
+        "Statut",
+        "«\u202fTerminé\u202f»",
+        "Pilote",
+        "«\u202fXYZ\u202f»",
+        "Date attendue",
+        "Nombre attendu",
+    ):
         assert shown in page
     assert database_dump() == before
     assert not ImportUpload.objects.exists()

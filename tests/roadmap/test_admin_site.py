@@ -283,7 +283,7 @@ def test_a_target_added_in_the_admin_is_kept_with_its_history(admin_client, admi
         (
             "IA2-1-APP-5ANS",
             {"periodicity": "year"},
-            "Un indicateur par période a une périodicité et une première période ; "
+            "Un indicateur par période a une périodicité et une première période\u202f; "
             "les autres types n&#x27;en ont pas.",
         ),
         ("IA2-1-MASTER-NUM", {"summed_from": "APP-AN"}, "Seul un indicateur cumulatif"),
@@ -321,7 +321,7 @@ def test_the_admin_refuses_a_measurement_on_a_sum(admin_client):
 
     assert response.status_code == 200
     assert (
-        "IA2-1-APP-5ANS est la somme de IA2-1-APP-AN : saisissez les valeurs sur IA2-1-APP-AN."
+        "IA2-1-APP-5ANS est la somme de IA2-1-APP-AN\u00a0: saisissez les valeurs sur IA2-1-APP-AN."
         in response.content.decode()
     )
     assert not Measurement.objects.exists()

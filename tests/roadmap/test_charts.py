@@ -233,18 +233,18 @@ def test_the_chart_is_inline_svg_with_a_title_a_description_and_no_script_nor_st
     assert 'role="img"' in svg
     assert f'aria-labelledby="graphique-{measured.pk}-titre graphique-{measured.pk}-desc"' in svg
     title = element(html, f"graphique-{measured.pk}-titre")
-    assert text(title) == f"Graphique : {measured.label}"
+    assert text(title) == f"Graphique\u00a0: {measured.label}"
     desc = text(element(html, f"graphique-{measured.pk}-desc"))
     expected = progress.trajectory_value(
         measured.baseline_date, 0, measured.target_date, 500_000, date(2026, 8, 31)
     )
-    assert f"Cible : 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029." in desc
+    assert f"Cible\u00a0: 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029." in desc
     assert (
-        f"Dernière valeur : 160{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, soit "
+        f"Dernière valeur\u00a0: 160{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, soit "
         f"32{NNBSP}% du chemin" in desc
     )
     assert (
-        f"hors trajectoire : la trajectoire attendait {round(expected):,}".replace(",", NBSP)
+        f"hors trajectoire\u00a0: la trajectoire attendait {round(expected):,}".replace(",", NBSP)
         in desc
     )
     assert "Au rythme constaté, la valeur atteindrait" in desc
@@ -270,7 +270,7 @@ def test_the_data_of_the_chart_is_also_a_table(measured):
     html = render_chart(measured)
 
     table = element(html, f"graphique-{measured.pk}-donnees")
-    assert f"<caption>Données du graphique : {measured.label}</caption>" in table.replace(
+    assert f"<caption>Données du graphique\u00a0: {measured.label}</caption>" in table.replace(
         "&#x27;", "'"
     )
     rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
@@ -393,13 +393,13 @@ def test_after_the_target_date_the_words_say_whether_the_target_was_reached_neve
 
     desc = text(element(html, "graphique-x-desc"))
     assert (
-        f"Date cible passée (31\u00a0août\u00a02029) : la cible n'est pas atteinte, avec "
+        f"Date cible passée (31\u00a0août\u00a02029)\u00a0: la cible n'est pas atteinte, avec "
         f"470{NBSP}000{NBSP}apprenants pour 500{NBSP}000{NBSP}apprenants." in desc
     )
     assert "rythme" not in desc and "hors trajectoire" not in desc
     assert "Prévision" not in html and "Pas de prévision" not in html
     assert (
-        '<p class="fr-text--sm fr-mb-1w">Date cible passée (31\u00a0août\u00a02029) : la '
+        '<p class="fr-text--sm fr-mb-1w">Date cible passée (31\u00a0août\u00a02029)\u00a0: la '
         "cible n'est pas "
         f"atteinte, avec 470{NBSP}000{NBSP}apprenants pour 500{NBSP}000{NBSP}apprenants.</p>"
     ) in re.sub(r"\s*\n\s*", "", html)
@@ -409,12 +409,13 @@ def test_after_the_target_date_the_words_say_whether_the_target_was_reached_neve
         chart=five_years([Sample(date(2029, 6, 30), 510_000)], today=date(2030, 1, 1)),
     )
     assert (
-        f"Date cible passée (31\u00a0août\u00a02029) : la cible est atteinte, avec "
+        f"Date cible passée (31\u00a0août\u00a02029)\u00a0: la cible est atteinte, avec "
         f"510{NBSP}000{NBSP}apprenants." in text(element(met, "graphique-x-desc"))
     )
     unmeasured = render("indicator_chart.html", chart=five_years(today=date(2030, 1, 1)))
     assert (
-        "Date cible passée (31\u00a0août\u00a02029) : aucune valeur mesurée ne dit si la cible est "
+        "Date cible passée (31\u00a0août\u00a02029)\u00a0: aucune valeur mesurée ne dit si la "
+        "cible est "
         "atteinte." in text(element(unmeasured, "graphique-x-desc"))
     )
 
@@ -425,25 +426,27 @@ def test_the_words_name_the_intermediate_targets_and_the_progress_toward_the_nex
 
     desc = text(element(html, "graphique-x-desc"))
     assert desc == (
-        f"Cible : 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029. "
-        f"Cible intermédiaire : 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026. "
-        f"Dernière valeur : 70{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02025, soit "
+        f"Cible\u00a0: 500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029. "
+        f"Cible intermédiaire\u00a0: 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026. "
+        f"Dernière valeur\u00a0: 70{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02025, soit "
         f"14{NNBSP}% du "
         "chemin vers la cible. "
-        f"Prochaine cible : 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, atteinte à "
+        f"Prochaine cible\u00a0: 200{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02026, atteinte "
+        f"à "
         f"35{NNBSP}%. "
         f"La trajectoire va de 0{NBSP}apprenants au 1er\u00a0septembre\u00a02024 à "
         f"500{NBSP}000{NBSP}apprenants au 31\u00a0août\u00a02029, en ligne droite d'une cible "
         "datée à la "
         "suivante. "
-        f"La valeur est hors trajectoire : la trajectoire attendait 99{NBSP}863{NBSP}apprenants "
+        f"La valeur est hors trajectoire\u00a0: la trajectoire attendait "
+        f"99{NBSP}863{NBSP}apprenants "
         "à cette date. "
         f"Au rythme constaté, la valeur atteindrait 140{NBSP}192{NBSP}apprenants au 31\u00a0août"
         "\u00a02026, date de la prochaine cible."
     )
     assert (
         "Prévision à la prochaine cible (31\u00a0août\u00a02026), au rythme constaté depuis "
-        "le départ : "
+        "le départ\u00a0: "
         f"140{NBSP}192{NBSP}apprenants." in text(html)
     )
     assert html.count('class="app-chart__target-mark"') == 2
@@ -592,15 +595,15 @@ def test_the_period_chart_is_inline_svg_in_words_and_as_a_table():
     )
     assert (
         text(element(html, "periodes-an-titre"))
-        == "Graphique par période : Apprenants formés par an"
+        == "Graphique par période\u00a0: Apprenants formés par an"
     )
     assert text(element(html, "periodes-an-desc")) == (
         "Une barre par période, 5 périodes, chacune face à sa propre cible. "
-        f"Période en cours, 2025/2026 : 35{NBSP}000{NBSP}apprenants pour une cible de "
+        f"Période en cours, 2025/2026\u00a0: 35{NBSP}000{NBSP}apprenants pour une cible de "
         f"70{NBSP}000{NBSP}apprenants, soit 50{NNBSP}%. "
         f"Au rythme constaté, elle atteindrait 83{NBSP}497{NBSP}apprenants à sa fin, le "
         "31\u00a0août\u00a02026. "
-        "Période passée ayant atteint sa cible : 1 sur 1."
+        "Période passée ayant atteint sa cible\u00a0: 1 sur 1."
     )
     assert figure.count('class="app-chart__bar"') == 1
     assert figure.count('class="app-chart__bar app-chart__bar--current"') == 1
@@ -626,12 +629,12 @@ def test_once_the_span_is_over_the_period_chart_says_whether_the_last_period_rea
     html = render("period_chart.html", chart=chart, unit="apprenants")
 
     verdict = (
-        "La dernière période, 2028/2029, est passée : sa cible n'est pas atteinte, avec "
+        "La dernière période, 2028/2029, est passée\u00a0: sa cible n'est pas atteinte, avec "
         f"69{NBSP}000{NBSP}apprenants pour 70{NBSP}000{NBSP}apprenants."
     )
     assert text(element(html, "periodes-an-desc")) == (
         "Une barre par période, 5 périodes, chacune face à sa propre cible. "
-        "Périodes passées ayant atteint leur cible : 1 sur 5. " + verdict
+        "Périodes passées ayant atteint leur cible\u00a0: 1 sur 5. " + verdict
     )
     assert verdict in text(element(html, "periodes-an"))
     assert "rythme" not in html and "app-chart__bar--future" not in html

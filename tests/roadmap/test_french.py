@@ -278,6 +278,29 @@ def test_typography_writes_french_spaces_in_french(text, expected):
         assert french.typography(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Fichier : %(file)s", f"Fichier{NBSP}: %(file)s"),
+        ("%(value)s %% de la cible", f"%(value)s{NNBSP}%% de la cible"),
+        ("%(count)d%% ; « %(title)s »", f"%(count)d{NNBSP}%%{NNBSP}; «{NNBSP}%(title)s{NNBSP}»"),
+        (
+            'Voir <a href="/?page=2;x">la suite</a> !',
+            f'Voir <a href="/?page=2;x">la suite</a>{NNBSP}!',
+        ),
+        ("Un espace&nbsp;: là", f"Un espace&nbsp;{NBSP}: là"),
+        ("Taux (%) : {name}", f"Taux (%){NBSP}: {{name}}"),
+        ("Vraiment ?!", f"Vraiment{NNBSP}?!"),
+        (": en tête ; ", f": en tête{NNBSP}; "),
+    ],
+)
+def test_typeset_sets_a_message_of_the_catalogue_and_leaves_its_placeholders(message, expected):
+    assert french.typeset(message, message=True) == expected
+    # the same again changes nothing, in whichever language is active
+    with translation.override("en"):
+        assert french.typeset(expected, message=True) == expected
+
+
 def test_typography_leaves_english_alone():
     with translation.override("en"):
         assert french.typography("Created: 4 axes; done!") == "Created: 4 axes; done!"

@@ -32,11 +32,11 @@ def test_a_status_change_reads_as_a_sentence_signed_and_dated(ia_2_1, camille):
     latest, previous = action_history(ia_2_1)[:2]
 
     assert latest.kind == CHANGED
-    assert latest.headline == "Statut : En cours → À risque"
-    assert previous.headline == "Statut : Non renseigné → En cours"
+    assert latest.headline == "Statut\u00a0: En cours → À risque"
+    assert previous.headline == "Statut\u00a0: Non renseigné → En cours"
     assert latest.by == "Camille Martin (DGOS)"
     when = format_date(latest.when, "DATETIME_FORMAT")
-    assert str(latest) == f"Statut : En cours → À risque, par Camille Martin (DGOS) le {when}"
+    assert str(latest) == f"Statut\u00a0: En cours → À risque, par Camille Martin (DGOS) le {when}"
 
 
 def test_the_seed_s_rows_say_they_come_from_the_source_document(ia_2_1):
@@ -66,11 +66,14 @@ def test_milestones_and_measurements_are_told_in_words(ia_2_1, camille):
 
     told = headlines(ia_2_1)
 
-    assert "Jalon « Bilan » ajouté, échéance le 31\u00a0mars\u00a02026" in told
-    assert "Jalon « Bilan » – Réalisé le : non renseigné → 28\u00a0mars\u00a02026" in told
+    assert "Jalon «\u202fBilan\u202f» ajouté, échéance le 31\u00a0mars\u00a02026" in told
+    assert (
+        "Jalon «\u202fBilan\u202f» – Réalisé le\u00a0: non renseigné → 28\u00a0mars\u00a02026"
+        in told
+    )
     measured = "Mesure du 30\u00a0juin\u00a02025 de l'indicateur IA2-1-APP-AN"
-    assert f"{measured} ajoutée : 35{NBSP}000 (source : DGOS)" in told
-    assert f"{measured} – Valeur : 35{NBSP}000 → 36{NBSP}000" in told
+    assert f"{measured} ajoutée\u00a0: 35{NBSP}000 (source\u00a0: DGOS)" in told
+    assert f"{measured} – Valeur\u00a0: 35{NBSP}000 → 36{NBSP}000" in told
     assert f"{measured} supprimée" in told
     assert action_history(ia_2_1)[0].kind == DELETED
 
@@ -84,7 +87,8 @@ def test_an_indicator_s_new_target_and_a_long_text_are_told_without_quoting_it(i
     (latest,) = action_history(ia_2_1)[:1]
 
     assert latest.headline == (
-        f"Indicateur « {indicator.label} » – Cible : 70{NBSP}000 → 80{NBSP}000\u202f; "
+        f"Indicateur «\u202f{indicator.label}\u202f» – Cible\u00a0: 70{NBSP}000 → "
+        f"80{NBSP}000\u202f; "
         "Source modifié"
     )
 
@@ -98,8 +102,8 @@ def test_a_new_lead_and_new_partners_are_named_by_their_acronyms(ia_2_1, camille
 
     told = headlines(ia_2_1)
 
-    assert "Pilote : non renseigné → DGOS" in told
-    assert "Partenaires : non renseigné → CNAM, HAS" in told
+    assert "Pilote\u00a0: non renseigné → DGOS" in told
+    assert "Partenaires\u00a0: non renseigné → CNAM, HAS" in told
 
 
 def test_a_save_that_changes_nothing_a_reader_sees_is_not_told(ia_2_1):
@@ -149,9 +153,9 @@ def test_status_changes_are_found_across_the_roadmap_newest_first(roadmap, camil
     changes = status_changes(roadmap)
 
     assert [(c.action_code, c.headline) for c in changes] == [
-        ("IA 1-1", "Statut : En cours → Réalisée"),
-        ("IA 4-2", "Statut : Non renseigné → En retard"),
-        ("IA 1-1", "Statut : Non renseigné → En cours"),
+        ("IA 1-1", "Statut\u00a0: En cours → Réalisée"),
+        ("IA 4-2", "Statut\u00a0: Non renseigné → En retard"),
+        ("IA 1-1", "Statut\u00a0: Non renseigné → En cours"),
     ]
     assert changes[0].by == "Camille Martin (DGOS)"
 
@@ -162,7 +166,7 @@ def test_an_action_created_with_a_status_counts_as_a_status_change(roadmap):
 
     (change,) = status_changes(roadmap)
 
-    assert change.headline == "Statut : Non renseigné → Non démarrée"
+    assert change.headline == "Statut\u00a0: Non renseigné → Non démarrée"
 
 
 # --- On the action page ------------------------------------------------------------------------
@@ -175,7 +179,7 @@ def test_the_action_page_shows_the_history_section(client, ia_2_1, camille):
 
     section = text(element(html, "historique"))
     assert section.startswith("Historique des modifications")
-    assert "Statut : Non renseigné → En cours, par Camille Martin (DGOS) le" in section
+    assert "Statut\u00a0: Non renseigné → En cours, par Camille Martin (DGOS) le" in section
     assert "Action créée (chargement du document source), le" in section
 
 

@@ -14,6 +14,7 @@ from django.template import engines
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from roadmap.french import typeset
 from roadmap.models import Axis, Measurement
 from roadmap.progress import period_containing
 from tests.support.builders import days, make_milestone
@@ -109,7 +110,7 @@ def test_numbers_and_dates_follow_the_reader_s_language(client, ia_2_1):
     assert "by Aug.\u00a031, 2029" in english
     assert f"On Sept.\u00a01, {on.year}, source: DGOS" in english
     # the first of the month is « 1er » in French, and has no French ordinal in English
-    assert f"Au 1er\u00a0septembre\u00a0{on.year}, source : DGOS" in french
+    assert f"Au 1er\u00a0septembre\u00a0{on.year}, source\u00a0: DGOS" in french
     assert f"1er\u00a0septembre\u00a0{on.year}" not in english
 
 
@@ -214,20 +215,63 @@ def test_every_message_has_its_english_translation_and_none_is_fuzzy():
     assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
 
 
-def test_the_compiled_catalogue_is_up_to_date_with_its_source():
-    path = CATALOGUES / "en" / "LC_MESSAGES"
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_compiled_catalogue_is_up_to_date_with_its_source(language):
+    path = CATALOGUES / language / "LC_MESSAGES"
     with (path / "django.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
 
     for entry in po_entries(path / "django.po"):
+        # An empty translation (in French, a message typography leaves as is) is the message.
         if "msgid_plural" in entry:
-            assert (
-                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 2) == entry["msgstr[1]"]
+            assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 2) == (
+                entry["msgstr[1]"] or entry["msgid_plural"]
             )
         elif "msgctxt" in entry:
-            assert catalogue.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"]
+            assert catalogue.pgettext(entry["msgctxt"], entry["msgid"]) == (
+                entry["msgstr"] or entry["msgid"]
+            )
         else:
-            assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+            assert catalogue.gettext(entry["msgid"]) == (entry["msgstr"] or entry["msgid"])
+
+
+def test_the_french_catalogue_sets_each_message_in_french_typography():
+    # The messages are written with plain spaces; French pages read them typeset
+    # (`manage.py typeset_catalogue`, run by `make messages`).
+    entries = po_entries(CATALOGUES / "fr" / "LC_MESSAGES" / "django.po")
+    english = po_entries(CATALOGUES / "en" / "LC_MESSAGES" / "django.po")
+
+    assert {(e.get("msgctxt"), e["msgid"]) for e in entries} == {
+        (e.get("msgctxt"), e["msgid"]) for e in english
+    }
+    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+    for entry in entries:
+        # A plural has both its forms (French counts 0 as singular); any other message only
+        # what typography changes, so that elsewhere Django's own French answers (« anglais »).
+        if "msgid_plural" in entry:
+            assert entry["msgstr[0]"] == typeset(entry["msgid"], message=True)
+            assert entry["msgstr[1]"] == typeset(entry["msgid_plural"], message=True)
+        elif typeset(entry["msgid"], message=True) == entry["msgid"]:
+            assert entry["msgstr"] == "", entry["msgid"]
+        else:
+            assert entry["msgstr"] == typeset(entry["msgid"], message=True), entry["msgid"]
+    by_message = {e["msgid"]: e for e in entries}
+    assert by_message["Fichier introuvable : %(file)s"]["msgstr"] == (
+        "Fichier introuvable\u00a0: %(file)s"
+    )
+
+
+def test_a_french_page_reads_the_typeset_message_and_an_english_one_its_translation(
+    client, roadmap
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = text(client.get("/accessibilite/").content.decode())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = text(client.get("/accessibilite/").content.decode())
+
+    assert "Dernière mise à jour\u00a0: " in french
+    assert "Dernière mise à jour :" not in french
+    assert "Last updated: " in english
 
 
 def test_the_placeholders_of_each_translation_are_those_of_its_message():

@@ -38,7 +38,7 @@ from tests.support.html import element, text
 SOURCE_TEXT = (
     Path(settings.BASE_DIR) / "fixtures" / "source" / "ia-en-sante-etat-des-lieux-2025.txt"
 ).read_text("utf-8")
-DEMO = "Démonstration : "
+DEMO = "Démonstration\u00a0: "
 
 
 @pytest.fixture(autouse=True)
@@ -272,7 +272,7 @@ def test_playing_it_twice_changes_nothing(roadmap, capsys):
 
 # --- The notice on every page ----------------------------------------------------------------
 
-NOTICE = "Données de démonstration :"
+NOTICE = "Données de démonstration\u00a0:"
 
 
 def notice(html: str) -> str:

@@ -342,7 +342,13 @@ def test_the_dated_milestones_of_the_document_belong_to_the_roadmap(roadmap):
         )
     )
     assert [(m[0], m[1], str(m[2]), m[3] and str(m[3])) for m in milestones] == [
-        (None, "Publication de l’état des lieux « IA en santé »", "2025-02-11", "2025-02-11"),
+        # the team's own title, in French typography (« » quote the document's)
+        (
+            None,
+            "Publication de l’état des lieux «\u202fIA en santé\u202f»",
+            "2025-02-11",
+            "2025-02-11",
+        ),
         (None, "Publication de la feuille de route de l’IA en santé", "2025-06-20", None),
     ]
     for milestone in Milestone.objects.all():

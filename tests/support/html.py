@@ -234,9 +234,12 @@ def form_value(source, element_id: str):
 
 
 def text(source) -> str:
-    """The text of `source`, tags removed and whitespace collapsed; no-break spaces are kept."""
+    """The text of `source`, tags removed and whitespace collapsed; no-break spaces are kept,
+    and a space that only stands for a tag beside one goes (« <strong>Cible</strong>\u00a0: »
+    reads « Cible\u00a0: », as a browser shows it)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", markup(source), flags=re.S)
-    return re.sub(r"[ \t\r\n\f]+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+    collapsed = re.sub(r"[ \t\r\n\f]+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    return re.sub(r" ?([\u00a0\u202f]) ?", r"\1", collapsed).strip()
 
 
 def plain_text(source) -> str:

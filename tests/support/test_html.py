@@ -64,6 +64,10 @@ def test_text_keeps_no_break_spaces_and_plain_text_folds_them():
     assert text(html) == french("140 000") + " professionnels , " + french("12 %")
     assert plain_text(html) == "140 000 professionnels , 12 %"
     assert text_of(f'<div id="t"> a{NBSP} <i>b</i></div>', "t") == "a b"
+    # A tag beside a no-break space is no space of its own: the reader sees none.
+    assert text(f"<p><strong>Cible</strong>{NBSP}: «\u202f<q>Former</q>\u202f»</p>") == (
+        f"Cible{NBSP}: «\u202fFormer\u202f»"
+    )
 
 
 def test_text_is_what_a_reader_sees_without_scripts():

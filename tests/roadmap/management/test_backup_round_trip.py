@@ -56,6 +56,6 @@ def test_a_large_roadmap_round_trips_through_the_workbook(tmp_path, no_roadmap):
     out = run("import_roadmap", str(first), max_rows=100_000, max_megabytes=50)
     run("export_roadmap", str(second))
 
-    assert "Import de « sauvegarde.xlsx » terminé" in out
+    assert "Import de «\u202fsauvegarde.xlsx\u202f» terminé" in out
     assert read_xlsx(second.read_bytes()) == read_xlsx(first.read_bytes())
     assert Measurement.objects.count() + Milestone.objects.count() == rows

@@ -49,22 +49,22 @@ def test_it_imports_a_file_and_says_what_changed(tmp_path, roadmap, administrato
     out, err = run("import_roadmap", str(path), "--user", administrator.username)
 
     assert err == ""
-    assert "Actions : 0 nouvelle, 1 modifiée, 0 inchangée, 0 erreur." in out
-    assert "IA 2-4 · Statut : « (vide) » → « En cours »" in out
-    assert "Import de « suivi.xlsx » terminé" in out
+    assert "Actions\u00a0: 0 nouvelle, 1 modifiée, 0 inchangée, 0 erreur." in out
+    assert "IA 2-4 · Statut\u00a0: «\u202f(vide)\u202f» → «\u202fEn cours\u202f»" in out
+    assert "Import de «\u202fsuivi.xlsx\u202f» terminé" in out
     ia_2_4 = Action.objects.get(code="IA 2-4")
     assert ia_2_4.status == "in_progress"
     record = ia_2_4.history.latest()
     assert (record.history_user, record.history_change_reason) == (
         administrator,
-        "Import du fichier « suivi.xlsx »",
+        "Import du fichier «\u202fsuivi.xlsx\u202f»",
     )
 
 
 def test_dry_run_checks_and_previews_without_writing(tmp_path, roadmap):
     before = database_dump()
     out, _err = run("import_roadmap", str(status_file(tmp_path, roadmap)), "--dry-run")
-    assert "1 modifiée," in out and "Simulation : rien n'a été écrit." in out
+    assert "1 modifiée," in out and "Simulation\u00a0: rien n'a été écrit." in out
     assert database_dump() == before
 
 
@@ -74,16 +74,19 @@ def test_errors_are_all_listed_on_stderr_and_nothing_is_written(tmp_path, roadma
     before = database_dump()
     err = StringIO()
 
-    with pytest.raises(CommandError, match=re.escape("3 erreurs : rien n'a été importé.")):
+    with pytest.raises(CommandError, match=re.escape("3 erreurs\u00a0: rien n'a été importé.")):
         call_command("import_roadmap", str(path), stdout=StringIO(), stderr=err)
 
     lines = err.getvalue().splitlines()
     assert lines == [
-        "Feuille « mesures », ligne 2, colonne « Date », valeur « 30/02/2025 » : "
+        "Feuille «\u202fmesures\u202f», ligne 2, colonne «\u202fDate\u202f», valeur "
+        "«\u202f30/02/2025\u202f»\u00a0: "
         "Cette date n'existe pas dans le calendrier.",
-        "Feuille « mesures », ligne 3, colonne « Valeur », valeur « douze » : "
+        "Feuille «\u202fmesures\u202f», ligne 3, colonne «\u202fValeur\u202f», valeur "
+        "«\u202fdouze\u202f»\u00a0: "
         "Nombre attendu (par exemple 70 000, 1 234,5 ou 1234.5).",
-        "Feuille « mesures », ligne 3, colonne « Source » : Ce champ ne peut pas être vide.",
+        "Feuille «\u202fmesures\u202f», ligne 3, colonne «\u202fSource\u202f»\u00a0: Ce champ ne "
+        "peut pas être vide.",
     ]
     assert database_dump() == before
 
@@ -102,18 +105,20 @@ def test_a_file_level_problem_is_an_error_too(tmp_path, roadmap):
     path = tmp_path / "vide.xlsx"
     path.write_bytes(b"")
     err = StringIO()
-    with pytest.raises(CommandError, match=re.escape("1 erreur : rien n'a été importé.")):
+    with pytest.raises(CommandError, match=re.escape("1 erreur\u00a0: rien n'a été importé.")):
         call_command("import_roadmap", str(path), stdout=StringIO(), stderr=err)
-    assert err.getvalue().strip() == "Le fichier « vide.xlsx » est vide."
+    assert err.getvalue().strip() == "Le fichier «\u202fvide.xlsx\u202f» est vide."
 
 
 def test_bad_arguments_are_refused(tmp_path, roadmap):
     path = str(status_file(tmp_path, roadmap))
     with pytest.raises(CommandError, match="Fichier introuvable"):
         run("import_roadmap", str(tmp_path / "absent.xlsx"))
-    with pytest.raises(CommandError, match="Feuille de route inconnue : « inconnue »"):
+    with pytest.raises(
+        CommandError, match="Feuille de route inconnue\u00a0: «\u202finconnue\u202f»"
+    ):
         run("import_roadmap", path, "--roadmap", "inconnue")
-    with pytest.raises(CommandError, match="Utilisateur inconnu : « personne »"):
+    with pytest.raises(CommandError, match="Utilisateur inconnu\u00a0: «\u202fpersonne\u202f»"):
         run("import_roadmap", path, "--user", "personne")
     assert Action.objects.get(code="IA 2-4").status == ""
 
@@ -141,7 +146,7 @@ def test_it_imports_into_the_roadmap_given_by_its_slug(tmp_path, roadmap):
 def test_it_exports_a_workbook_that_imports_back_without_a_change(tmp_path, roadmap):
     path = tmp_path / "feuille.xlsx"
     out, _err = run("export_roadmap", str(path))
-    assert f"Écrit : {path}" in out
+    assert f"Écrit\u00a0: {path}" in out
     assert list(read_xlsx(path.read_bytes())) == [
         "Actions",
         "Jalons",
@@ -187,7 +192,9 @@ def test_it_exports_one_csv_file_per_sheet(tmp_path, roadmap):
 
 
 def test_it_refuses_an_unknown_extension_or_roadmap(tmp_path, roadmap):
-    with pytest.raises(CommandError, match=re.escape("Extension non prise en charge : « .ods »")):
+    with pytest.raises(
+        CommandError, match=re.escape("Extension non prise en charge\u00a0: «\u202f.ods\u202f»")
+    ):
         run("export_roadmap", str(tmp_path / "feuille.ods"))
     with pytest.raises(CommandError, match="Feuille de route introuvable"):
         run("export_roadmap", str(tmp_path / "feuille.xlsx"), "--roadmap", "inconnue")

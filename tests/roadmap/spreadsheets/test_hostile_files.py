@@ -49,8 +49,8 @@ def test_a_zip_bomb_is_refused_from_its_declared_sizes(roadmap):
     report = import_file(zip_bomb_xlsx(megabytes=30), "bombe.xlsx")
 
     assert errors_of(report) == [
-        "Le classeur « bombe.xlsx » est anormalement volumineux une fois décompressé "
-        "(30 Mo, limite 20 Mo) : il n'a pas été ouvert."
+        "Le classeur «\u202fbombe.xlsx\u202f» est anormalement volumineux une fois décompressé "
+        "(30 Mo, limite 20 Mo)\u00a0: il n'a pas été ouvert."
     ]
 
 
@@ -61,8 +61,9 @@ def test_a_cell_longer_than_a_workbook_cell_is_refused_where_it_is(roadmap):
     report = import_file(content, "long.xlsx")
 
     assert errors_of(report) == [
-        "Feuille « Actions », ligne 2, colonne « D » : Cette cellule compte 32\u202f768 "
-        "caractères : une cellule en tient 32\u202f767 au plus."
+        "Feuille «\u202fActions\u202f», ligne 2, colonne «\u202fD\u202f»\u00a0: Cette cellule "
+        "compte 32\u202f768 "
+        "caractères\u00a0: une cellule en tient 32\u202f767 au plus."
     ]
 
 
@@ -126,9 +127,10 @@ def test_a_utf8_csv_with_one_stray_windows_1252_byte_is_refused_at_that_byte(roa
     report = import_file(content, "jalons.csv")
 
     assert errors_of(report) == [
-        "Feuille « jalons », ligne 3, colonne « B » : Le fichier « jalons.csv » est en UTF-8 "
-        "mais contient un octet invalide (0xEA) : corrigez ce caractère, ou enregistrez le "
-        "fichier à nouveau en « CSV UTF-8 »."
+        "Feuille «\u202fjalons\u202f», ligne 3, colonne «\u202fB\u202f»\u00a0: Le fichier "
+        "«\u202fjalons.csv\u202f» est en UTF-8 "
+        "mais contient un octet invalide (0xEA)\u00a0: corrigez ce caractère, ou enregistrez le "
+        "fichier à nouveau en «\u202fCSV UTF-8\u202f»."
     ]
     assert database_dump() == before
 
@@ -146,15 +148,30 @@ def test_utf8_with_or_without_bom_and_windows_1252_are_each_read_whole(roadmap, 
         assert report.sheets[0].new[0].label.endswith("Enquête à mener")
 
 
+def test_a_windows_1252_file_whose_bytes_happen_to_form_utf8_is_read_as_windows_1252(roadmap):
+    # « é », a no-break space and « » » are E9 A0 BB in Windows-1252: well-formed UTF-8 for
+    # « 辻 », which is no French text; the file's other accents are not UTF-8 at all.
+    rows = [["IA 2-4", "Jalon « IA en santé\u00a0» à mener", "31/12/2026", ""]]
+    content = csv_file(rows, header=HEADERS["Jalons"][:4], encoding="cp1252")
+    assert b"\xe9\xa0\xbb" in content
+
+    report = import_file(content, "jalons.csv", dry_run=True)
+
+    assert report.ok, errors_of(report)
+    assert report.sheets[0].new[0].label.endswith("Jalon « IA en santé\u00a0» à mener")
+
+
 def test_a_file_in_neither_encoding_is_refused_with_its_first_bad_byte(roadmap):
     content = b"Action;Jalon\r\nIA 2-4;Jalon\r\n" + b"IA 2-4;J\x81\r\n"
 
     report = import_file(content, "jalons.csv")
 
     assert errors_of(report) == [
-        "Feuille « jalons », ligne 3, colonne « B » : L'encodage du fichier « jalons.csv » "
-        "n'est pas reconnu (octet 0x81, ni UTF-8 ni Windows-1252) : enregistrez-le en « CSV "
-        "UTF-8 » ou en CSV Windows (Windows-1252)."
+        "Feuille «\u202fjalons\u202f», ligne 3, colonne «\u202fB\u202f»\u00a0: L'encodage du "
+        "fichier «\u202fjalons.csv\u202f» "
+        "n'est pas reconnu (octet 0x81, ni UTF-8 ni Windows-1252)\u00a0: enregistrez-le en "
+        "«\u202fCSV "
+        "UTF-8\u202f» ou en CSV Windows (Windows-1252)."
     ]
 
 

@@ -92,7 +92,13 @@ def test_a_windows_1252_semicolon_csv_with_french_numbers_and_dates(roadmap, adm
 
 def test_a_utf8_csv_with_bom_and_commas(roadmap, administrator):
     rows = [
-        ["IA2-1-APP-AN", "2025-06-30", f"35{NNBSP}000", "Rapport « DGOS »", "Premier bilan"],
+        [
+            "IA2-1-APP-AN",
+            "2025-06-30",
+            f"35{NNBSP}000",
+            "Rapport «\u202fDGOS\u202f»",
+            "Premier bilan",
+        ],
         ["IA2-1-INVEST", "31/12/2025", "1234.5", "Loi de finances", ""],
     ]
     content = csv_file(rows, header=HEADERS["Mesures"], delimiter=",", encoding="utf-8", bom=True)
@@ -105,7 +111,12 @@ def test_a_utf8_csv_with_bom_and_commas(roadmap, administrator):
         for m in Measurement.objects.select_related("indicator")
     }
     assert stored == {
-        "IA2-1-APP-AN": (date(2025, 6, 30), Decimal("35000"), "Rapport « DGOS »", "Premier bilan"),
+        "IA2-1-APP-AN": (
+            date(2025, 6, 30),
+            Decimal("35000"),
+            "Rapport «\u202fDGOS\u202f»",
+            "Premier bilan",
+        ),
         "IA2-1-INVEST": (date(2025, 12, 31), Decimal("1234.5"), "Loi de finances", ""),
     }
 
@@ -202,7 +213,7 @@ def test_periods_sums_interpretations_and_retirement_are_imported(roadmap, admin
                 "Périodicité": "année universitaire",
                 "Première période": "15/10/2025",
                 "Nombre de périodes": "3",
-                "Interprétation": "« Par an » lu comme par année universitaire.",
+                "Interprétation": "«\u202fPar an\u202f» lu comme par année universitaire.",
             },
         ),
         indicator_row(
@@ -222,7 +233,7 @@ def test_periods_sums_interpretations_and_retirement_are_imported(roadmap, admin
         date(2025, 10, 15),
         3,
     )
-    assert yearly.interpretation == "« Par an » lu comme par année universitaire."
+    assert yearly.interpretation == "«\u202fPar an\u202f» lu comme par année universitaire."
     total = Indicator.objects.get(code="NOUV-TOTAL")
     assert (total.summed_from, total.periodicity, total.period_count) == (yearly, "", None)
     assert Indicator.objects.get(code="NOUV-TRIM").periodicity == "quarter"
@@ -265,29 +276,34 @@ def test_each_broken_rule_of_periods_and_sums_is_named_in_french(roadmap, admini
     assert {
         (error.row, error.column, error.value, error.message) for error in report.errors
     } == {
-        (2, "Périodicité", "", "Un indicateur par période a une périodicité : "
+        (2, "Périodicité", "", "Un indicateur par période a une périodicité\u00a0: "
          "Année universitaire (septembre à août), Année civile, Trimestre, Mois."),
-        (2, "Première période", "", "Un indicateur par période a une première période : une "
+        (2, "Première période", "", "Un indicateur par période a une première période\u00a0: une "
          "date de celle-ci (par exemple 01/09/2024 pour l'année universitaire 2024/2025)."),
-        (3, "Périodicité", "Mois", "Seul un indicateur par période a une colonne « Périodicité » "
-         ": videz-la, ou choisissez le type « Par période »."),
-        (3, "Nombre de périodes", "4", "Seul un indicateur par période a une colonne « Nombre de "
-         "périodes » : videz-la, ou choisissez le type « Par période »."),
+        (3, "Périodicité", "Mois", "Seul un indicateur par période a une colonne "
+            "«\u202fPériodicité\u202f»"
+         "\u00a0: videz-la, ou choisissez le type «\u202fPar période\u202f»."),
+        (3, "Nombre de "
+            "périodes", "4", "Seul un indicateur par période a une colonne «\u202fNombre de "
+         "périodes\u202f»\u00a0: videz-la, ou choisissez le type «\u202fPar période\u202f»."),
         (4, "Nombre de périodes", "0", "Nombre entier de 1 à 600 attendu."),
         (5, "Nombre de périodes", "2,5", "Nombre entier de 1 à 600 attendu."),
-        (6, "Périodicité", "Semaine", "Valeur non reconnue. Valeurs possibles : Année "
+        (6, "Périodicité", "Semaine", "Valeur non reconnue. Valeurs possibles\u00a0: Année "
          "universitaire (septembre à août), Année civile, Trimestre, Mois."),
-        (7, "Somme de", "IA2-1-INVEST", "IA2-1-INVEST n'est pas un indicateur par période : "
+        (7, "Somme de", "IA2-1-INVEST", "IA2-1-INVEST n'est pas un indicateur par période\u00a0: "
          "seul un indicateur par période peut être additionné."),
-        (8, "Somme de", "INCONNU", "Indicateur inconnu : il doit figurer dans la feuille "
+        (8, "Somme de", "INCONNU", "Indicateur inconnu\u00a0: il doit figurer dans la feuille "
          "Indicateurs ou déjà exister."),
         (9, "Somme de", "IA2-1-APP-AN", "Seul un indicateur cumulatif peut être la somme d'un "
          "autre."),
         (10, "Somme de", "I-SOI", "Un indicateur ne peut pas être la somme de lui-même."),
-        (11, "Somme de", "IA2-1-APP-AN", "IA2-1-APP-AN suit l'action IA 2-1 : un indicateur ne "
+        (11, "Somme de", "IA2-1-APP-AN", "IA2-1-APP-AN suit l'action IA 2-1\u00a0: un indicateur "
+            "ne "
          "peut être que la somme d'un indicateur de sa propre action."),
     }  # fmt: skip
-    assert str(report.errors[0]).startswith("Feuille « Indicateurs », ligne 2, colonne « ")
+    assert str(report.errors[0]).startswith(
+        "Feuille «\u202fIndicateurs\u202f», ligne 2, colonne «\u202f"
+    )
     assert database_dump() == before
 
 
@@ -306,8 +322,9 @@ def test_measurements_on_a_sum_are_refused_but_those_already_there_pass(roadmap,
     report = import_file(xlsx_file({"Mesures": rows}), "m.xlsx", user=administrator)
 
     assert [str(error) for error in report.errors] == [
-        "Feuille « Mesures », ligne 3, colonne « Indicateur », valeur « IA2-1-APP-5ANS » : "
-        "IA2-1-APP-5ANS est la somme de IA2-1-APP-AN : saisissez les valeurs sur IA2-1-APP-AN."
+        "Feuille «\u202fMesures\u202f», ligne 3, colonne «\u202fIndicateur\u202f», valeur "
+        "«\u202fIA2-1-APP-5ANS\u202f»\u00a0: "
+        "IA2-1-APP-5ANS est la somme de IA2-1-APP-AN\u00a0: saisissez les valeurs sur IA2-1-APP-AN."
     ]
     assert database_dump() == before
     # Changing the one already there is refused too; leaving it be is not.
@@ -348,7 +365,7 @@ def test_dated_targets_come_from_the_cibles_sheet(roadmap, administrator):
     record = Target.objects.get(on=date(2027, 8, 31)).history.get()
     assert (record.history_user, record.history_change_reason) == (
         administrator,
-        "Import du fichier « c.xlsx »",
+        "Import du fichier «\u202fc.xlsx\u202f»",
     )
 
 
@@ -400,7 +417,7 @@ def test_the_periods_sheet_of_a_workbook_is_skipped_even_when_edited(roadmap, ad
 def test_a_workbook_with_only_the_periods_sheet_has_nothing_to_import(roadmap):
     report = import_file(xlsx_file({"Périodes": [PERIODS_HEADERS, PERIOD_ROW]}), "p.xlsx")
 
-    assert only_message(report).startswith("Aucune feuille reconnue dans « p.xlsx »")
+    assert only_message(report).startswith("Aucune feuille reconnue dans «\u202fp.xlsx\u202f»")
 
 
 @pytest.mark.parametrize(
@@ -418,7 +435,8 @@ def test_a_periods_csv_is_refused_as_derived_data_and_nothing_is_written(roadmap
     report = import_file(content, "suivi-des-periodes.csv")
 
     assert only_message(report) == (
-        "Le fichier « suivi-des-periodes.csv » est la feuille « Périodes » : des chiffres "
+        "Le fichier «\u202fsuivi-des-periodes.csv\u202f» est la feuille "
+        "«\u202fPériodes\u202f»\u00a0: des chiffres "
         "calculés à partir des indicateurs, de leurs mesures et de leurs cibles, qui ne "
         "s'importent pas. Pour les changer, importez les feuilles Indicateurs, Mesures ou Cibles."
     )
@@ -438,7 +456,9 @@ def test_a_csv_named_periodes_is_read_by_its_headers(roadmap, administrator):
 def test_reading_one_expected_sheet_refuses_a_periods_csv(roadmap):
     content = csv_file([PERIOD_ROW], header=PERIODS_HEADERS)
 
-    with pytest.raises(spreadsheets.SpreadsheetError, match="est la feuille « Périodes »"):
+    with pytest.raises(
+        spreadsheets.SpreadsheetError, match="est la feuille «\u202fPériodes\u202f»"
+    ):
         spreadsheets.read_spreadsheet(content, "mesures.csv", expected="Mesures")
 
 
@@ -503,17 +523,20 @@ def test_the_preview_gives_each_new_row_its_values_the_french_way(roadmap):
         sheet.name: [row.line(row.description) for row in sheet.new] for sheet in report.sheets
     } == {
         "Actions": [
-            "Ligne 2 : IA 9-1 : axe 2, titre « Nouvelle action », description « Sur deux lignes », "
-            "statut « En cours », pilote « HAS », partenaires « CNAM, DGOS », début 01/01/2026"
+            "Ligne 2\u00a0: IA 9-1\u00a0: axe 2, titre «\u202fNouvelle action\u202f», description "
+            "«\u202fSur deux lignes\u202f», "
+            "statut «\u202fEn cours\u202f», pilote «\u202fHAS\u202f», partenaires «\u202fCNAM, "
+            "DGOS\u202f», début 01/01/2026"
         ],
-        "Jalons": ["Ligne 2 : IA 9-1 · Lancement : échéance 31/03/2026"],
+        "Jalons": ["Ligne 2\u00a0: IA 9-1 · Lancement\u00a0: échéance 31/03/2026"],
         "Mesures": [
-            f"Ligne 2 : IA2-1-APP-AN au 31/08/2026 : 35{NNBSP}000{NBSP}apprenants, "
-            "source « Enquête DGOS », commentaire « Première remontée »"
+            f"Ligne 2\u00a0: IA2-1-APP-AN au 31/08/2026\u00a0: 35{NNBSP}000{NBSP}apprenants, "
+            "source «\u202fEnquête DGOS\u202f», commentaire «\u202fPremière remontée\u202f»"
         ],
         "Cibles": [
-            f"Ligne 2 : IA2-1-INVEST au 31/12/2027 : cible 1{NNBSP}234{NNBSP}567,5{NBSP}€, "
-            "source « Avenant »"
+            f"Ligne 2\u00a0: IA2-1-INVEST au 31/12/2027\u00a0: cible "
+            f"1{NNBSP}234{NNBSP}567,5{NBSP}€, "
+            "source «\u202fAvenant\u202f»"
         ],
     }
     assert all(not row.changes for sheet in report.sheets for row in sheet.new)
@@ -547,15 +570,15 @@ def test_the_preview_gives_each_changed_column_old_and_new(roadmap):
     (action,) = report.sheets[0].changed
     assert (action.row, action.label) == (2, "IA 2-4")
     assert action.change_texts == [
-        "Statut : « (vide) » → « En cours »",
-        "Partenaires : « (vide) » → « DGOS »",
-        "Fin : « (vide) » → « 31/12/2026 »",
+        "Statut\u00a0: «\u202f(vide)\u202f» → «\u202fEn cours\u202f»",
+        "Partenaires\u00a0: «\u202f(vide)\u202f» → «\u202fDGOS\u202f»",
+        "Fin\u00a0: «\u202f(vide)\u202f» → «\u202f31/12/2026\u202f»",
     ]
     (measurement,) = report.sheets[1].changed
     assert measurement.change_texts == [
-        f"Valeur : « 1{NNBSP}234,5 » → « 35{NNBSP}000 »",
-        "Source : « Enquête » → « Enquête DREES »",
-        "Commentaire : « (vide) » → « Revue »",
+        f"Valeur\u00a0: «\u202f1{NNBSP}234,5\u202f» → «\u202f35{NNBSP}000\u202f»",
+        "Source\u00a0: «\u202fEnquête\u202f» → «\u202fEnquête DREES\u202f»",
+        "Commentaire\u00a0: «\u202f(vide)\u202f» → «\u202fRevue\u202f»",
     ]
     assert database_dump() == before
 
@@ -576,9 +599,11 @@ def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others
     assert sheet.more_new == "… et 3 autres lignes"
     assert (sheet.shown_changed, sheet.more_changed) == ([], "")
     assert sheet.preview_lines() == [
-        "Nouvelles lignes :",
-        f"  Ligne 2 : IA2-1-MASTER-NUM au 01/01/2025 : 1{NBSP}parcours, source « Arrêté »",
-        f"  Ligne 3 : IA2-1-MASTER-NUM au 01/02/2025 : 2{NBSP}parcours, source « Arrêté »",
+        "Nouvelles lignes\u00a0:",
+        f"  Ligne 2\u00a0: IA2-1-MASTER-NUM au 01/01/2025\u00a0: 1{NBSP}parcours, source "
+        f"«\u202fArrêté\u202f»",
+        f"  Ligne 3\u00a0: IA2-1-MASTER-NUM au 01/02/2025\u00a0: 2{NBSP}parcours, source "
+        f"«\u202fArrêté\u202f»",
         "  … et 3 autres lignes",
     ]
 
@@ -599,11 +624,11 @@ def test_the_dry_run_of_import_roadmap_prints_the_preview_and_writes_nothing(tmp
     call_command("import_roadmap", str(path), "--dry-run", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "Mesures : 1 nouvelle, 0 modifiée, 0 inchangée, 0 erreur.",
-        "  Nouvelles lignes :",
-        f"    Ligne 2 : IA2-1-APP-AN au 31/08/2026 : 35{NNBSP}000{NBSP}apprenants, "
-        "source « Enquête DGOS », commentaire « Première remontée »",
-        "Simulation : rien n'a été écrit.",
+        "Mesures\u00a0: 1 nouvelle, 0 modifiée, 0 inchangée, 0 erreur.",
+        "  Nouvelles lignes\u00a0:",
+        f"    Ligne 2\u00a0: IA2-1-APP-AN au 31/08/2026\u00a0: 35{NNBSP}000{NBSP}apprenants, "
+        "source «\u202fEnquête DGOS\u202f», commentaire «\u202fPremière remontée\u202f»",
+        "Simulation\u00a0: rien n'a été écrit.",
     ]
     assert database_dump() == before
 
@@ -663,16 +688,21 @@ def test_a_workbook_with_several_bad_rows_reports_every_error_and_writes_nothing
     messages = {(e.sheet, e.row, e.column): (e.value, e.message) for e in report.errors}
     assert messages["Actions", 4, "Axe"] == (
         "9",
-        "Axe inconnu : les axes de cette feuille de route sont 1, 2, 3, 4.",
+        "Axe inconnu\u00a0: les axes de cette feuille de route sont 1, 2, 3, 4.",
     )
-    assert messages["Actions", 4, "Partenaires"][1].startswith("Organisation inconnue : ABC.")
+    assert messages["Actions", 4, "Partenaires"][1].startswith("Organisation inconnue\u00a0: ABC.")
     assert messages["Actions", 6, "Code"][1] == (
-        "Doublon : même Code qu'à la ligne 2 de cette feuille."
+        "Doublon\u00a0: même Code qu'à la ligne 2 de cette feuille."
     )
     assert messages["Actions", 7, "Fin"][1] == "La date de fin précède la date de début."
     assert messages["Jalons", 3, "Action"][0] == "IA 9-9"
-    assert "Vouliez-vous dire « IA2-1-APP-AN » ?" in messages["Mesures", 3, "Indicateur"][1]
-    assert str(report.errors[0]).startswith("Feuille « Actions », ligne 4, colonne « ")
+    assert (
+        "Vouliez-vous dire «\u202fIA2-1-APP-AN\u202f»\u202f?"
+        in messages["Mesures", 3, "Indicateur"][1]
+    )
+    assert str(report.errors[0]).startswith(
+        "Feuille «\u202fActions\u202f», ligne 4, colonne «\u202f"
+    )
     # The valid rows were checked too, and nothing at all was written.
     assert [len(sheet.new) for sheet in report.sheets] == [1, 1, 0, 0]
     assert database_dump() == before
@@ -698,7 +728,10 @@ def test_a_failed_import_writes_no_history_either(roadmap, administrator):
 
 
 def test_an_empty_file_is_refused(roadmap):
-    assert only_message(import_file(b"", "vide.xlsx")) == "Le fichier « vide.xlsx » est vide."
+    assert (
+        only_message(import_file(b"", "vide.xlsx"))
+        == "Le fichier «\u202fvide.xlsx\u202f» est vide."
+    )
 
 
 def test_a_file_with_only_blank_cells_is_refused(roadmap):
@@ -789,20 +822,22 @@ def test_a_zip_bomb_is_refused_before_openpyxl_reads_it(roadmap, settings, monke
 def test_a_sheet_without_its_required_headers_is_refused(roadmap):
     content = xlsx_file({"Actions": [["Code", "Titre", "Axe"], ["IA 2-1", "x", 1]]}, headers=False)
     message = only_message(import_file(content, "a.xlsx"))
-    assert message.startswith("Feuille « Actions », ligne 1 : Colonnes obligatoires manquantes :")
+    assert message.startswith(
+        "Feuille «\u202fActions\u202f», ligne 1\u00a0: Colonnes obligatoires manquantes\u00a0:"
+    )
     assert "Description, Statut, Pilote, Partenaires, Début, Fin" in message
 
 
 def test_a_csv_is_recognised_by_its_headers_or_told_what_is_missing(roadmap):
     content = csv_file([["IA 2-1", "Un jalon"]], header=["Action", "Jalon"])
     message = only_message(import_file(content, "jalons.csv"))
-    assert "Colonnes obligatoires manquantes : Échéance, Réalisé le" in message
+    assert "Colonnes obligatoires manquantes\u00a0: Échéance, Réalisé le" in message
 
 
 def test_a_header_twice_is_refused(roadmap):
     header = [*HEADERS["Jalons"], "Jalon"]
     message = only_message(import_file(csv_file([], header=header), "j.csv"))
-    assert "La colonne « Jalon » apparaît deux fois (colonnes B et F)" in message
+    assert "La colonne «\u202fJalon\u202f» apparaît deux fois (colonnes B et F)" in message
 
 
 def test_unknown_sheets_are_ignored_and_named(roadmap):
@@ -819,7 +854,7 @@ def test_unknown_sheets_are_ignored_and_named(roadmap):
 def test_two_sheets_of_the_same_kind_are_refused(roadmap):
     rows = [["", "J", "", ""]]
     content = xlsx_file({"Jalons": rows, "Feuil2": [HEADERS["Jalons"], *rows]})
-    assert "Deux feuilles correspondent à « Jalons »" in only_message(
+    assert "Deux feuilles correspondent à «\u202fJalons\u202f»" in only_message(
         import_file(content, "c.xlsx")
     )
 

@@ -60,13 +60,13 @@ def current_year() -> tuple[datetime.date, str]:
 
 # Each headline's target as its card states it: a per-year indicator, this year's own.
 HEADLINES = [
-    ("IA2-1-APP-AN", f"Cible {current_year()[1]} :", "70 000 apprenants", ""),
-    ("IA2-1-APP-5ANS", "Cible :", "500 000 apprenants", " au 31\u00a0août\u00a02029"),
-    ("IA2-1-PRO-AN", f"Cible {current_year()[1]} :", "140 000 professionnels", ""),
-    ("IA2-1-MASTER-NUM", "Cible :", "15 parcours", ""),
-    ("IA2-1-MASTER-JUR", "Cible :", "2 parcours", ""),
-    ("IA2-1-MASTER-REG", "Cible :", "5 masters", ""),
-    ("IA2-1-INVEST", "Cible :", "119 000 000 €", ""),
+    ("IA2-1-APP-AN", f"Cible {current_year()[1]}\u00a0:", "70 000 apprenants", ""),
+    ("IA2-1-APP-5ANS", "Cible\u00a0:", "500 000 apprenants", " au 31\u00a0août\u00a02029"),
+    ("IA2-1-PRO-AN", f"Cible {current_year()[1]}\u00a0:", "140 000 professionnels", ""),
+    ("IA2-1-MASTER-NUM", "Cible\u00a0:", "15 parcours", ""),
+    ("IA2-1-MASTER-JUR", "Cible\u00a0:", "2 parcours", ""),
+    ("IA2-1-MASTER-REG", "Cible\u00a0:", "5 masters", ""),
+    ("IA2-1-INVEST", "Cible\u00a0:", "119 000 000 €", ""),
 ]
 
 
@@ -186,7 +186,7 @@ def test_the_summary_counts_statuses_overdue_milestones_and_indicators_off_track
     # the last update, in the summary, leads to the journal of the changes
     update = element(element(html, "synthese"), "derniere-mise-a-jour")
     assert '<a href="/journal/"><time datetime="' in update
-    assert text(update) == f"Dernière mise à jour : {written_date(timezone.localdate())}"
+    assert text(update) == f"Dernière mise à jour\u00a0: {written_date(timezone.localdate())}"
 
 
 @pytest.mark.usefixtures("at_work")
@@ -310,20 +310,20 @@ def test_a_measured_headline_shows_its_value_date_source_progress_and_trajectory
     box = element(html, f"cible-{indicator.pk}")
     words = text(box)
     # THEN the card holds this year against its own target, then the past years beside it
-    assert f"Cible {label} : {french('70 000 apprenants')} " in words
+    assert f"Cible {label}\u00a0: {french('70 000 apprenants')} " in words
     assert f" {french('35 000 apprenants')} Au {written_date(on)}" in words
-    assert "source : DGOS, enquête" in words
+    assert "source\u00a0: DGOS, enquête" in words
     assert '<progress class="app-progress__bar" max="100" value="50"' in box
     assert f"{french('50 %')} de la cible {label} Dans la trajectoire" in words
     assert (
-        f"Périodes passées : 2024/2025 : {french('65 000 apprenants')} pour une cible de "
+        f"Périodes passées\u00a0: 2024/2025\u00a0: {french('65 000 apprenants')} pour une cible de "
         f"{french('70 000 apprenants')} Cible non atteinte"
     ) in words
     assert "Aucune valeur mesurée" not in box
     # AND the five-year total sums the years, from the same measurements and source
     total = text(element(html, f"cible-{ia_2_1.indicators.get(code='IA2-1-APP-5ANS').pk}"))
     assert f" {french('100 000 apprenants')} Au {written_date(on)}" in total
-    assert "source : DGOS, enquête" in total
+    assert "source\u00a0: DGOS, enquête" in total
     assert f"{french('20 %')} " in total
 
 
@@ -348,7 +348,7 @@ def test_every_headline_quotes_the_source_sentence_of_its_target(client, ia_2_1)
         assert indicator.source
         quoted = element(html, f"cible-{indicator.pk}-source")
         assert f"<q>{escape(indicator.source)}</q>" in quoted
-        assert text(quoted) == f"Source de la cible : {text(escape(indicator.source))}"
+        assert text(quoted) == f"Source de la cible\u00a0: {text(escape(indicator.source))}"
 
 
 def test_an_interpreted_intermediate_target_carries_its_rule_on_its_card(client, ia_2_1):
@@ -376,7 +376,7 @@ def test_a_headline_without_dates_says_its_trajectory_cannot_be_computed(client,
     box = text(element(page(client)[1], f"cible-{indicator.pk}"))
 
     assert french("6 parcours") in box
-    assert french("40 %") in box
+    assert french("40\u202f%") in box
     assert "Trajectoire non calculable" in box
 
 
@@ -409,7 +409,7 @@ def test_every_action_is_listed_not_yet_updated_until_a_person_changes_it(client
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert text(element(html, "action-ia-2-1")).endswith(f" {today}")
     assert text(element(html, "action-ia-2-2")).endswith(" Pas encore mis à jour")
-    assert text(element(html, "derniere-mise-a-jour")).startswith("Dernière mise à jour : ")
+    assert text(element(html, "derniere-mise-a-jour")).startswith("Dernière mise à jour\u00a0: ")
 
 
 def test_each_axis_list_is_a_labelled_region_and_each_cell_carries_its_column_label(
@@ -452,7 +452,7 @@ def test_an_action_row_flags_overdue_milestones_and_a_contradictory_status(clien
     row = text(element(page(client)[1], "action-ia-2-1"))
 
     assert "1 jalon en retard" in row
-    assert "Déclarée « En cours » alors que des jalons ont dépassé leur échéance" in row
+    assert "Déclarée «\u202fEn cours\u202f» alors que des jalons ont dépassé leur échéance" in row
 
 
 def test_an_action_without_update_for_90_days_is_flagged_stale(client, ia_2_1):
@@ -669,11 +669,13 @@ def test_the_roadmap_s_own_milestones_are_a_timeline_with_their_interpretations(
         ("app-timeline__step--overdue", str(late.pk)),
     ]
     assert text(element(timeline, f"jalon-{done.pk}")) == (
-        "Publication de l’état des lieux « IA en santé » Échéance : 11\u00a0février\u00a02025 "
+        "Publication de l’état des lieux «\u202fIA en santé\u202f» Échéance\u00a0: "
+        "11\u00a0février\u00a02025 "
         f"Interprétation {done.interpretation} Réalisé le 11\u00a0février\u00a02025"
     )
     assert text(element(timeline, f"jalon-{late.pk}")) == (
-        "Publication de la feuille de route de l’IA en santé Échéance : 20\u00a0juin\u00a02025 "
+        "Publication de la feuille de route de l’IA en santé Échéance\u00a0: "
+        "20\u00a0juin\u00a02025 "
         f"Interprétation {late.interpretation} Échéance dépassée Non réalisé"
     )
 
@@ -682,7 +684,8 @@ def test_the_roadmap_s_period_carries_its_interpretation(client, roadmap):
     _, html = page(client)
 
     assert (
-        "Période : 2023-2027 Interprétation La période « 2023-2027 » est celle du plan "
+        "Période\u00a0: 2023-2027 Interprétation La période «\u202f2023-2027\u202f» est celle du "
+        "plan "
         "Numérique en santé"
     ) in text(html)
 

@@ -110,14 +110,14 @@ def test_a_measured_indicator_shows_value_progress_and_trajectory(client, measur
     assert "Dans la trajectoire" in row
     # the past years beside it, each against its own target
     assert (
-        "Périodes passées : 2024/2025 : aucune valeur mesurée, pour une cible de "
+        "Périodes passées\u00a0: 2024/2025\u00a0: aucune valeur mesurée, pour une cible de "
         + french("70 000 apprenants")
     ) in row
     # and the rule that reads « 70 000 par an » so, marked as an interpretation
-    assert "Interprétation « 70 000 apprenants […] formés » dès la" in row
+    assert "Interprétation «\u202f70 000 apprenants […] formés\u202f» dès la" in row
     total = text(element(html, f"indicateur-{measured.indicators.get(code='IA2-1-APP-5ANS').pk}"))
     assert f"{french('35 000 apprenants')} au" in total
-    assert french("7 %") in total
+    assert french("7\u202f%") in total
     assert '<polyline class="app-chart__values"' in element(html, f"graphique-{indicator.pk}")
 
 
@@ -277,10 +277,10 @@ def test_the_last_update_is_the_last_change_a_person_made(client, ia_2_1):
     html = client.get("/indicateurs/").content.decode()
     changed = timezone.localtime(measurement.history.get().history_date)
     assert text(element(html, "derniere-mise-a-jour")) == (
-        f"Dernière mise à jour : {written_date(changed)}"
+        f"Dernière mise à jour\u00a0: {written_date(changed)}"
     )
     # AND a change to an action alone does not date the indicators
     set_status(ia_2_1, "in_progress", colleague())
     assert text(element(client.get("/indicateurs/").content.decode(), "derniere-mise-a-jour")) == (
-        f"Dernière mise à jour : {written_date(changed)}"
+        f"Dernière mise à jour\u00a0: {written_date(changed)}"
     )

@@ -89,7 +89,7 @@ def test_an_empty_journal_says_who_publishes_there(client, roadmap):
 
     assert "Rien n'a encore été publié." in text(html)
     assert "app-journal__entry" not in html
-    assert "Dernière mise à jour : rien n'a encore été publié." in text(html)
+    assert "Dernière mise à jour\u00a0: rien n'a encore été publié." in text(html)
 
 
 def test_the_journal_advertises_its_feed(client, roadmap):
@@ -106,9 +106,9 @@ def test_the_feed_holds_the_same_entries_as_the_journal(client, news):
     assert root.find(f"{ATOM}title").text == "Journal de la feuille de route IA en santé"
     entries = root.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == [
-        "IA 2-1 : Statut : En cours → À risque",
-        "IA 4-2 : point d'avancement du 2\u00a0novembre\u00a02026",
-        "IA 2-1 : Statut : Non renseigné → En cours",
+        "IA 2-1\u00a0: Statut\u00a0: En cours → À risque",
+        "IA 4-2\u00a0: point d'avancement du 2\u00a0novembre\u00a02026",
+        "IA 2-1\u00a0: Statut\u00a0: Non renseigné → En cours",
     ]
     second = entries[1]
     assert (
@@ -117,7 +117,7 @@ def test_the_feed_holds_the_same_entries_as_the_journal(client, news):
     )
     assert second.find(f"{ATOM}author/{ATOM}name").text == "Camille Martin (DGOS)"
     summary = second.find(f"{ATOM}summary").text
-    assert "<p>Ce qui a été fait : Appel à projets lancé.</p>" in summary
+    assert "<p>Ce qui a été fait\u00a0: Appel à projets lancé.</p>" in summary
     assert "&lt;b&gt;attendues&lt;/b&gt;" in summary
     # every entry has its own stable id
     ids = [entry.find(f"{ATOM}id").text for entry in entries]

@@ -617,7 +617,8 @@ def test_the_periods_csv_is_refused_by_the_import_which_says_why(client, two_yea
 
     assert not report.committed
     assert [str(error) for error in report.errors] == [
-        "Le fichier « periodes.csv » est la feuille « Périodes » : des chiffres calculés à "
+        "Le fichier «\u202fperiodes.csv\u202f» est la feuille «\u202fPériodes\u202f»\u00a0: des "
+        "chiffres calculés à "
         "partir des indicateurs, de leurs mesures et de leurs cibles, qui ne s'importent pas. "
         "Pour les changer, importez les feuilles Indicateurs, Mesures ou Cibles."
     ]
@@ -684,10 +685,12 @@ def test_the_open_data_page_links_every_file_and_describes_every_column(client, 
         assert spec.name in section
         for column in spec.columns:
             description = column_description(spec.name, column)
-            assert description and escape(str(description)) in html, f"« {column} »"
+            assert description and escape(str(description)) in html, f"«\u202f{column}\u202f»"
     # the derived sheet says what it is, and that the import leaves it alone
     periods = text(element(html, "classeur"))
-    assert "Ce sont des données dérivées : l'import du classeur ignore cette feuille" in periods
+    assert (
+        "Ce sont des données dérivées\u00a0: l'import du classeur ignore cette feuille" in periods
+    )
     assert "le fichier CSV est refusé à l'import" in periods
     assert "UTF-8 avec BOM, point-virgule comme séparateur, virgule décimale" in periods
     assert "roadmap.updated_at" in html
@@ -702,7 +705,7 @@ def test_the_open_data_page_without_a_roadmap_says_the_files_are_empty(client, n
     html = client.get("/donnees/").content.decode()
 
     assert "ne contiennent encore que leur structure" in html
-    assert "Dernière mise à jour : rien n'a encore été publié." in text(html)
+    assert "Dernière mise à jour\u00a0: rien n'a encore été publié." in text(html)
 
 
 # --- The download links and the files' headers ---------------------------------------------------

@@ -145,7 +145,7 @@ def test_the_dashboard_shows_milestone_progress_and_the_next_overdue_milestone(c
 
     # THEN its progress is the share of milestones done, as a bar and a figure
     assert '<progress class="app-progress__bar" max="100" value="33"' in row
-    assert french("33 %") in row
+    assert french("33\u202f%") in row
     # AND its next milestone is the overdue one, flagged
     assert "Rapport annuel" in row
     assert "Bilan final" not in row
@@ -206,7 +206,7 @@ EXPECTED_TARGETS = {
     "IA2-1-MASTER-NUM": "15 parcours",
     "IA2-1-MASTER-JUR": "2 parcours",
     "IA2-1-MASTER-REG": "5 masters",
-    "IA2-1-EHESP-DIR": "100 %",
+    "IA2-1-EHESP-DIR": "100\u202f%",
     "IA2-1-EHESP-MASTERS": "5 masters",
     "IA2-1-INVEST": "119 000 000 €",
 }
@@ -224,7 +224,7 @@ def test_the_action_page_shows_each_target_in_french_with_its_source_sentence(cl
         row = fragment(html, f"indicateur-{indicators[code].pk}", "</tr>")
         assert escape(seed["label"]) in row
         assert f'<span class="app-nowrap">{french(target)}</span>' in row
-        assert f"Source : <q>{escape(seed['source'])}</q>" in row
+        assert f"Source\u00a0: <q>{escape(seed['source'])}</q>" in row
         assert "Aucune valeur mesurée" in row
     # AND the dated targets show their date, the per-year ones the end of this year, the others
     # say so
@@ -275,7 +275,7 @@ def test_the_action_page_shows_the_current_value_and_progress_of_a_measured_indi
 
     assert french("35 000 apprenants") in row
     assert f"au {on:%d/%m/%Y}" in row
-    assert french("50 %") in row
+    assert french("50\u202f%") in row
     assert "Aucune valeur mesurée" not in row
     # a month into the year, 35 000 is above the line from 0 to 70 000 over the year
     assert "Dans la trajectoire" in row
@@ -424,14 +424,15 @@ def test_the_action_page_shows_milestones_as_a_timeline_of_their_states(client, 
         ("app-timeline__step--upcoming app-timeline__step--rescheduled", str(coming.pk)),
     ]
     assert words(html, f"jalon-{done.pk}") == (
-        "Premier bilan Échéance : 31\u00a0mars\u00a02025 Réalisé le 28\u00a0mars\u00a02025"
+        "Premier bilan Échéance\u00a0: 31\u00a0mars\u00a02025 Réalisé le 28\u00a0mars\u00a02025"
     )
     assert words(html, f"jalon-{late.pk}") == (
-        f"Rapport annuel Échéance : {written_date(late.due_date)} Échéance dépassée Non réalisé"
+        f"Rapport annuel Échéance\u00a0: {written_date(late.due_date)} Échéance dépassée Non "
+        f"réalisé"
     )
     # AND a rescheduled one shows its first due date, struck out
     assert words(html, f"jalon-{coming.pk}") == (
-        f"Bilan final Échéance : {written_date(coming.due_date)} "
+        f"Bilan final Échéance\u00a0: {written_date(coming.due_date)} "
         "(replanifié, initialement le 15\u00a0janvier\u00a02026 ) À venir Non réalisé"
     )
     assert '<del><time datetime="2026-01-15">15\u00a0janvier\u00a02026</time></del>' in timeline
@@ -450,14 +451,14 @@ def test_an_interpreted_milestone_date_carries_its_rule(client, ia_2_1):
         action=ia_2_1,
         title="Rapport d'étape",
         due_date=datetime.date(2027, 6, 20),
-        interpretation="« Avant l'été 2027 » est lu comme le 20\u00a0juin\u00a02027.",
+        interpretation="«\u202fAvant l'été 2027\u202f» est lu comme le 20\u00a0juin\u00a02027.",
     )
 
     html = html_of(client.get("/actions/ia-2-1/"))
 
     assert words(html, f"jalon-{milestone.pk}") == (
-        "Rapport d'étape Échéance : 20\u00a0juin\u00a02027 Interprétation « Avant l'été 2027 "
-        "» est lu "
+        "Rapport d'étape Échéance\u00a0: 20\u00a0juin\u00a02027 Interprétation «\u202fAvant l'été "
+        "2027\u202f» est lu "
         "comme le 20\u00a0juin\u00a02027. À venir Non réalisé"
     )
 
@@ -475,7 +476,7 @@ def test_every_interpreted_indicator_of_the_action_page_carries_its_rule(client,
     total = ia_2_1.indicators.get(code="IA2-1-APP-5ANS")
     assert (
         "Somme des périodes de l'indicateur «\u202fApprenants professionnels de santé et "
-        "médico-sociaux formés par an, dès la rentrée universitaire 2024/2025\u202f» : ses "
+        "médico-sociaux formés par an, dès la rentrée universitaire 2024/2025\u202f»\u00a0: ses "
         "propres mesures ne comptent pas."
     ) in words(html, f"indicateur-{total.pk}")
 
@@ -490,17 +491,17 @@ def test_each_past_year_is_held_against_its_own_target(client, ia_2_1):
     row = words(html_of(client.get("/actions/ia-2-1/")), f"indicateur-{indicator.pk}")
 
     start, _ = period_containing("academic_year", timezone.localdate())
-    expected = ["Périodes passées :"]
+    expected = ["Périodes passées\u00a0:"]
     expected.append(
-        f"2024/2025 : {french('81 000 apprenants')} pour une cible de "
+        f"2024/2025\u00a0: {french('81 000 apprenants')} pour une cible de "
         f"{french('80 000 apprenants')} Cible atteinte"
     )
     expected.append(
-        f"2025/2026 : {french('60 000 apprenants')} pour une cible de "
+        f"2025/2026\u00a0: {french('60 000 apprenants')} pour une cible de "
         f"{french('70 000 apprenants')} Cible non atteinte"
     )
     expected.extend(
-        f"{year}/{year + 1} : aucune valeur mesurée, pour une cible de "
+        f"{year}/{year + 1}\u00a0: aucune valeur mesurée, pour une cible de "
         f"{french('70 000 apprenants')}"
         for year in range(2026, start.year)
     )
@@ -526,7 +527,8 @@ def test_progress_toward_an_intermediate_target_and_the_final_one(client, ia_2_1
     row = words(html_of(client.get("/actions/ia-2-1/")), f"indicateur-{indicator.pk}")
 
     assert (
-        f"{french('119 000 000 €')} Cible intermédiaire : {french('50 000 000 €')} au 31/08/2027 "
+        f"{french('119 000 000 €')} Cible intermédiaire\u00a0: {french('50 000 000 €')} au "
+        f"31/08/2027 "
         "Interprétation La moitié environ à mi-parcours. 31/12/2029"
     ) in row
     assert (
@@ -743,8 +745,8 @@ def test_quantities_and_percentages_keep_their_unit_on_the_same_line():
     assert quantity(Decimal("119000000.0000"), "€") == french("119 000 000 €")
     assert quantity(Decimal("15.0000"), "parcours") == french("15 parcours")
     assert quantity(None, "€") == ""
-    assert percent(33.3333) == french("33 %")
-    assert percent(99.5) == french("100 %")
+    assert percent(33.3333) == french("33\u202f%")
+    assert percent(99.5) == french("100\u202f%")
     assert percent(None) == ""
 
 

@@ -90,8 +90,8 @@ def readable(response) -> str:
 # What a page says of its last update: a date, or that no person has changed it yet (the
 # seed's loading is no update), or, with nothing to show, that nothing is published.
 LAST_UPDATE = re.compile(
-    r"^(Dernière mise à jour : \d{1,2}(er)?\s\w+\s\d{4}|Pas encore mis à jour"
-    r"|Dernière mise à jour : rien n'a encore été publié\.)$"
+    r"^(Dernière mise à jour\u00a0: \d{1,2}(er)?\s\w+\s\d{4}|Pas encore mis à jour"
+    r"|Dernière mise à jour\u00a0: rien n'a encore été publié\.)$"
 )
 
 

@@ -234,14 +234,14 @@ def test_the_page_compares_with_the_previous_report_or_any_earlier_one(
     page = client.get(october.get_absolute_url()).content.decode()
     assert text_of(page, "changements-titre") == "Ce qui a changé depuis la séance du 18 juin 2026"
     assert plain_text(element(page, "changements-statuts")) == (
-        plain_text(f"IA 2-1 {action('IA 2-1').title} : Non renseigné → À risque")
+        plain_text(f"IA 2-1 {action('IA 2-1').title}\u00a0: Non renseigné → À risque")
     )
 
     page = client.get(october.get_absolute_url() + "?depuis=seance-2026-03-12").content.decode()
     assert text_of(page, "changements-titre") == "Ce qui a changé depuis la séance du 12 mars 2026"
     assert plain_text(element(page, "changements-statuts")) == plain_text(
-        f"IA 2-1 {action('IA 2-1').title} : Non renseigné → À risque "
-        f"IA 2-4 {action('IA 2-4').title} : Non renseigné → En cours"
+        f"IA 2-1 {action('IA 2-1').title}\u00a0: Non renseigné → À risque "
+        f"IA 2-4 {action('IA 2-4').title}\u00a0: Non renseigné → En cours"
     )
 
 
