@@ -445,16 +445,16 @@ class Milestone(VersionedModel):
 class IndicatorQuerySet(ReviewedQuerySet):
     """An indicator is public once published, and stays public while a member's change to its
     definition awaits review (`proposed_values`): `review_state` is that of its latest
-    proposal, `public` whether readers see it at all."""
+    proposal, `is_public` whether readers see it at all."""
 
     def published(self) -> IndicatorQuerySet:
         """What readers see: the public indicators, with their published definition."""
-        return self.filter(public=True)
+        return self.filter(is_public=True)
 
     def visible(self, *, pending: bool = False) -> IndicatorQuerySet:
         """The public indicators, and with `pending` the new ones proposed too."""
         if pending:
-            return self.filter(Q(public=True) | Q(review_state=ReviewState.PROPOSED))
+            return self.filter(Q(is_public=True) | Q(review_state=ReviewState.PROPOSED))
         return self.published()
 
 
@@ -480,7 +480,7 @@ PROPOSED_FIELDS = (
 
 class Indicator(Reviewed, VersionedModel):
     """An indicator of an action. Reviewed as a whole (docs/domain.md « Relecture »): a member's
-    new indicator is proposed and not `public` until published; a member's change to a public
+    new indicator is proposed and not `is_public` until published; a member's change to a public
     one is kept apart in `proposed_values` (the published definition staying live) until a
     reviewer publishes it, which applies it, or returns it."""
 
@@ -550,7 +550,7 @@ class Indicator(Reviewed, VersionedModel):
         ),
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
-    public = models.BooleanField(
+    is_public = models.BooleanField(
         _("public"),
         default=True,
         db_index=True,
@@ -617,11 +617,11 @@ class Indicator(Reviewed, VersionedModel):
             # Published: public, no change awaiting. Proposed or returned: either a new
             # indicator (not public) or a change to a public one (its proposed values).
             models.CheckConstraint(
-                condition=Q(review_state=ReviewState.PUBLISHED, public=True)
+                condition=Q(review_state=ReviewState.PUBLISHED, is_public=True)
                 & Q(proposed_values__isnull=True)
-                | Q(public=False, proposed_values__isnull=True)
+                | Q(is_public=False, proposed_values__isnull=True)
                 & ~Q(review_state=ReviewState.PUBLISHED)
-                | Q(public=True, proposed_values__isnull=False)
+                | Q(is_public=True, proposed_values__isnull=False)
                 & ~Q(review_state=ReviewState.PUBLISHED),
                 name="indicator_review_consistent",
             ),
@@ -658,7 +658,7 @@ class Indicator(Reviewed, VersionedModel):
     @property
     def is_new_proposal(self) -> bool:
         """A member's new indicator, not yet published (proposed or returned)."""
-        return not self.public
+        return not self.is_public
 
     def proposed_change(self) -> dict:
         """The proposed definition as model values, by field (`summed_from` as an id)."""

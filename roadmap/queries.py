@@ -90,7 +90,7 @@ def involved_organisations(roadmap: Roadmap) -> list[Organisation]:
 def shown_indicator(prefix: str = "", *, pending: bool = False) -> Q:
     """The indicators a page shows, as a condition on `prefix` (« indicator__ »): public ones;
     with `pending`, the new ones proposed too (`IndicatorQuerySet.visible`)."""
-    public = Q(**{f"{prefix}public": True})
+    public = Q(**{f"{prefix}is_public": True})
     if pending:
         return public | Q(**{f"{prefix}review_state": ReviewState.PROPOSED})
     return public
@@ -225,8 +225,15 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
             newest(_person_changes(Action, id=same), "history_date"),
             newest(_person_changes(Milestone, action_id=same), "history_date"),
             newest(_person_changes(Indicator, action_id=same), "history_date"),
-            newest(_person_changes(Target, indicator__action=same), "history_date"),
-            newest(_person_changes(Measurement, indicator__action=same), "history_date"),
+            # Those of a public indicator: a new one's are hidden with it until published.
+            newest(
+                _person_changes(Target, indicator__action=same, indicator__is_public=True),
+                "history_date",
+            ),
+            newest(
+                _person_changes(Measurement, indicator__action=same, indicator__is_public=True),
+                "history_date",
+            ),
             newest(published_notes().filter(action=same), "published_at"),
         )
     )
@@ -248,9 +255,7 @@ def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
             action=newest(Action.objects.filter(roadmap=same), "updated_at"),
             milestone=newest(Milestone.objects.filter(roadmap=same), "updated_at"),
             indicator=newest(Indicator.objects.published().filter(roadmap=same), "updated_at"),
-            measurement=newest(
-                Measurement.objects.published().filter(indicator__roadmap=same), "updated_at"
-            ),
+            measurement=newest(shown_measurements().filter(indicator__roadmap=same), "updated_at"),
             note=newest(published_notes().filter(action__roadmap=same), "published_at"),
         )
         .values_list("updated_at", "action", "milestone", "indicator", "measurement", "note")
@@ -281,9 +286,13 @@ def indicators_person_last_update(roadmap: Roadmap) -> datetime.datetime | None:
         Roadmap.objects.filter(pk=roadmap.pk)
         .annotate(
             indicator=newest(_person_changes(Indicator, roadmap_id=same), "history_date"),
-            target=newest(_person_changes(Target, indicator__roadmap=same), "history_date"),
+            target=newest(
+                _person_changes(Target, indicator__roadmap=same, indicator__is_public=True),
+                "history_date",
+            ),
             measurement=newest(
-                _person_changes(Measurement, indicator__roadmap=same), "history_date"
+                _person_changes(Measurement, indicator__roadmap=same, indicator__is_public=True),
+                "history_date",
             ),
         )
         .values_list("indicator", "target", "measurement")

@@ -7,7 +7,7 @@ and an administrator publishes it or returns it with a comment.
   version, `roadmap.caching`) or private (a proposal readers cannot see);
 - `indicator_values(user, indicator, values)`: what saving an indicator's definition writes:
   an administrator's (or with review off, anyone's) publishes at once; a member's new
-  indicator is proposed and stays out of the public's sight (`public=False`); a member's
+  indicator is proposed and stays out of the public's sight (`is_public=False`); a member's
   change to a public indicator is kept apart (`proposed_values`), its published definition
   staying live;
 - `decide(reviewer, items, publish=…, comment=…)`: publish or return proposed rows, all or
@@ -175,7 +175,7 @@ def indicator_changes(indicator: Indicator, named: dict) -> list[FieldChange]:
     public indicator the fields it proposes; for a new indicator its whole definition (no old
     value). `named` holds the indicators a sum's source may name (`change_sources`)."""
     changes = []
-    if indicator.public:
+    if indicator.is_public:
         proposed = indicator.proposed_change()
         for name in PROPOSED_FIELDS:
             field = Indicator._meta.get_field(name)
@@ -208,7 +208,7 @@ def preview(indicators: list[Indicator]) -> list[Indicator]:
     by_pk = {indicator.pk: indicator for indicator in indicators}
     changed = []
     for indicator in indicators:
-        if not (indicator.public and indicator.is_proposed and indicator.proposed_values):
+        if not (indicator.is_public and indicator.is_proposed and indicator.proposed_values):
             continue
         for name, value in indicator.proposed_change().items():
             if name == "summed_from_id":
@@ -245,9 +245,9 @@ def indicator_values(user, indicator: Indicator, values: dict) -> IndicatorWrite
         return IndicatorWrite(values, True, False)
     if not done.proposed:
         return IndicatorWrite(
-            {**values, **done.values, "public": True, "proposed_values": None}, True, False
+            {**values, **done.values, "is_public": True, "proposed_values": None}, True, False
         )
-    if not indicator.public:
+    if not indicator.is_public:
         return IndicatorWrite({**values, **done.values}, False, True)
     change = proposed_change(indicator, values)
     if change is None:
@@ -297,7 +297,14 @@ def decide(reviewer, items: list[Item], *, publish: bool, comment: str = "") -> 
         for item in sorted(items, key=lambda item: (KEYS[item.model], item.pk)):
             more = _publication(item) if publish and item.model is Indicator else {}
             locked = save_unless_changed(
-                item.model, item.pk, item.version, public=publish, **values, **more
+                item.model,
+                item.pk,
+                item.version,
+                public=publish,
+                # A returned indicator is still what readers see, as it was.
+                keep_updated_at=item.model is Indicator and not publish,
+                **values,
+                **more,
             )
             (stale if locked.stale else done).append(locked.row)
         if stale:
@@ -314,4 +321,4 @@ def _publication(item: Item) -> dict:
     row = Indicator.objects.select_for_update().get(pk=item.pk)
     if row.version != item.version:
         return {}
-    return {**row.proposed_change(), "public": True, "proposed_values": None}
+    return {**row.proposed_change(), "is_public": True, "proposed_values": None}

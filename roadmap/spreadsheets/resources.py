@@ -665,7 +665,7 @@ class IndicatorResource(SheetResource):
         # The files hold public indicators only: a new one awaiting review is in none of them.
         return (
             self.existing_rows()
-            .filter(public=True)
+            .filter(is_public=True)
             .order_by("action__axis__number", "action__code", "position", "code")
         )
 
@@ -691,7 +691,7 @@ class DatedByIndicator:
         # Those of public indicators only (an indicator awaiting review hides its rows).
         return (
             self.existing_rows()
-            .filter(indicator__public=True)
+            .filter(indicator__is_public=True)
             .order_by("indicator__code", self.date_field)
         )
 

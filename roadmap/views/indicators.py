@@ -31,7 +31,7 @@ from .edit import CONFLICT, INVALID, conflict_response, editor_required, respond
 SECTION = "indicators"
 # What a member's new indicator is told.
 AWAITING_INDICATOR = gettext_lazy(
-    "Il sera publié après validation par un administrateur ; d'ici là, seuls ceux qui peuvent "
+    "Il sera publié après validation par un administrateur. D'ici là, seuls ceux qui peuvent "
     "modifier l'action le voient."
 )
 
@@ -70,7 +70,7 @@ def add_indicator(request: HttpRequest, action: Action) -> HttpResponse:
     # A member's new indicator awaits review: not public until published.
     done = submission(request.user)
     apply(form.instance, done)
-    form.instance.public = not done.proposed
+    form.instance.is_public = not done.proposed
     # Someone may have taken that code since the form was validated.
     duplicate = save_new(
         form,
@@ -101,6 +101,7 @@ def change_indicator(request: HttpRequest, action: Action, code: str) -> HttpRes
         indicator.pk,
         form.cleaned_data["version"],
         public=write.public,
+        keep_updated_at=not write.public,
         **write.values,
     )
     row = locked.row
@@ -115,7 +116,7 @@ def change_indicator(request: HttpRequest, action: Action, code: str) -> HttpRes
         return conflict_response(
             request, action, SECTION, row, row.label, forms={key: retry}, indicator=row.pk
         )
-    if write.proposed and row.public:
+    if write.proposed and row.is_public:
         message = _(
             "Modification de l'indicateur « %(label)s » proposée : elle sera publiée après "
             "validation par un administrateur."
