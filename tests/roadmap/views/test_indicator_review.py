@@ -24,8 +24,8 @@ from roadmap.models import DataVersion, Indicator, Measurement, ReviewState
 from tests.support.builders import days, make_indicator, signed_in
 from tests.support.constants import PASSWORD
 from tests.support.files import read_xlsx
-from tests.support.html import element, form_value, plain_text, text_of
-from tests.support.htmx import htmx_headers
+from tests.support.html import element, form_value, normalised, plain_text, text_of
+from tests.support.htmx import htmx_headers, swapped
 
 QUEUE = "/a-valider/"
 NEW_LABEL = "Guides diffusés aux établissements"
@@ -216,10 +216,31 @@ def test_the_values_of_a_new_indicator_are_hidden_with_it(
     assert public_indicators(action)["IA2-4-GUIDES"]["latest_value"] == 42
     assert "Relevé DGOS" in public_csv("mesures")
     assert NEW_LABEL in plain_text(Client().get("/indicateurs/"))
+    # The public history tells its publication, with who proposed it.
+    assert f"Indicateur « {NEW_LABEL} » publié, cible 500 guides, proposé par " in plain_text(
+        Client().get(action.get_absolute_url())
+    )
     assert [state[:2] for state in history_of(new)] == [
         (ReviewState.PROPOSED, False),
         (ReviewState.PUBLISHED, True),
     ]
+
+
+def test_with_htmx_a_member_s_proposal_answers_the_indicators_section_of_a_fresh_page(
+    client, action, indicator, has_member
+):
+    client.force_login(has_member)
+    url = reverse("roadmap:edit-indicator", args=[action.slug, indicator.code])
+
+    answer = client.post(url, changed(indicator, target_value="150 000"), **htmx_headers(action))
+
+    assert answer.status_code == 200
+    assert swapped(answer) == (["indicateurs"], True)
+    fresh = client.get(action.get_absolute_url())
+    assert normalised(element(answer, f"indicateur-propose-{indicator.pk}")) == normalised(
+        element(fresh, f"indicateur-propose-{indicator.pk}")
+    )
+    assert "Cible finale : 140 000 → 150 000" in text_of(answer, "indicateurs")
 
 
 def test_an_administrator_s_indicator_publishes_at_once(client, action, administrator):
