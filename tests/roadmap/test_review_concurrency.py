@@ -120,13 +120,14 @@ def test_simultaneous_decisions_on_one_indicator_change_write_exactly_one(review
     assert response.status_code == 302
     indicator.refresh_from_db()
     item = f"indicateur-{indicator.pk}:{indicator.version}"
+    wanted = [decisions(n) for n in range(REVIEWERS)]
 
     codes = all_at_once(
         [
-            lambda b=browser, d=decisions(n): b.post(
+            lambda b=browser, d=decision: b.post(
                 "/a-valider/", {"item": item, "decision": d[0], "comment": d[1]}
             )
-            for n, browser in enumerate(reviewers)
+            for browser, decision in zip(reviewers, wanted, strict=True)
         ]
     )
 
