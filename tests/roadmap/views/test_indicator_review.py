@@ -259,13 +259,22 @@ def test_an_administrator_s_indicator_publishes_at_once(client, action, administ
 
 
 @pytest.mark.usefixtures("review_off")
-def test_with_review_off_a_member_s_indicator_publishes_at_once(client, action, has_member):
+def test_with_review_off_a_member_s_indicator_publishes_at_once(
+    client, action, indicator, has_member
+):
     client.force_login(has_member)
+    assert text_of(client.get(action.get_absolute_url()), "point-envoyer") == (
+        "Publier le point d'avancement"
+    )
 
     assert add(client, action).status_code == 302
+    assert change(client, action, indicator, target_value="150 000").status_code == 302
 
     assert trail(Indicator.objects.get(code="IA2-4-GUIDES"))[:2] == (ReviewState.PUBLISHED, True)
-    assert "IA2-4-GUIDES" in public_indicators(action)
+    assert trail(indicator)[:2] == (ReviewState.PUBLISHED, True)
+    assert (indicator.target_value, indicator.proposed_values) == (150000, None)
+    shown = public_indicators(action)
+    assert "IA2-4-GUIDES" in shown and shown[indicator.code]["target"] == 150000
 
 
 def test_the_buttons_say_proposer_for_a_member(client, action, indicator, has_member):
