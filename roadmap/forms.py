@@ -545,6 +545,7 @@ class IndicatorForm(InputPolicyForm, forms.ModelForm):
         }
 
     def __init__(self, *args, action, siblings, **kwargs):
+        given = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.action = action
         adding = self.instance.pk is None
@@ -569,6 +570,17 @@ class IndicatorForm(InputPolicyForm, forms.ModelForm):
             if source is not None and self.initial.get("summed_from") == source:
                 # The model gives the source's id; the form names it by its code.
                 self.initial["summed_from"] = self.instance.summed_from.code
+            self._show_proposal(given)
+
+    def _show_proposal(self, given: dict) -> None:
+        """A change awaiting review (or returned) is what the form shows, to be corrected or
+        published: the published definition stays on the page's figures."""
+        codes = {item.pk: item.code for item in self.siblings}
+        for name, value in self.instance.proposed_change().items():
+            if name == "summed_from_id":
+                name, value = "summed_from", codes.get(value, "")
+            if name not in given:
+                self.initial[name] = value
 
     def proposed_code(self) -> str:
         """The action's code without its spaces and the next free number: « IA2-4-3 »."""

@@ -1,8 +1,9 @@
 """The change history of the roadmap, in readable sentences (« Statut : En cours → À risque »).
 
 django-simple-history keeps a row for every save of an action, a milestone, an indicator or a
-measurement. This module reads those rows and says what changed, who changed it and when, in the
-reader's language:
+measurement; of indicators and measurements, only the published rows are told (a proposal
+awaiting review is nobody's change yet). This module reads those rows and says what changed,
+who changed it and when, in the reader's language:
 
 - `action_history(action)`: everything that happened to one action and to its milestones,
   indicators and measurements, newest first (the « Historique » of the action page);
@@ -242,10 +243,13 @@ def _created(model, record, name: str) -> str:
         return _("%(name)s ajouté") % {"name": name}
     if model is Indicator:
         # « cible 100 % », « cible 70 000 apprenants »: the unit held to its number.
-        return _("%(name)s ajouté, cible %(target)s") % {
-            "name": name,
-            "target": format_quantity(record.target_value, record.unit),
-        }
+        values = {"name": name, "target": format_quantity(record.target_value, record.unit)}
+        if record.reviewed_by_id and record.proposed_by_id and record.proposed_by is not None:
+            return _("%(name)s publié, cible %(target)s, proposé par %(proposer)s") % {
+                **values,
+                "proposer": record.proposed_by.display_name,
+            }
+        return _("%(name)s ajouté, cible %(target)s") % values
     values = {"name": name, "value": number(record.value), "source": record.source}
     if record.reviewed_by_id and record.proposed_by_id and record.proposed_by is not None:
         return _(
@@ -321,11 +325,18 @@ def action_history(action: Action, limit: int = ACTION_HISTORY_SHOWN) -> list[En
     """What happened to `action`, its milestones, indicators and measurements, newest first."""
     action_records = _records(Action, id=action.pk, related=("lead", "axis"))
     milestone_records = _records(Milestone, action_id=action.pk)
-    indicator_records = _records(Indicator, action_id=action.pk)
-    # Indicators deleted since still have history rows: their measurements are found through them.
+    # Readers see published indicators and measurements only (docs/domain.md « Relecture »): a
+    # proposal or a return is not part of the public history; the review trail is kept in
+    # every row. A published change is told against the previous published definition.
+    indicator_records = _records(
+        Indicator,
+        related=("proposed_by",),
+        action_id=action.pk,
+        review_state=ReviewState.PUBLISHED,
+    )
+    # Indicators deleted since still have history rows: their measurements are found through
+    # them; those of an indicator never published are hidden with it.
     indicator_ids = {record.id for record in indicator_records}
-    # Readers see published measurements only (docs/domain.md « Relecture »): a proposal or a
-    # return is not part of the public history; the review trail is kept in every row.
     measurement_records = _records(
         Measurement,
         related=("proposed_by",),
@@ -349,7 +360,7 @@ def action_history(action: Action, limit: int = ACTION_HISTORY_SHOWN) -> list[En
             before = previous.get(record.id)
             previous[record.id] = record
             kind = KINDS.get(record.history_type, CHANGED)
-            if kind == CHANGED and before is None and model is Measurement:
+            if kind == CHANGED and before is None and model in (Indicator, Measurement):
                 # Its publication: the first time readers see it.
                 kind = CREATED
             changes = []

@@ -442,7 +442,48 @@ class Milestone(VersionedModel):
         )
 
 
-class Indicator(VersionedModel):
+class IndicatorQuerySet(ReviewedQuerySet):
+    """An indicator is public once published, and stays public while a member's change to its
+    definition awaits review (`proposed_values`): `review_state` is that of its latest
+    proposal, `is_public` whether readers see it at all."""
+
+    def published(self) -> IndicatorQuerySet:
+        """What readers see: the public indicators, with their published definition."""
+        return self.filter(is_public=True)
+
+    def visible(self, *, pending: bool = False) -> IndicatorQuerySet:
+        """The public indicators, and with `pending` the new ones proposed too."""
+        if pending:
+            return self.filter(Q(is_public=True) | Q(review_state=ReviewState.PROPOSED))
+        return self.published()
+
+
+# The fields of an indicator's definition a member may propose to change (IndicatorForm's,
+# but the code: files refer to it).
+PROPOSED_FIELDS = (
+    "label",
+    "unit",
+    "kind",
+    "direction",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "periodicity",
+    "periods_from",
+    "period_count",
+    "summed_from",
+    "source",
+    "interpretation",
+)
+
+
+class Indicator(Reviewed, VersionedModel):
+    """An indicator of an action. Reviewed as a whole (docs/domain.md « Relecture »): a member's
+    new indicator is proposed and not `is_public` until published; a member's change to a public
+    one is kept apart in `proposed_values` (the published definition staying live) until a
+    reviewer publishes it, which applies it, or returns it."""
+
     roadmap = models.ForeignKey(
         Roadmap,
         verbose_name=_("feuille de route"),
@@ -509,8 +550,20 @@ class Indicator(VersionedModel):
         ),
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        db_index=True,
+        help_text=_("Publié : les lecteurs le voient. Un indicateur proposé ne l'est pas encore."),
+    )
+    # The definition a member proposes for a public indicator, field by field (only those
+    # that change), as JSON text values; None when no change awaits.
+    proposed_values = models.JSONField(
+        _("modification proposée"), null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords()
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["action__code", "position", "code"]
@@ -561,6 +614,17 @@ class Indicator(VersionedModel):
                     "Seul un indicateur cumulatif peut être la somme d'un autre."
                 ),
             ),
+            # Published: public, no change awaiting. Proposed or returned: either a new
+            # indicator (not public) or a change to a public one (its proposed values).
+            models.CheckConstraint(
+                condition=Q(review_state=ReviewState.PUBLISHED, is_public=True)
+                & Q(proposed_values__isnull=True)
+                | Q(is_public=False, proposed_values__isnull=True)
+                & ~Q(review_state=ReviewState.PUBLISHED)
+                | Q(is_public=True, proposed_values__isnull=False)
+                & ~Q(review_state=ReviewState.PUBLISHED),
+                name="indicator_review_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,6 +654,22 @@ class Indicator(VersionedModel):
     @property
     def is_retired(self) -> bool:
         return self.retired_on is not None
+
+    @property
+    def is_new_proposal(self) -> bool:
+        """A member's new indicator, not yet published (proposed or returned)."""
+        return not self.is_public
+
+    def proposed_change(self) -> dict:
+        """The proposed definition as model values, by field (`summed_from` as an id)."""
+        values = {}
+        for name, text in (self.proposed_values or {}).items():
+            field = self._meta.get_field(name)
+            if field.is_relation:
+                values[field.attname] = None if text is None else int(text)
+            else:
+                values[name] = field.to_python(text)
+        return values
 
     def figures(self, today, measurements=None, sources=None) -> progress.IndicatorFigures:
         """Progress, trajectory and forecast, from `measurements` if already fetched.

@@ -7,11 +7,12 @@
   (`with_last_update`); the latest change to a roadmap or an axis;
 - the order of indicators, within an action and across the roadmap.
 
-**Published only.** Readers see published measurements and progress notes only (docs/domain.md
-« Relecture »): every read here filters them, so that every page, chart, figure, flag, file and
-feed built on it does. A signed-in person who may edit an action previews it with what is
-proposed too (`pending=True`): the figures as they will be once published. The reviewers'
-queue (`review_queue`) and a member's own proposals (`proposals_of`) are read here too.
+**Published only.** Readers see published indicators, measurements and progress notes only
+(docs/domain.md « Relecture »): every read here filters them, so that every page, chart,
+figure, flag, file and feed built on it does. A signed-in person who may edit an action
+previews it with what is proposed too (`pending=True`): the figures as they will be once
+published. The reviewers' queue (`review_queue`, `indicator_queue`) and a member's own
+proposals (`proposals_of`, `indicator_proposals_of`) are read here too.
 
 Every list is fetched in a fixed number of queries, whatever the size of the roadmap
 (docs/architecture.md); `roadmap.summaries` and `roadmap.overview` then shape what was read.
@@ -86,9 +87,21 @@ def involved_organisations(roadmap: Roadmap) -> list[Organisation]:
     )
 
 
+def shown_indicator(prefix: str = "", *, pending: bool = False) -> Q:
+    """The indicators a page shows, as a condition on `prefix` (« indicator__ »): public ones;
+    with `pending`, the new ones proposed too (`IndicatorQuerySet.visible`)."""
+    public = Q(**{f"{prefix}is_public": True})
+    if pending:
+        return public | Q(**{f"{prefix}review_state": ReviewState.PROPOSED})
+    return public
+
+
 def shown_measurements(*, pending: bool = False) -> QuerySet[Measurement]:
-    """The measurements a page shows: published ones; with `pending`, proposed ones too."""
-    return Measurement.objects.visible(pending=pending)
+    """The measurements a page shows: published ones of the indicators it shows; with
+    `pending`, proposed ones too. A new indicator's values are hidden with it."""
+    return Measurement.objects.visible(pending=pending).filter(
+        shown_indicator("indicator__", pending=pending)
+    )
 
 
 def measurements_prefetch(lookup: str = "measurements", *, pending: bool = False) -> Prefetch:
@@ -136,6 +149,10 @@ def with_definitions(
     targets and the per-period indicator a sum adds up (with its targets and, with
     `measurements`, the measurements of both), in a fixed number of queries."""
     targets = Target.objects.order_by("on", "pk")
+    indicators = indicators.filter(shown_indicator(pending=pending))
+    if pending:
+        # Who proposed an indicator or its change is said beside it, to who may edit.
+        indicators = indicators.select_related("proposed_by")
     indicators = indicators.select_related("summed_from").prefetch_related(
         Prefetch("targets", queryset=targets),
         Prefetch("summed_from__targets", queryset=targets),
@@ -208,8 +225,15 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
             newest(_person_changes(Action, id=same), "history_date"),
             newest(_person_changes(Milestone, action_id=same), "history_date"),
             newest(_person_changes(Indicator, action_id=same), "history_date"),
-            newest(_person_changes(Target, indicator__action=same), "history_date"),
-            newest(_person_changes(Measurement, indicator__action=same), "history_date"),
+            # Those of a public indicator: a new one's are hidden with it until published.
+            newest(
+                _person_changes(Target, indicator__action=same, indicator__is_public=True),
+                "history_date",
+            ),
+            newest(
+                _person_changes(Measurement, indicator__action=same, indicator__is_public=True),
+                "history_date",
+            ),
             newest(published_notes().filter(action=same), "published_at"),
         )
     )
@@ -230,10 +254,8 @@ def roadmap_last_update(roadmap: Roadmap) -> datetime.datetime | None:
         .annotate(
             action=newest(Action.objects.filter(roadmap=same), "updated_at"),
             milestone=newest(Milestone.objects.filter(roadmap=same), "updated_at"),
-            indicator=newest(Indicator.objects.filter(roadmap=same), "updated_at"),
-            measurement=newest(
-                Measurement.objects.published().filter(indicator__roadmap=same), "updated_at"
-            ),
+            indicator=newest(Indicator.objects.published().filter(roadmap=same), "updated_at"),
+            measurement=newest(shown_measurements().filter(indicator__roadmap=same), "updated_at"),
             note=newest(published_notes().filter(action__roadmap=same), "published_at"),
         )
         .values_list("updated_at", "action", "milestone", "indicator", "measurement", "note")
@@ -264,9 +286,13 @@ def indicators_person_last_update(roadmap: Roadmap) -> datetime.datetime | None:
         Roadmap.objects.filter(pk=roadmap.pk)
         .annotate(
             indicator=newest(_person_changes(Indicator, roadmap_id=same), "history_date"),
-            target=newest(_person_changes(Target, indicator__roadmap=same), "history_date"),
+            target=newest(
+                _person_changes(Target, indicator__roadmap=same, indicator__is_public=True),
+                "history_date",
+            ),
             measurement=newest(
-                _person_changes(Measurement, indicator__roadmap=same), "history_date"
+                _person_changes(Measurement, indicator__roadmap=same, indicator__is_public=True),
+                "history_date",
             ),
         )
         .values_list("indicator", "target", "measurement")
@@ -433,7 +459,8 @@ def interpretations(roadmap: Roadmap) -> Interpretations:
         .order_by(F("action__code").asc(nulls_first=True), "due_date", "pk")
     )
     indicators = (
-        Indicator.objects.filter(roadmap=roadmap, retired_on=None)
+        Indicator.objects.published()
+        .filter(roadmap=roadmap, retired_on=None)
         .filter(
             ~Q(interpretation="") | Exists(interpreted.filter(indicator=OuterRef("pk")).order_by())
         )
@@ -484,3 +511,46 @@ def latest_notes(roadmap: Roadmap) -> dict[int, LatestNote]:
         [note for _, note, _ in rows if note is not None]
     )
     return {pk: LatestNote(found.get(note), count) for pk, note, count in rows}
+
+
+# --- Indicators under review (docs/domain.md « Relecture »)
+
+_WAITING = (ReviewState.PROPOSED, ReviewState.RETURNED)
+
+
+def indicator_queue(roadmap: Roadmap) -> list[Indicator]:
+    """The indicators of `roadmap` proposed and not yet published (new ones, and changes to
+    public ones), oldest proposal first, with their action and author, in one query."""
+    return list(
+        Indicator.objects.pending()
+        .filter(roadmap=roadmap)
+        .select_related("action", "summed_from", "proposed_by__organisation")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def indicators_named(pks) -> dict[int, Indicator]:
+    """The indicators of `pks` (those a proposed change names as its sum's source), by id,
+    in one query."""
+    return Indicator.objects.only("code", "label").in_bulk(set(pks)) if pks else {}
+
+
+def indicator_proposals_of(user, **filters) -> list[Indicator]:
+    """The indicators `user` proposed (new, or a change) that await review or were returned
+    (filtered by `filters`, e.g. `roadmap=roadmap`), latest first, in one query."""
+    return list(
+        Indicator.objects.filter(proposed_by=user, review_state__in=_WAITING, **filters)
+        .select_related("action", "reviewed_by")
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+def indicators_awaiting(action: Action) -> list[Indicator]:
+    """The indicators of `action` awaiting review or returned (new ones, and changes to
+    public ones), for the people who may edit it (its page), in one query."""
+    return list(
+        Indicator.objects.filter(action=action, review_state__in=_WAITING)
+        .select_related("summed_from", "proposed_by", "reviewed_by")
+        .prefetch_related(Prefetch("targets", Target.objects.order_by("on", "pk")))
+        .order_by(*INDICATOR_ORDER)
+    )

@@ -36,14 +36,22 @@ class Locked:
 
 
 def save_unless_changed(
-    model: type[VersionedModel], pk: int, version: int, *, public: bool = True, **values
+    model: type[VersionedModel],
+    pk: int,
+    version: int,
+    *,
+    public: bool = True,
+    keep_updated_at: bool = False,
+    **values,
 ) -> Locked:
     """Lock the row, compare its version with the form's, then save `values` if they differ.
 
     When someone saved in between, nothing is written: the caller reports the conflict with
     the row as it is now. A many-to-many value is the collection of rows it must hold.
     Not `public` (a proposal awaiting review, a return): written without changing the data
-    version, readers' cached copies staying good (`caching.privately`).
+    version, readers' cached copies staying good (`caching.privately`). With
+    `keep_updated_at`, the row's `updated_at` stays as it was: a change proposed to a published
+    indicator leaves what readers see, down to the moment the open data says it last changed.
     """
     with writing() if public else privately():
         row = model.objects.select_for_update().get(pk=pk)
@@ -71,7 +79,10 @@ def save_unless_changed(
                         del row.skip_history_when_saving
                 else:
                     setattr(row, name, values[name])
-            row.save()
+            if keep_updated_at:
+                row.save(update_fields=[*changed, "version"])
+            else:
+                row.save()
     return Locked(row, stale=False)
 
 

@@ -393,6 +393,44 @@ def test_a_member_never_publishes_even_what_they_may_edit(client, targets, peopl
         assert database_state() == before
 
 
+def _proposed_indicator(indicator, by):
+    """A change to `indicator`'s definition proposed by `by`, awaiting review."""
+    Indicator.objects.filter(pk=indicator.pk).update(
+        review_state="proposed", proposed_values={"target_value": "1"}, proposed_by=by
+    )
+    indicator.refresh_from_db()
+    return f"indicateur-{indicator.pk}:{indicator.version}"
+
+
+def test_a_reviewer_never_publishes_their_own_indicator_proposal(client, targets, people):
+    _action, _milestone, indicator, _target = targets
+    administrator = people["administrator"]
+    own = _proposed_indicator(indicator, administrator)
+    client.force_login(administrator)
+    before = database_state()
+
+    response = client.post(reverse("roadmap:review"), {"item": own, "decision": "publish"})
+
+    assert response.status_code == 403
+    assert database_state() == before
+
+
+def test_a_member_never_publishes_an_indicator_even_one_they_may_edit(client, targets, people):
+    _action, _milestone, indicator, _target = targets
+    proposed = _proposed_indicator(indicator, people["owner"])
+    for user in ("owner", "other"):
+        client.force_login(people[user])
+        before = database_state()
+
+        for decision in ("publish", "return"):
+            response = client.post(
+                reverse("roadmap:review"),
+                {"item": proposed, "decision": decision, "comment": "Non."},
+            )
+            assert response.status_code == 403, (user, decision)
+        assert database_state() == before
+
+
 def route_names(patterns=None, namespace=""):
     """The names of every route of the app, outside the Django admin."""
     names = set()

@@ -665,8 +665,11 @@ class IndicatorResource(SheetResource):
         return instance.code
 
     def export_queryset(self):
-        return self.existing_rows().order_by(
-            "action__axis__number", "action__code", "position", "code"
+        # The files hold public indicators only: a new one awaiting review is in none of them.
+        return (
+            self.existing_rows()
+            .filter(is_public=True)
+            .order_by("action__axis__number", "action__code", "position", "code")
         )
 
 
@@ -688,7 +691,12 @@ class DatedByIndicator:
         return _("%(code)s au %(date)s") % {"code": instance.indicator.code, "date": when}
 
     def export_queryset(self):
-        return self.existing_rows().order_by("indicator__code", self.date_field)
+        # Those of public indicators only (an indicator awaiting review hides its rows).
+        return (
+            self.existing_rows()
+            .filter(indicator__is_public=True)
+            .order_by("indicator__code", self.date_field)
+        )
 
 
 class MeasurementResource(DatedByIndicator, SheetResource):

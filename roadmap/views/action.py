@@ -14,11 +14,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from roadmap.caching import cached_for_readers
-from roadmap.forms import correction_forms, edit_forms
+from roadmap.forms import IndicatorForm, correction_forms, edit_forms
 from roadmap.history import action_history
 from roadmap.models import Roadmap
 from roadmap.permissions import can_designate_pilots, can_edit_slug
-from roadmap.queries import action_of_page, awaiting_of_action, notes_of
+from roadmap.queries import (
+    action_of_page,
+    awaiting_of_action,
+    indicators_awaiting,
+    indicators_named,
+    notes_of,
+)
+from roadmap.reviews import change_sources, indicator_changes, preview, review_required
 from roadmap.summaries import (
     attention,
     axis_label,
@@ -67,12 +74,17 @@ def action_context(
     today = timezone.localdate()
     milestones = summarise_milestones(action.milestones.all(), today)
     every_indicator = action.indicators.all()
+    if can_edit:
+        # Who may edit sees the figures as they will be once the changes proposed to its
+        # indicators are published (`pending_figures` says so).
+        preview(list(every_indicator))
     # A retired indicator is listed apart, with its date; it counts in no figure.
     indicators = with_charts(summarise_indicators(tracked(every_indicator), today), today)
     retired_indicators = retired(every_indicator)
     summary = summarise_action(action, today, milestones, indicators)
     edit = {}
     awaiting = ([], [])
+    awaiting_indicators = []
     if can_edit:
         edit = edit_forms(
             action,
@@ -88,6 +100,7 @@ def action_context(
             [(m, corrections[f"correct-mesure-{m.pk}"]) for m in measurements],
             [(n, corrections[f"correct-point-{n.pk}"]) for n in notes],
         )
+        awaiting_indicators = _awaiting_indicators(action, list(every_indicator), forms or {})
     return page_context(
         roadmap,
         action.code,
@@ -107,10 +120,17 @@ def action_context(
         awaiting_measurements=awaiting[0],
         returned_notes=awaiting[1],
         pending_figures=any(item.is_proposed for item, _form in awaiting[0]),
+        # Its indicators awaiting review or returned, each with what it changes, and for a
+        # returned new one (out of the page's list) the form to correct it.
+        awaiting_indicators=awaiting_indicators,
+        pending_indicators=any(entry["indicator"].is_proposed for entry in awaiting_indicators),
         history=action_history(action),
         last_update=action.last_update,
         today=today,
         can_edit=can_edit,
+        # Whether what this person saves awaits review: the forms' buttons say « Proposer »,
+        # not « Publier ».
+        proposes=can_edit and review_required(request.user),
         # A signed-in person who may not edit is told who may (the reader sees no forms).
         editors=(
             editors_sentence(action) if request.user.is_authenticated and not can_edit else ""
@@ -119,6 +139,25 @@ def action_context(
         edit=edit,
         conflict=conflict,
     )
+
+
+def _awaiting_indicators(action, shown, forms) -> list[dict]:
+    """The indicators of `action` awaiting review or returned, in two queries: each with what
+    its proposal changes and, for a returned new indicator, its correction form (key
+    « indicator-<pk> », as the definition form of the others)."""
+    rows = indicators_awaiting(action)
+    named = indicators_named(change_sources(rows)) if rows else {}
+    siblings = [*shown, *(row for row in rows if row.pk not in {i.pk for i in shown})]
+    entries = []
+    for row in rows:
+        form = None
+        if row.is_new_proposal and row.is_returned:
+            form = forms.get(f"indicator-{row.pk}") or IndicatorForm(
+                instance=row, action=action, siblings=siblings
+            )
+            form.auto_id = f"id_indicator{row.pk}_%s"
+        entries.append({"indicator": row, "changes": indicator_changes(row, named), "form": form})
+    return entries
 
 
 def render_action_page(request, slug, *, status=200, **context):

@@ -7,6 +7,10 @@ The same rules as every edit of `views/edit.py`: POST only, by people who may ed
 rendered from the page's own partial); the version the form was read at, compared under a lock
 (409 with who saved first, and the form keeping what was typed); 422 with the French message by
 the field, nothing written. docs/domain.md, « Indicateurs » and « Cibles ».
+
+A member's new indicator, or change to a published one's definition, awaits review when review
+is on (`reviews.indicator_values`, docs/domain.md « Relecture »): readers see none of it until
+an administrator publishes it from `/a-valider/`.
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roadmap.forms import IndicatorForm, RetireForm, TargetForm, VersionedForm, day_text
 from roadmap.models import Action, Indicator, Target
+from roadmap.reviews import apply, indicator_values, submission
 from roadmap.writes import delete_unless_changed, save_new, save_unless_changed
 
 from .edit import CONFLICT, INVALID, conflict_response, editor_required, respond
 
 SECTION = "indicators"
+# What a member's new indicator is told.
+AWAITING_INDICATOR = gettext_lazy(
+    "Il sera publié après validation par un administrateur. D'ici là, seuls ceux qui peuvent "
+    "modifier l'action le voient."
+)
 
 
 def _indicator(action: Action, code: str) -> Indicator:
@@ -56,19 +67,22 @@ def add_indicator(request: HttpRequest, action: Action) -> HttpResponse:
     form = IndicatorForm(request.POST, action=action, siblings=_siblings(action))
     if not form.is_valid():
         return _refused(request, action, key, form)
+    # A member's new indicator awaits review: not public until published.
+    done = submission(request.user)
+    apply(form.instance, done)
+    form.instance.is_public = not done.proposed
     # Someone may have taken that code since the form was validated.
     duplicate = save_new(
-        form, lambda: IndicatorForm(request.POST, action=action, siblings=_siblings(action))
+        form,
+        lambda: IndicatorForm(request.POST, action=action, siblings=_siblings(action)),
+        public=done.public,
     )
     if duplicate is not None:
         return _refused(request, action, key, duplicate, CONFLICT)
-    return respond(
-        request,
-        action,
-        SECTION,
-        message=_("Indicateur « %(label)s » ajouté.") % {"label": form.instance.label},
-        saved=key,
-    )
+    message = _("Indicateur « %(label)s » ajouté.") % {"label": form.instance.label}
+    if done.proposed:
+        message = " ".join([message, str(AWAITING_INDICATOR)])
+    return respond(request, action, SECTION, message=message, saved=key)
 
 
 @editor_required
@@ -76,11 +90,19 @@ def change_indicator(request: HttpRequest, action: Action, code: str) -> HttpRes
     indicator = _indicator(action, code)
     key = f"indicator-{indicator.pk}"
     siblings = _siblings(action)
+    # The definition as stored: validating the form changes `indicator` in memory.
+    stored = Indicator.objects.get(pk=indicator.pk)
     form = IndicatorForm(request.POST, instance=indicator, action=action, siblings=siblings)
     if not form.is_valid():
         return _refused(request, action, key, form)
+    write = indicator_values(request.user, stored, form.values())
     locked = save_unless_changed(
-        Indicator, indicator.pk, form.cleaned_data["version"], **form.values()
+        Indicator,
+        indicator.pk,
+        form.cleaned_data["version"],
+        public=write.public,
+        keep_updated_at=not write.public,
+        **write.values,
     )
     row = locked.row
     if locked.stale:
@@ -94,13 +116,22 @@ def change_indicator(request: HttpRequest, action: Action, code: str) -> HttpRes
         return conflict_response(
             request, action, SECTION, row, row.label, forms={key: retry}, indicator=row.pk
         )
-    return respond(
-        request,
-        action,
-        SECTION,
-        message=_("Indicateur « %(label)s » enregistré.") % {"label": row.label},
-        saved=key,
-    )
+    if write.proposed and row.is_public:
+        message = _(
+            "Modification de l'indicateur « %(label)s » proposée : elle sera publiée après "
+            "validation par un administrateur."
+        ) % {"label": row.label}
+    elif write.proposed:
+        saved = _("Indicateur « %(label)s » enregistré.") % {"label": row.label}
+        message = " ".join([saved, str(AWAITING_INDICATOR)])
+    elif not write.public:
+        message = _(
+            "Indicateur « %(label)s » : sa définition publiée reste inchangée, plus rien n'attend "
+            "de validation."
+        ) % {"label": row.label}
+    else:
+        message = _("Indicateur « %(label)s » enregistré.") % {"label": row.label}
+    return respond(request, action, SECTION, message=message, saved=key)
 
 
 @editor_required

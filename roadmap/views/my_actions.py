@@ -13,7 +13,13 @@ from django.views.decorators.http import require_safe
 
 from roadmap.models import Action, Report, Roadmap
 from roadmap.overview import ActionRow, action_rows
-from roadmap.queries import proposals_of, readings_of, with_figures, with_last_update
+from roadmap.queries import (
+    indicator_proposals_of,
+    proposals_of,
+    readings_of,
+    with_figures,
+    with_last_update,
+)
 
 from .common import page_of, render_page
 from .reports import preparation_context
@@ -38,8 +44,10 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.current()
     rows = []
     proposals = ([], [])
+    indicators = []
     if roadmap is not None:
         proposals = proposals_of(request.user, action__roadmap=roadmap)
+        indicators = indicator_proposals_of(request.user, roadmap=roadmap)
         editable = Action.objects.editable_by(request.user).filter(roadmap=roadmap)
         actions = with_figures(
             with_last_update(editable.select_related("axis")), measurements=False
@@ -64,4 +72,5 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         **session,
         proposed_measurements=proposals[0],
         proposed_notes=proposals[1],
+        proposed_indicators=indicators,
     )

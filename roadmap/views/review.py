@@ -1,7 +1,8 @@
 """`/a-valider/`: the reviewers' queue (docs/domain.md « Relecture »).
 
 Everything proposed and not yet published, oldest first, with its action, what it changes
-(the indicator's latest published value → the proposed one), its source and its author. A
+(the indicator's latest published value → the proposed one; a new indicator's definition; a
+change to a published indicator field by field, old → new), its source and its author. A
 reviewer publishes or returns with a comment one proposal (its own form on each row) or a
 selection (the checkboxes, one form at the foot of the list), as a plain form (redirect back
 here) or with HTMX (the queue swapped in place, the same partial as in the page).
@@ -28,8 +29,16 @@ from django.views.decorators.http import require_http_methods
 from roadmap.forms import ReviewForm
 from roadmap.models import Roadmap
 from roadmap.permissions import can_review, is_reviewer
-from roadmap.queries import review_queue
-from roadmap.reviews import KEYS, REVIEWED, Conflict, Item, decide
+from roadmap.queries import indicator_queue, indicators_named, review_queue
+from roadmap.reviews import (
+    KEYS,
+    REVIEWED,
+    Conflict,
+    Item,
+    change_sources,
+    decide,
+    indicator_changes,
+)
 
 from .common import page_context, page_of
 
@@ -44,10 +53,18 @@ def queue_entries(roadmap: Roadmap | None) -> list[dict]:
     if roadmap is None:
         return []
     measurements, notes = review_queue(roadmap)
-    entries = [
-        {"key": f"mesure-{m.pk}", "kind": "mesure", "row": m, "action": m.indicator.action}
-        for m in measurements
-    ] + [{"key": f"point-{n.pk}", "kind": "point", "row": n, "action": n.action} for n in notes]
+    indicators = indicator_queue(roadmap)
+    entries = (
+        [
+            {"key": f"indicateur-{i.pk}", "kind": "indicateur", "row": i, "action": i.action}
+            for i in indicators
+        ]
+        + [
+            {"key": f"mesure-{m.pk}", "kind": "mesure", "row": m, "action": m.indicator.action}
+            for m in measurements
+        ]
+        + [{"key": f"point-{n.pk}", "kind": "point", "row": n, "action": n.action} for n in notes]
+    )
     entries.sort(key=lambda entry: (entry["row"].proposed_at, entry["key"]))
     return entries
 
@@ -56,8 +73,13 @@ def queue_context(request: HttpRequest, roadmap, **more) -> dict:
     page = page_of(
         request, queue_entries(roadmap), QUEUE_PAGE, _("Cette page de la file n'existe pas.")
     )
+    shown = [entry["row"] for entry in page.object_list if entry["kind"] == "indicateur"]
+    # The sources a sum names, for the whole page in one query.
+    named = indicators_named(change_sources(shown)) if shown else {}
     for entry in page.object_list:
         entry["mine"] = entry["row"].proposed_by_id == request.user.pk
+        if entry["kind"] == "indicateur":
+            entry["changes"] = indicator_changes(entry["row"], named)
     return page_context(
         roadmap,
         _("À valider"),

@@ -140,7 +140,7 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         page.keyboard.press("Tab")
         expect(form.get_by_label("Source")).to_be_focused()
         page.keyboard.type("Enquête HAS (donnée de test)")
-        tab_to(page, form.get_by_role("button", name="Enregistrer la valeur"))
+        tab_to(page, form.get_by_role("button", name="Proposer la valeur"))
         page.keyboard.press("Enter")
         # THEN the indicator shows it, it is announced, and the focus is on the indicator's
         # summary, which opens the form again
@@ -161,7 +161,7 @@ def test_every_edit_in_place_is_announced_and_keeps_the_keyboard_focus(sign_in, 
         page.keyboard.press("Enter")
         tab_to(page, page.get_by_label("Ce qui a été fait"))
         page.keyboard.type("Consultation préparée.")
-        tab_to(page, page.get_by_role("button", name="Publier le point d'avancement"))
+        tab_to(page, page.get_by_role("button", name="Proposer le point d'avancement"))
         page.keyboard.press("Enter")
         # THEN the note is published, announced, and the focus is on « Rédiger un point
         # d'avancement » again

@@ -64,7 +64,7 @@ def test_a_proposal_is_returned_corrected_and_published_before_readers_see_it(
     form.get_by_text(INDICATOR, exact=True).click()
     form.get_by_label("Valeur").fill("1 234")
     form.get_by_label("Source").fill(SOURCE)
-    form.get_by_role("button", name="Enregistrer la valeur").click()
+    form.get_by_role("button", name="Proposer la valeur").click()
     # THEN it awaits review, and their page counts it, saying so
     expect(announced).to_have_text(
         f"Valeur enregistrée pour « {INDICATOR} ». "
@@ -78,7 +78,7 @@ def test_a_proposal_is_returned_corrected_and_published_before_readers_see_it(
     # WHEN they write a progress note
     member.get_by_text("Rédiger un point d'avancement", exact=True).click()
     member.get_by_label("Ce qui a été fait").fill(DONE)
-    member.get_by_role("button", name="Publier le point d'avancement").click()
+    member.get_by_role("button", name="Proposer le point d'avancement").click()
     expect(announced).to_have_text("Point d'avancement proposé : il sera publié après validation.")
     note = ProgressNote.objects.get(action=ia_2_4)
     expect(member.locator(f"#point-{note.pk}")).to_contain_text("en attente de validation")

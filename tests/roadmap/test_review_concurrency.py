@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import Organisation, Role, User
-from roadmap.models import Action, Measurement, ProgressNote, ReviewState
+from roadmap.models import Action, Indicator, Measurement, ProgressNote, ReviewState
 from tests.support.concurrency import Browser, all_at_once
 
 pytestmark = [
@@ -102,6 +102,58 @@ def test_simultaneous_decisions_on_one_proposal_write_exactly_one(reviewers, mem
     ] == [
         ("+", ReviewState.PROPOSED, "", "membre-has"),
         ("~", state, comment, reviewers[winner].username),
+    ]
+
+
+def test_simultaneous_decisions_on_one_indicator_change_write_exactly_one(reviewers, member):
+    action = Action.objects.get(code="IA 2-4")
+    indicator = action.indicators.create(
+        code="IA2-4-GUIDES", label="Guides", unit="guides", kind="level", target_value=3
+    )
+    client = Client()
+    client.force_login(member)
+    definition = {"label": "Guides", "unit": "guides", "kind": "level", "direction": "higher"}
+    response = client.post(
+        f"/actions/{action.slug}/indicateurs/{indicator.code}/modifier/",
+        {**definition, "target_value": "5", "version": indicator.version},
+    )
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    item = f"indicateur-{indicator.pk}:{indicator.version}"
+    wanted = [decisions(n) for n in range(REVIEWERS)]
+
+    codes = all_at_once(
+        [
+            lambda b=browser, d=decision: b.post(
+                "/a-valider/", {"item": item, "decision": d[0], "comment": d[1]}
+            )
+            for browser, decision in zip(reviewers, wanted, strict=True)
+        ]
+    )
+
+    assert sorted(codes) == [200] + [409] * (REVIEWERS - 1), codes
+    winner = codes.index(200)
+    decision, comment = decisions(winner)
+    state = ReviewState.PUBLISHED if decision == "publish" else ReviewState.RETURNED
+    indicator = Indicator.objects.get(pk=indicator.pk)
+    # Published, the change is applied once; returned, it is kept for its author.
+    target = 5 if decision == "publish" else 3
+    kept = None if decision == "publish" else {"target_value": "5"}
+    assert (
+        indicator.review_state,
+        indicator.reviewed_by.username,
+        indicator.review_comment,
+        indicator.target_value,
+        indicator.proposed_values,
+        indicator.version,
+    ) == (state, reviewers[winner].username, comment, target, kept, 3)
+    assert [
+        (r.review_state, r.history_user.username if r.history_user else None)
+        for r in indicator.history.select_related("history_user").order_by("history_id")
+    ] == [
+        (ReviewState.PUBLISHED, None),
+        (ReviewState.PROPOSED, "membre-has"),
+        (state, reviewers[winner].username),
     ]
 
 

@@ -44,6 +44,10 @@ from tests.support.html import (
 )
 from tests.support.htmx import apply_htmx, htmx_headers, swapped
 
+# What a member saves publishes at once here: these tests are about keeping indicators; review
+# before publication has its own (test_indicator_review.py).
+pytestmark = pytest.mark.usefixtures("review_off")
+
 INDICATORS_AND_SUMMARY = (["indicateurs"], True)
 LEARNERS = "Apprenants formés à l'IA générative par année universitaire"
 

@@ -19,9 +19,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from roadmap.models import DataVersion, Measurement, ProgressNote, ReviewState
+from roadmap.models import DataVersion, Indicator, Measurement, ProgressNote, ReviewState
 from tests.support.builders import days, make_indicator, signed_in
 from tests.support.constants import PASSWORD, login_redirect
 from tests.support.files import xlsx_file
@@ -291,14 +292,30 @@ def test_the_queue_takes_as_many_queries_for_ten_times_more_proposals(
             )
             propose_value(member, action, target, day=days(-1 - index))
             propose_note(member, action, done=f"Point {index}")
+            # A new indicator, and a change to a published one naming a sum's source.
+            make_indicator(
+                action,
+                code=f"IA2-4-N{index}",
+                is_public=False,
+                review_state=ReviewState.PROPOSED,
+                proposed_by=has_member,
+                proposed_at=timezone.now(),
+            )
+            Indicator.objects.filter(pk=target.pk).update(
+                review_state=ReviewState.PROPOSED,
+                proposed_values={"target_value": str(index), "summed_from": indicators[0].pk},
+                proposed_by=has_member,
+                proposed_at=timezone.now(),
+            )
 
     client.force_login(administrator)
     propose(0, 2)
     with CaptureQueriesContext(connection) as small:
-        assert len(client.get(QUEUE).context["items"]) == 4
-    propose(2, 20)
+        assert len(client.get(QUEUE).context["items"]) == 8
+    propose(2, 14)
     with CaptureQueriesContext(connection) as big:
-        assert len(client.get(QUEUE).context["items"]) == 44
+        # 16 values, 16 notes, 16 new indicators and 10 changes: the first page of 50.
+        assert len(client.get(QUEUE).context["items"]) == 50
     assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
 
 
