@@ -252,6 +252,37 @@ def test_the_page_compares_with_the_previous_report_or_any_earlier_one(
     )
 
 
+def test_a_milestone_renamed_between_two_reports_is_one_change(
+    client, roadmap, administrator, has_member
+):
+    milestone = make_milestone(action("IA 2-4"), "Guide publié", due_date=days(40))
+    march = published(roadmap, administrator, MARCH)
+    milestone.title = "Guide national publié"
+    milestone.save()
+    june = published(roadmap, administrator, JUNE)
+
+    # Each milestone of the snapshot carries its stable id.
+    data = json.loads(june.snapshot)
+    ia_2_4 = next(a for axis in data["axes"] for a in axis["actions"] if a["code"] == "IA 2-4")
+    assert data["format"] == 2
+    assert [(m["id"], m["title"]) for m in ia_2_4["milestones"]] == [
+        (milestone.pk, "Guide national publié")
+    ]
+    page = client.get(june.get_absolute_url()).content.decode()
+    assert text_of(page, "changements-jalons-renommes") == plain_text(
+        "IA 2-4 Jalon renommé : « Guide publié » devient « Guide national publié »"
+    )
+    # Nothing else: neither added nor removed, nor any other change; the rename is an update.
+    changes = element(page, "changements")
+    assert [section for section in re.findall(r'id="(changements-[a-z-]+)"', changes)] == [
+        "changements-titre",
+        "changements-jalons-renommes",
+        "changements-sans-mise-a-jour",
+    ]
+    assert "IA 2-4" not in text_of(page, "changements-sans-mise-a-jour")
+    assert march.slug in page  # offered to compare with
+
+
 @pytest.mark.parametrize("wanted", ["seance-inconnue", "seance-2026-10-08", "x" * 300])
 def test_an_unknown_or_later_report_to_compare_with_is_ignored_with_a_message(
     client, roadmap, administrator, wanted
