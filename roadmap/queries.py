@@ -484,3 +484,48 @@ def latest_notes(roadmap: Roadmap) -> dict[int, LatestNote]:
         [note for _, note, _ in rows if note is not None]
     )
     return {pk: LatestNote(found.get(note), count) for pk, note, count in rows}
+
+
+# --- Council reports: what still awaits review before the session
+
+
+class AwaitingReview(NamedTuple):
+    """An action with proposals not yet reviewed: how many measurements, how many notes."""
+
+    code: str
+    slug: str
+    title: str
+    measurements: int
+    notes: int
+
+
+def _pending_count(model, link: str) -> Coalesce:
+    """How many rows of `model` linked to the outer action by `link` are proposed."""
+    return Coalesce(
+        Subquery(
+            model.objects.pending()
+            .filter(**{link: OuterRef("pk")})
+            .order_by()
+            .values(link)
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        0,
+    )
+
+
+def awaiting_review_by_action(roadmap: Roadmap) -> list[AwaitingReview]:
+    """The actions of `roadmap` with measurements or progress notes proposed and not yet
+    reviewed (a report freezes published rows only: these would be left out), with how many
+    of each, by code, in one query whatever their number."""
+    rows = (
+        Action.objects.filter(roadmap=roadmap)
+        .annotate(
+            pending_measurements=_pending_count(Measurement, "indicator__action"),
+            pending_notes=_pending_count(ProgressNote, "action"),
+        )
+        .filter(Q(pending_measurements__gt=0) | Q(pending_notes__gt=0))
+        .order_by("code")
+        .values_list("code", "slug", "title", "pending_measurements", "pending_notes")
+    )
+    return [AwaitingReview(*row) for row in rows]

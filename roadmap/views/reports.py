@@ -5,8 +5,9 @@
   the decisions asked), and its PDF, workbook and JSON. Every one of them is drawn from the
   report's stored snapshot (`roadmap.reports`), never from live data, in a fixed number of
   queries whatever the size of the roadmap.
-- Administrators: `/rapports/preparation/` opens a report, shows how far along it is, and
-  publishes it (which freezes it).
+- Administrators: `/rapports/preparation/` opens a report, shows how far along it is and what
+  still awaits review (linking to `/a-valider/`), and publishes it (which freezes it, then
+  renders its PDF once: `roadmap.report_pdf`).
 - Members: `…/seance/` under an action marks it « à jour pour la séance » with the decisions
   asked of the council; `/mes-actions/` shows the forms (`preparation_context`).
 """
@@ -32,7 +33,7 @@ from roadmap.caching import cached_for_readers
 from roadmap.forms import ReadinessForm, ReportForm
 from roadmap.french import format_date
 from roadmap.models import ActionReadiness, Report, Roadmap
-from roadmap.queries import with_last_update
+from roadmap.queries import awaiting_review_by_action, with_last_update
 from roadmap.reports import (
     default_title,
     earlier_reports,
@@ -184,6 +185,16 @@ def administrator_required(view):
     return wrapper
 
 
+def _awaiting(roadmap) -> dict:
+    """What awaits review in `roadmap`, by action, and how many of each kind in all."""
+    actions = awaiting_review_by_action(roadmap)
+    return {
+        "actions": actions,
+        "measurements": sum(item.measurements for item in actions),
+        "notes": sum(item.notes for item in actions),
+    }
+
+
 def _preparation_page(request, roadmap, form, *, status=200):
     report = Report.objects.in_preparation(roadmap)
     return render_page(
@@ -195,6 +206,8 @@ def _preparation_page(request, roadmap, form, *, status=200):
         status=status,
         report=report,
         progress=preparation(report) if report else None,
+        # What a report would leave out: it freezes published values and notes only.
+        awaiting=_awaiting(roadmap) if report else None,
         form=form,
     )
 

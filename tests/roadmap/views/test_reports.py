@@ -32,8 +32,10 @@ from roadmap.models import (
     Indicator,
     Measurement,
     Milestone,
+    ProgressNote,
     Report,
     ReportState,
+    ReviewState,
     Roadmap,
     Status,
 )
@@ -477,6 +479,101 @@ def test_members_and_readers_may_not_prepare_reports(client, roadmap, has_member
     client.logout()
     assert client.get(PREPARATION).status_code == 302
     assert not Report.objects.exists()
+
+
+def proposed(row_kind, **fields):
+    """A measurement or a note proposed by a member and not yet reviewed."""
+    from django.utils import timezone
+
+    return row_kind.objects.create(
+        review_state=ReviewState.PROPOSED, proposed_at=timezone.now(), **fields
+    )
+
+
+def propose_some(has_member) -> None:
+    """Two values of IA 2-1 and a note of IA 2-4 awaiting review; a published value and a
+    returned note, which do not await it."""
+    for on, value in ((datetime.date(2025, 9, 30), 64000), (datetime.date(2025, 12, 31), 66000)):
+        proposed(
+            Measurement,
+            indicator=Indicator.objects.get(code="IA2-1-APP-AN"),
+            date=on,
+            value=Decimal(value),
+            source="DGOS",
+            proposed_by=has_member,
+        )
+    measure("IA2-1-APP-AN", datetime.date(2025, 6, 30), 63000)
+    proposed(
+        ProgressNote,
+        action=action("IA 2-4"),
+        author=has_member,
+        written_on=datetime.date(2026, 2, 1),
+        done="Relecture du guide.",
+        proposed_by=has_member,
+    )
+    note(
+        action("IA 2-4"),
+        has_member,
+        done="Renvoyé.",
+        review_state=ReviewState.RETURNED,
+        proposed_by=has_member,
+    )
+
+
+def test_the_preparation_shows_what_awaits_review(client, roadmap, administrator, has_member):
+    opened(roadmap, administrator)
+    client.force_login(administrator)
+    page = client.get(PREPARATION).content.decode()
+    assert text_of(page, "en-attente") == plain_text(
+        "En attente de validation Aucune valeur ni aucun point d'avancement n'attend de validation."
+    )
+
+    propose_some(has_member)
+    page = client.get(PREPARATION).content.decode()
+
+    section = element(page, "en-attente")
+    assert plain_text(section).startswith(
+        plain_text(
+            "En attente de validation 2 valeurs et 1 point d'avancement en attente de "
+            "validation : le rapport ne montrera que ce qui est publié."
+        )
+    )
+    assert text_of(page, "en-attente-actions") == plain_text(
+        f"IA 2-1 {action('IA 2-1').title} : 2 valeurs "
+        f"IA 2-4 {action('IA 2-4').title} : 1 point d'avancement"
+    )
+    assert 'href="/actions/ia-2-1/"' in section
+    assert 'href="/a-valider/"' in section
+    # Reading it wrote nothing: the proposals still await review.
+    assert Measurement.objects.filter(review_state=ReviewState.PROPOSED).count() == 2
+
+
+def test_the_preparation_takes_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, administrator, has_member
+):
+    opened(roadmap, administrator)
+    propose_some(has_member)
+    client.force_login(administrator)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(PREPARATION).status_code == 200
+
+    grow_everything(roadmap)
+    for code in ("IA 2-100", "IA 3-100"):
+        proposed(
+            ProgressNote,
+            action=action(code),
+            author=has_member,
+            written_on=datetime.date(2026, 2, 1),
+            done="Proposé.",
+            proposed_by=has_member,
+        )
+    with CaptureQueriesContext(connection) as big:
+        page = client.get(PREPARATION).content.decode()
+
+    listed = element(page, "en-attente-actions")
+    assert listed.count("<li>") == 4
+    assert "IA 2-100" in listed and "IA 3-100" in listed
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
 
 
 def test_an_administrator_publishes_the_report(client, roadmap, administrator, prepared):
