@@ -152,7 +152,7 @@ def report_lines(results: list[ReportResult], context: dict | None = None) -> li
     if context:
         lines += [
             f"- Date : {context['date']} ; commande : `{context['command']}` ; commit : "
-            f"`{context['commit']}`",
+            f"{context['commit']}",
             f"- Machine : {context['machine']}",
             "",
         ]
