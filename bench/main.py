@@ -22,7 +22,7 @@ from bench.load import ensure_wrk, wrk_version
 from bench.measure import measure_size
 from bench.render import bench_users
 from bench.report import DOCS, commit, machine, report, write_docs
-from bench.reports import report_benchmark, report_lines
+from bench.reports import report_benchmark, report_lines, write_section
 from tests.support.servers import postgres_cluster
 
 SETTINGS = "-c synchronous_commit=off"  # on top of the cluster's fsync=off
@@ -103,8 +103,9 @@ def main() -> None:
 
 
 def reports_only(args) -> None:
-    """`--reports-only`: the council reports' benchmark alone, at the seed and the large size
-    (printed, docs/benchmarks.md left as it is)."""
+    """`--reports-only`: the council reports' benchmark alone, at the seed size (the baseline)
+    and the large one, printed and written as the reports' section of docs/benchmarks.md (the
+    rest of the file left as it is)."""
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     context = _context(args)
     with contextlib.ExitStack() as stack:
@@ -120,7 +121,11 @@ def reports_only(args) -> None:
             call_command("generate_roadmap", "--large", "--seed", "1", verbosity=0)
             reports.append(report_benchmark("grande", admin, datetime.date(2026, 6, 18)))
         connection.close()
-    print("\n".join(report_lines(reports)))
+    lines = report_lines(reports, context)
+    print("\n".join(lines))
+    if not args.no_docs:
+        write_section(lines)
+        log(f"écrit dans {DOCS.relative_to(ROOT)}")
 
 
 def _context(args) -> dict:

@@ -924,8 +924,9 @@ class Report(VersionedModel):
     )
     # The frozen document, as text: served byte for byte as the report's JSON file.
     snapshot = models.TextField(_("instantané"), blank=True, editable=False)
-    # The PDF, rendered from the snapshot at its first download and kept: the same file ever
-    # after, and no second rendering (minutes at the benchmark's large size).
+    # The PDF, rendered from the snapshot once, right after publication (roadmap.report_pdf),
+    # and kept: the same file ever after, never rendered in a request (minutes at the
+    # benchmark's large size). Empty when it could not be rendered (`render_report_pdfs`).
     pdf = models.BinaryField(_("PDF"), blank=True, default=b"", editable=False)
 
     objects = ReportQuerySet.as_manager()

@@ -554,3 +554,60 @@ def indicators_awaiting(action: Action) -> list[Indicator]:
         .prefetch_related(Prefetch("targets", Target.objects.order_by("on", "pk")))
         .order_by(*INDICATOR_ORDER)
     )
+
+
+# --- Council reports: what still awaits review before the session
+
+
+class AwaitingReview(NamedTuple):
+    """An action with proposals not yet reviewed: how many measurements, notes, indicators
+    (new ones, or changes to public ones)."""
+
+    code: str
+    slug: str
+    title: str
+    measurements: int
+    notes: int
+    indicators: int = 0
+
+
+def _pending_count(model, link: str) -> Coalesce:
+    """How many rows of `model` linked to the outer action by `link` are proposed."""
+    return Coalesce(
+        Subquery(
+            model.objects.pending()
+            .filter(**{link: OuterRef("pk")})
+            .order_by()
+            .values(link)
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        0,
+    )
+
+
+def awaiting_review_by_action(roadmap: Roadmap) -> list[AwaitingReview]:
+    """The actions of `roadmap` with measurements, progress notes or indicators proposed and
+    not yet reviewed (a report freezes published rows only: these would be left out), with how
+    many of each, by code, in one query whatever their number."""
+    rows = (
+        Action.objects.filter(roadmap=roadmap)
+        .annotate(
+            pending_measurements=_pending_count(Measurement, "indicator__action"),
+            pending_notes=_pending_count(ProgressNote, "action"),
+            pending_indicators=_pending_count(Indicator, "action"),
+        )
+        .filter(
+            Q(pending_measurements__gt=0) | Q(pending_notes__gt=0) | Q(pending_indicators__gt=0)
+        )
+        .order_by("code")
+        .values_list(
+            "code",
+            "slug",
+            "title",
+            "pending_measurements",
+            "pending_notes",
+            "pending_indicators",
+        )
+    )
+    return [AwaitingReview(*row) for row in rows]

@@ -2,11 +2,13 @@
 
 Pure Python over two frozen snapshots (the documents of `roadmap.reports`, read back with their
 dates as dates): no Django, no database, so that every kind of change can be tested alone
-(docs/domain.md « Rapports au Conseil »). Actions are matched by code, milestones by title
-within their action, indicators by code. The kinds of change, each in the order of the roadmap:
+(docs/domain.md « Rapports au Conseil »). Actions are matched by code, indicators by code,
+milestones by their stable `id` (snapshots of format 2 on), so that a renamed one is one
+change; against an earlier snapshot without ids (format 1), by title within their action. The
+kinds of change, each in the order of the roadmap:
 
 - a declared status that changed;
-- a milestone done since, added since, or rescheduled (its due date moved);
+- a milestone done since, added since, renamed, or rescheduled (its due date moved);
 - an indicator whose latest value changed, with the difference;
 - an action with new progress notes (how many, and the latest);
 - an action that nobody updated since the earlier report.
@@ -39,6 +41,7 @@ class MilestoneChange:
     due_date: datetime.date | None
     before_due_date: datetime.date | None = None
     done_on: datetime.date | None = None
+    before_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Changes:
     statuses: list[StatusChange] = field(default_factory=list)
     milestones_done: list[MilestoneChange] = field(default_factory=list)
     milestones_added: list[MilestoneChange] = field(default_factory=list)
+    milestones_renamed: list[MilestoneChange] = field(default_factory=list)
     milestones_rescheduled: list[MilestoneChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     notes: list[NotesChange] = field(default_factory=list)
@@ -87,6 +91,7 @@ class Changes:
             self.statuses
             or self.milestones_done
             or self.milestones_added
+            or self.milestones_renamed
             or self.milestones_rescheduled
             or self.values
             or self.notes
@@ -106,16 +111,39 @@ def _difference(before, after):
     return int(difference) if float(difference).is_integer() else difference
 
 
-def _milestone_changes(code: str, title: str, before: list[dict], after: list[dict], changes):
+def _earlier_milestone(before: list[dict], by_id: bool):
+    """How to find a later milestone among `before`: by its id when both snapshots hold ids,
+    else by its title."""
+    if by_id:
+        earlier = {milestone["id"]: milestone for milestone in before}
+        return lambda milestone: earlier.get(milestone.get("id"))
     earlier = {milestone["title"]: milestone for milestone in before}
+    return lambda milestone: earlier.get(milestone["title"])
+
+
+def _milestone_changes(
+    code: str, title: str, before: list[dict], after: list[dict], changes, *, by_id: bool
+):
+    find = _earlier_milestone(before, by_id)
     for milestone in after:
-        known = earlier.get(milestone["title"])
+        known = find(milestone)
         change = MilestoneChange(
             code, title, milestone["title"], milestone["due_date"], done_on=milestone["done_on"]
         )
         if known is None:
             changes.milestones_added.append(change)
             continue
+        if milestone["title"] != known["title"]:
+            changes.milestones_renamed.append(
+                MilestoneChange(
+                    code,
+                    title,
+                    milestone["title"],
+                    milestone["due_date"],
+                    done_on=milestone["done_on"],
+                    before_title=known["title"],
+                )
+            )
         if milestone["done_on"] is not None and known["done_on"] is None:
             changes.milestones_done.append(change)
         if milestone["due_date"] != known["due_date"]:
@@ -129,6 +157,11 @@ def _milestone_changes(code: str, title: str, before: list[dict], after: list[di
                     done_on=milestone["done_on"],
                 )
             )
+
+
+def _has_milestone_ids(snapshot: dict) -> bool:
+    """Whether the snapshot's milestones carry their id (format 2 on; none in format 1)."""
+    return all("id" in m for action in actions_of(snapshot) for m in action["milestones"])
 
 
 def _value_changes(code: str, before: list[dict], after: list[dict], changes):
@@ -158,6 +191,7 @@ def compare(earlier: dict, later: dict) -> Changes:
     """What changed from the snapshot `earlier` to the snapshot `later`."""
     changes = Changes(since=earlier["report"])
     before = {action["code"]: action for action in actions_of(earlier)}
+    by_id = _has_milestone_ids(earlier) and _has_milestone_ids(later)
     for action in actions_of(later):
         code, title = action["code"], action["title"]
         known = before.get(code)
@@ -173,7 +207,12 @@ def compare(earlier: dict, later: dict) -> Changes:
                 )
             )
         _milestone_changes(
-            code, title, [] if known is None else known["milestones"], action["milestones"], changes
+            code,
+            title,
+            [] if known is None else known["milestones"],
+            action["milestones"],
+            changes,
+            by_id=by_id,
         )
         _value_changes(
             code, [] if known is None else known["indicators"], action["indicators"], changes

@@ -29,15 +29,17 @@ from django.utils.translation import gettext_lazy
 from . import progress
 from .caching import writing
 from .french import format_date
-from .models import Action, ActionReadiness, Report, ReportState, Roadmap
+from .models import Action, ActionReadiness, Milestone, Report, ReportState, Roadmap
 from .opendata import iso, roadmap_document
 from .queries import involved_organisations, latest_notes
+from .report_changes import actions_of, compare
 from .spreadsheets.writing import new_book, workbook_bytes, write_sheet
 from .summaries import CONTRADICTION_LABELS
 from .writes import save_unless_changed
 
-# The version of the snapshot's layout, so that a later reader can tell old documents apart.
-SNAPSHOT_FORMAT = 1
+# The version of the snapshot's layout, so that a later reader can tell old documents apart:
+# 2 gives each milestone of an action its `id` (1 had none: comparisons match by title).
+SNAPSHOT_FORMAT = 2
 
 # The reading notes printed with every report, frozen with it: a later rewording of the
 # method does not change a published report (docs/domain.md « Méthode de calcul »).
@@ -160,6 +162,32 @@ def _progress_counts(action: dict) -> dict:
     }
 
 
+def _milestone_ids(roadmap: Roadmap) -> dict[int, list[tuple[int, str]]]:
+    """Each action's milestones as (id, title), in the order of the open data document
+    (`queries.with_figures`: by due date, then id), in one query."""
+    by_action: dict[int, list[tuple[int, str]]] = {}
+    rows = (
+        Milestone.objects.filter(action__roadmap=roadmap)
+        .order_by("action_id", "due_date", "pk")
+        .values_list("action_id", "pk", "title")
+    )
+    for action_id, pk, title in rows:
+        by_action.setdefault(action_id, []).append((pk, title))
+    return by_action
+
+
+def _name_milestones(milestones: list[dict], ids: list[tuple[int, str]]) -> None:
+    """Give each milestone of the document its stable id, so that a later report knows it
+    renamed (`report_changes`); read in the same transaction, both lists are in one order."""
+    for milestone, (pk, title) in zip(milestones, ids, strict=True):
+        if milestone["title"] != title:
+            raise ValueError(f"milestone {pk} out of order in the snapshot")
+        # The id first, as in every other record that has one.
+        items = list(milestone.items())
+        milestone.clear()
+        milestone.update({"id": pk, **dict(items)})
+
+
 def build_snapshot(report: Report, today: datetime.date, published_at, published_by) -> dict:
     """The frozen document of `report`: the public roadmap of `today` and all the report adds."""
     roadmap = report.roadmap
@@ -172,6 +200,7 @@ def build_snapshot(report: Report, today: datetime.date, published_at, published
         notes = latest_notes(roadmap)
         ids = dict(Action.objects.filter(roadmap=roadmap).values_list("code", "pk"))
         ready = readiness_of(report, ids.values())
+        milestone_ids = _milestone_ids(roadmap)
         for axis in document["axes"]:
             for action in axis["actions"]:
                 # Each indicator's latest value, periods and targets are kept; its whole series
@@ -180,6 +209,7 @@ def build_snapshot(report: Report, today: datetime.date, published_at, published
                 for indicator in action["indicators"]:
                     del indicator["measurements"]
                 pk = ids[action["code"]]
+                _name_milestones(action["milestones"], milestone_ids.get(pk, []))
                 row = ready.get(pk)
                 open_count = sum(1 for m in action["milestones"] if m["done_on"] is None)
                 action.update(
@@ -282,6 +312,50 @@ def _dated(pairs):
 def load(text: str) -> dict:
     """The stored snapshot, its dates and moments as Python dates (for pages and comparisons)."""
     return json.loads(text, object_pairs_hook=_dated)
+
+
+# --- Reading
+
+
+def _bars(indicator: dict) -> list[dict]:
+    """The bars of a per-period indicator's chart, each period's value and target as a share
+    of the highest of them (0–100), from the snapshot's figures."""
+    periods = indicator["periods"]
+    highest = max([p["value"] or 0 for p in periods] + [p["target"] or 0 for p in periods] + [0])
+    if not highest:
+        return []
+    bars = []
+    for index, period in enumerate(periods):
+        height = round((period["value"] or 0) / highest * 100, 1)
+        target = period["target"]
+        bars.append(
+            {
+                "x": index * 30,
+                "y": round(100 - height, 1),
+                "height": height,
+                "target_y": None if target is None else round(100 - target / highest * 100, 1),
+            }
+        )
+    return bars
+
+
+def report_context(report: Report, since: Report | None, earlier: list[Report]) -> dict:
+    """What the report's page and its PDF show, from the frozen snapshots alone: `report`
+    compared with `since` (None: the first report), `earlier` for the choice of another."""
+    snapshot = load(report.snapshot)
+    for action in actions_of(snapshot):
+        for indicator in action["indicators"]:
+            indicator["bars"] = _bars(indicator)
+            indicator["chart_width"] = max(30 * len(indicator["bars"]), 30)
+    changes = compare(load(since.snapshot), snapshot) if since is not None else None
+    return {
+        "report": report,
+        "snapshot": snapshot,
+        "since": since,
+        "earlier": earlier,
+        "changes": changes,
+        "decisions": [action for action in actions_of(snapshot) if action["decisions"]],
+    }
 
 
 # --- Opening and publishing

@@ -41,6 +41,7 @@ FLOORS = {
     "roadmap.scenario": 2,
     "roadmap.writes": 2,
     "roadmap.reports": 2,
+    "roadmap.report_pdf": 2,
     "roadmap.reviews": 2,
     "roadmap.views": 3,
     "roadmap.admin": 3,

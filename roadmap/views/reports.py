@@ -5,8 +5,9 @@
   the decisions asked), and its PDF, workbook and JSON. Every one of them is drawn from the
   report's stored snapshot (`roadmap.reports`), never from live data, in a fixed number of
   queries whatever the size of the roadmap.
-- Administrators: `/rapports/preparation/` opens a report, shows how far along it is, and
-  publishes it (which freezes it).
+- Administrators: `/rapports/preparation/` opens a report, shows how far along it is and what
+  still awaits review (linking to `/a-valider/`), and publishes it (which freezes it, then
+  renders its PDF once: `roadmap.report_pdf`).
 - Members: `…/seance/` under an action marks it « à jour pour la séance » with the decisions
   asked of the council; `/mes-actions/` shows the forms (`preparation_context`).
 """
@@ -14,11 +15,11 @@
 from __future__ import annotations
 
 import functools
-import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -27,12 +28,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from roadmap import report_pdf as pdfs
 from roadmap.caching import cached_for_readers
 from roadmap.forms import ReadinessForm, ReportForm
 from roadmap.french import format_date
 from roadmap.models import ActionReadiness, Report, Roadmap
-from roadmap.queries import with_last_update
-from roadmap.report_changes import actions_of, compare
+from roadmap.queries import awaiting_review_by_action, with_last_update
 from roadmap.reports import (
     default_title,
     earlier_reports,
@@ -40,8 +41,8 @@ from roadmap.reports import (
     needs_update,
     open_report,
     preparation,
-    publish,
     readiness_of,
+    report_context,
     report_slug,
     workbook,
 )
@@ -50,8 +51,6 @@ from roadmap.writes import save_new, save_unless_changed
 from .common import current_roadmap_or_404, render_page
 from .edit import CONFLICT, INVALID, editor_required
 
-logger = logging.getLogger(__name__)
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,47 +58,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _published(slug: str) -> Report:
-    return get_object_or_404(Report.objects.published().defer("pdf"), slug=slug)
-
-
-def _bars(indicator: dict) -> list[dict]:
-    """The bars of a per-period indicator's chart, each period's value and target as a share
-    of the highest of them (0–100), from the snapshot's figures."""
-    periods = indicator["periods"]
-    highest = max([p["value"] or 0 for p in periods] + [p["target"] or 0 for p in periods] + [0])
-    if not highest:
-        return []
-    bars = []
-    for index, period in enumerate(periods):
-        height = round((period["value"] or 0) / highest * 100, 1)
-        target = period["target"]
-        bars.append(
-            {
-                "x": index * 30,
-                "y": round(100 - height, 1),
-                "height": height,
-                "target_y": None if target is None else round(100 - target / highest * 100, 1),
-            }
-        )
-    return bars
-
-
-def report_context(report: Report, since: Report | None, earlier: list[Report]) -> dict:
-    """What the report's page and its PDF show, from the frozen snapshots alone."""
-    snapshot = load(report.snapshot)
-    for action in actions_of(snapshot):
-        for indicator in action["indicators"]:
-            indicator["bars"] = _bars(indicator)
-            indicator["chart_width"] = max(30 * len(indicator["bars"]), 30)
-    changes = compare(load(since.snapshot), snapshot) if since is not None else None
-    return {
-        "report": report,
-        "snapshot": snapshot,
-        "since": since,
-        "earlier": earlier,
-        "changes": changes,
-        "decisions": [action for action in actions_of(snapshot) if action["decisions"]],
-    }
+    """The published report, without its PDF's bytes but knowing whether it has one."""
+    return get_object_or_404(
+        Report.objects.published()
+        .defer("pdf")
+        .annotate(has_pdf=ExpressionWrapper(~Q(pdf=b""), output_field=BooleanField())),
+        slug=slug,
+    )
 
 
 def _compared(request: HttpRequest, report: Report) -> tuple[Report | None, list[Report]]:
@@ -156,7 +121,7 @@ def report_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Roadmap.objects.current(),
         report.title,
         links=[{"url": reverse("roadmap:reports"), "title": _("Rapports au Conseil")}],
-        pdf_available=pdf_renderer() is not None,
+        pdf_available=report.has_pdf,
         **context,
     )
 
@@ -184,33 +149,14 @@ def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     return _download(workbook(load(report.snapshot)), XLSX, f"{slug}.xlsx")
 
 
-@functools.cache
-def pdf_renderer():
-    """WeasyPrint's HTML class, or None where it (or its system libraries) is missing."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:
-        logger.warning("PDF renderer unavailable: %s", error)
-        return None
-    return HTML
-
-
-def report_pdf_bytes(request: HttpRequest, report: Report) -> bytes:
-    """The report as an A4 PDF, from the same context as its page (its previous report)."""
-    earlier = earlier_reports(report)
-    since = Report.objects.defer("pdf").get(pk=earlier[0].pk) if earlier else None
-    html = render_to_string(
-        "roadmap/reports/pdf.html", report_context(report, since, earlier), request=request
-    )
-    return pdf_renderer()(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-
-
 @require_safe
 @cached_for_readers
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    report = _published(slug)
-    if pdf_renderer() is None:
-        # No renderer on this server: say how to print the page instead (never a 500).
+    """The PDF stored at publication, byte for byte: never rendered here. A report without one
+    (no renderer on the server when it was published, or published before PDFs were kept)
+    gets a page saying how to print it instead (never a 500)."""
+    report = get_object_or_404(Report.objects.published(), slug=slug)
+    if not report.pdf:
         return render_page(
             request,
             "roadmap/reports/no_pdf.html",
@@ -218,13 +164,9 @@ def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             _("PDF indisponible"),
             status=503,
             report=report,
+            renderer=pdfs.pdf_renderer() is not None,
         )
-    content = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).get()
-    if not content:
-        content = report_pdf_bytes(request, report)
-        # Kept once rendered: the PDF is the snapshot's, which never changes.
-        Report.objects.filter(pk=report.pk).update(pdf=content)
-    return _download(bytes(content), "application/pdf", f"{slug}.pdf")
+    return _download(bytes(report.pdf), "application/pdf", f"{slug}.pdf")
 
 
 # --- Preparing and publishing (administrators)
@@ -243,6 +185,16 @@ def administrator_required(view):
     return wrapper
 
 
+def _awaiting(roadmap) -> dict:
+    """What awaits review in `roadmap`, by action, and how many of each kind in all."""
+    actions = awaiting_review_by_action(roadmap)
+    counts = {
+        kind: sum(getattr(item, kind) for item in actions)
+        for kind in ("measurements", "notes", "indicators")
+    }
+    return {"actions": actions, "total": sum(counts.values()), **counts}
+
+
 def _preparation_page(request, roadmap, form, *, status=200):
     report = Report.objects.in_preparation(roadmap)
     return render_page(
@@ -254,6 +206,8 @@ def _preparation_page(request, roadmap, form, *, status=200):
         status=status,
         report=report,
         progress=preparation(report) if report else None,
+        # What a report would leave out: it freezes published values and notes only.
+        awaiting=_awaiting(roadmap) if report else None,
         form=form,
     )
 
@@ -307,7 +261,9 @@ def report_publish(request: HttpRequest, slug: str) -> HttpResponse:
         return _preparation_page(
             request, roadmap, ReportForm(), status=CONFLICT if report.is_published else INVALID
         )
-    locked = publish(report, version, request.user)
+    # The snapshot is committed, then the PDF rendered in this same request (a second or two
+    # for the seed's 17 actions; for a roadmap of hundreds, `manage.py publish_report`).
+    locked, pdf = pdfs.publish(report, version, request.user)
     if locked.stale:
         messages.error(
             request,
@@ -315,6 +271,14 @@ def report_publish(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return _preparation_page(request, roadmap, ReportForm(), status=CONFLICT)
     messages.success(request, _("Rapport publié : il ne changera plus."))
+    if not pdf:
+        messages.warning(
+            request,
+            _(
+                "Son PDF n'a pas pu être produit sur ce serveur : les lecteurs sont invités à "
+                "imprimer la page. Il peut être produit plus tard (manage.py render_report_pdfs)."
+            ),
+        )
     return redirect(report.get_absolute_url())
 
 

@@ -95,6 +95,7 @@ def only(changes: Changes, **expected) -> None:
         "statuses",
         "milestones_done",
         "milestones_added",
+        "milestones_renamed",
         "milestones_rescheduled",
         "values",
         "notes",
@@ -178,6 +179,107 @@ def test_a_milestone_rescheduled():
 
     only(
         compare(snapshot(), later(change)),
+        milestones_rescheduled=[
+            MilestoneChange(
+                "IA 2-1",
+                "Former les professionnels",
+                "Référentiel publié",
+                datetime.date(2026, 12, 31),
+                before_due_date=datetime.date(2026, 6, 30),
+            )
+        ],
+    )
+
+
+def with_ids(document: dict) -> dict:
+    """The snapshot as format 2 writes it: each milestone with its stable id."""
+    for number, milestone in enumerate(
+        (m for item in document["axes"][0]["actions"] for m in item["milestones"]), start=41
+    ):
+        milestone["id"] = number
+    return document
+
+
+def test_a_renamed_milestone_is_one_change_not_an_addition():
+    def change(document):
+        with_ids(document)
+        action(document, "IA 2-1")["milestones"][0]["title"] = "Référentiel national publié"
+
+    changes = compare(with_ids(snapshot()), later(change))
+
+    only(
+        changes,
+        milestones_renamed=[
+            MilestoneChange(
+                "IA 2-1",
+                "Former les professionnels",
+                "Référentiel national publié",
+                datetime.date(2026, 6, 30),
+                before_title="Référentiel publié",
+            )
+        ],
+    )
+    assert changes.any is True
+
+
+def test_a_renamed_and_rescheduled_milestone_says_both_under_its_new_title():
+    def change(document):
+        with_ids(document)
+        action(document, "IA 2-1")["milestones"][0].update(
+            title="Référentiel national publié", due_date=datetime.date(2026, 9, 30)
+        )
+
+    changes = compare(with_ids(snapshot()), later(change))
+
+    renamed = MilestoneChange(
+        "IA 2-1",
+        "Former les professionnels",
+        "Référentiel national publié",
+        datetime.date(2026, 9, 30),
+        before_title="Référentiel publié",
+    )
+    rescheduled = MilestoneChange(
+        "IA 2-1",
+        "Former les professionnels",
+        "Référentiel national publié",
+        datetime.date(2026, 9, 30),
+        before_due_date=datetime.date(2026, 6, 30),
+    )
+    only(changes, milestones_renamed=[renamed], milestones_rescheduled=[rescheduled])
+
+
+def test_with_ids_a_new_milestone_of_an_old_title_is_added():
+    """The id decides: a milestone deleted and another created under the same title is new."""
+
+    def change(document):
+        with_ids(document)
+        action(document, "IA 2-1")["milestones"][0]["id"] = 99
+
+    only(
+        compare(with_ids(snapshot()), later(change)),
+        milestones_added=[
+            MilestoneChange(
+                "IA 2-1",
+                "Former les professionnels",
+                "Référentiel publié",
+                datetime.date(2026, 6, 30),
+            )
+        ],
+    )
+
+
+def test_against_a_snapshot_without_ids_milestones_are_matched_by_title():
+    def change(document):
+        with_ids(document)
+        action(document, "IA 2-1")["milestones"][0]["due_date"] = datetime.date(2026, 12, 31)
+        action(document, "IA 2-1")["milestones"].append(
+            {"id": 7, "title": "Bilan", "due_date": None, "done_on": None}
+        )
+
+    # The earlier snapshot has no ids (format 1): matched by title, as it was written then.
+    only(
+        compare(snapshot(), later(change)),
+        milestones_added=[MilestoneChange("IA 2-1", "Former les professionnels", "Bilan", None)],
         milestones_rescheduled=[
             MilestoneChange(
                 "IA 2-1",

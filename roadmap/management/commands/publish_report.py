@@ -3,8 +3,9 @@ council report at once, for scripts (docs/contract.md).
 
 The report of that session in preparation, if there is one, is the one published (its marks
 « à jour pour la séance » and decisions asked kept); otherwise a report is opened and published
-in the same go. Refused, with a French message and nothing written, when the session already
-has a published report or another session's report is in preparation.
+in the same go. Its PDF is then rendered and kept (`report_pdf.publish`). Refused, with a French
+message and nothing written, when the session already has a published report or another
+session's report is in preparation.
 """
 
 import datetime
@@ -12,10 +13,11 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from roadmap import report_pdf
 from roadmap.french import format_date
 from roadmap.management.arguments import add_roadmap_option
 from roadmap.models import Report, Roadmap
-from roadmap.reports import default_title, open_report, publish, report_slug
+from roadmap.reports import default_title, open_report, report_slug
 
 
 def iso_date(value: str) -> datetime.date:
@@ -73,10 +75,19 @@ class Command(BaseCommand):
         if existing is not None and title and title != existing.title:
             report.title = title
             report.save(update_fields=["title", "version", "updated_at"])
-        locked = publish(report, report.version, None)
+        # The snapshot committed, then the PDF rendered in this same process: the path for a
+        # roadmap too large for a web request (minutes at the benchmark's large size).
+        locked, pdf = report_pdf.publish(report, report.version, None)
         if locked.stale:
             raise CommandError(_("Le rapport a changé entre-temps : recommencez."))
         self.stdout.write(
             _("Rapport publié : %(title)s (/rapports/%(slug)s/).")
             % {"title": locked.row.title, "slug": locked.row.slug}
         )
+        if not pdf:
+            self.stderr.write(
+                _(
+                    "Son PDF n'a pas pu être produit (WeasyPrint ou Pango manque, ou son rendu a "
+                    "échoué) : manage.py render_report_pdfs le produira."
+                )
+            )

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import Organisation
-from roadmap import reports
+from roadmap import report_pdf, reports
 from roadmap.models import (
     Action,
     ActionReadiness,
@@ -32,13 +32,14 @@ from roadmap.models import (
     Indicator,
     Measurement,
     Milestone,
+    ProgressNote,
     Report,
     ReportState,
+    ReviewState,
     Roadmap,
     Status,
 )
 from roadmap.reports import default_title, open_report, publish
-from roadmap.views import reports as report_views
 from tests.support.builders import days, grow_everything, make_milestone, note, set_status
 from tests.support.html import element, normalised, plain_text, text_of
 from tests.support.htmx import apply_htmx
@@ -53,9 +54,15 @@ def opened(roadmap, user, meeting=MARCH, **fields) -> Report:
     return open_report(roadmap, default_title(meeting), meeting, fields.get("deadline"), user)
 
 
-def published(roadmap, user, meeting=MARCH) -> Report:
+def published(roadmap, user, meeting=MARCH, *, pdf=False) -> Report:
+    """The report published; with `pdf`, its PDF rendered and stored as the « Publier » button
+    and `publish_report` do (a second or two: only the tests that read the PDF)."""
     report = Report.objects.in_preparation(roadmap) or opened(roadmap, user, meeting)
-    assert not publish(report, report.version, user).stale
+    if pdf:
+        locked, stored = report_pdf.publish(report, report.version, user)
+        assert (locked.stale, stored) == (False, True)
+    else:
+        assert not publish(report, report.version, user).stale
     report.refresh_from_db()
     return report
 
@@ -118,7 +125,8 @@ def prepared(roadmap, administrator, has_member):
 def test_a_published_report_does_not_change_when_the_data_does(
     client, roadmap, administrator, has_member, prepared, monkeypatch
 ):
-    report = published(roadmap, administrator)
+    report = published(roadmap, administrator, pdf=True)
+    stored = bytes(report.pdf)
     before = files_of(client, report.slug)
     assert "Valider le calendrier du guide." in before["pdf"]
     assert "Groupe de travail réuni." in before["page"]
@@ -146,15 +154,16 @@ def test_a_published_report_does_not_change_when_the_data_does(
     monkeypatch.setattr(reports, "METHOD_NOTES", (("Avancement", "Une tout autre formulation."),))
     ActionReadiness.objects.filter(report=report).update(decisions="Autre décision.")
 
-    # The PDF is kept once rendered: render it again from the snapshot, to compare.
-    assert Report.objects.filter(pk=report.pk, pdf=b"").count() == 0
-    Report.objects.filter(pk=report.pk).update(pdf=b"")
     after = files_of(client, report.slug)
-    assert Report.objects.filter(pk=report.pk, pdf=b"").count() == 0
     assert after["json"] == before["json"]
     assert after["xlsx"] == before["xlsx"]
     assert after["pdf"] == before["pdf"]
     assert after["page"] == before["page"]
+    # The PDF served is the one stored at publication, byte for byte, and still stored.
+    assert client.get(f"/rapports/{report.slug}.pdf").content == stored
+    assert bytes(Report.objects.get(pk=report.pk).pdf) == stored
+    # Rendered again today (as `render_report_pdfs` would), it still says what it said then.
+    assert pdf_text(report_pdf.render(report)) == before["pdf"]
     # The live roadmap did change.
     live = client.get("/donnees/feuille-de-route.json").json()
     statuses = {a["code"]: a["status"] for axis in live["axes"] for a in axis["actions"]}
@@ -245,6 +254,37 @@ def test_the_page_compares_with_the_previous_report_or_any_earlier_one(
     )
 
 
+def test_a_milestone_renamed_between_two_reports_is_one_change(
+    client, roadmap, administrator, has_member
+):
+    milestone = make_milestone(action("IA 2-4"), "Guide publié", due_date=days(40))
+    march = published(roadmap, administrator, MARCH)
+    milestone.title = "Guide national publié"
+    milestone.save()
+    june = published(roadmap, administrator, JUNE)
+
+    # Each milestone of the snapshot carries its stable id.
+    data = json.loads(june.snapshot)
+    ia_2_4 = next(a for axis in data["axes"] for a in axis["actions"] if a["code"] == "IA 2-4")
+    assert data["format"] == 2
+    assert [(m["id"], m["title"]) for m in ia_2_4["milestones"]] == [
+        (milestone.pk, "Guide national publié")
+    ]
+    page = client.get(june.get_absolute_url()).content.decode()
+    assert text_of(page, "changements-jalons-renommes") == plain_text(
+        "IA 2-4 Jalon renommé : « Guide publié » devient « Guide national publié »"
+    )
+    # Nothing else: neither added nor removed, nor any other change; the rename is an update.
+    changes = element(page, "changements")
+    assert [section for section in re.findall(r'id="(changements-[a-z-]+)"', changes)] == [
+        "changements-titre",
+        "changements-jalons-renommes",
+        "changements-sans-mise-a-jour",
+    ]
+    assert "IA 2-4" not in text_of(page, "changements-sans-mise-a-jour")
+    assert march.slug in page  # offered to compare with
+
+
 @pytest.mark.parametrize("wanted", ["seance-inconnue", "seance-2026-10-08", "x" * 300])
 def test_an_unknown_or_later_report_to_compare_with_is_ignored_with_a_message(
     client, roadmap, administrator, wanted
@@ -275,23 +315,68 @@ def test_the_report_pages_reject_writes(client, roadmap, administrator):
         assert client.post(url).status_code == 405
 
 
-def test_without_a_pdf_renderer_the_page_says_how_to_print(
+def test_without_a_pdf_renderer_the_report_publishes_and_its_pdf_says_how_to_print(
     client, roadmap, administrator, monkeypatch
 ):
-    report = published(roadmap, administrator)
-    monkeypatch.setattr(report_views, "pdf_renderer", lambda: None)
+    monkeypatch.setattr(report_pdf, "pdf_renderer", lambda: None)
+    report = opened(roadmap, administrator)
+    client.force_login(administrator)
+    response = client.post(
+        reverse("roadmap:report-publish", args=[report.slug]), {"version": report.version}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.state, bytes(report.pdf)) == (ReportState.PUBLISHED, b"")
+    page = plain_text(client.get(report.get_absolute_url()).content.decode())
+    assert "Son PDF n'a pas pu être produit sur ce serveur" in page
+    client.logout()
 
     response = client.get(f"/rapports/{report.slug}.pdf")
     assert response.status_code == 503
-    assert "Enregistrer au format PDF" in plain_text(response.content.decode())
+    text = plain_text(response.content.decode())
+    assert "Ce serveur ne peut pas produire le PDF de ce rapport." in text
+    assert "Enregistrer au format PDF" in text
     page = client.get(report.get_absolute_url()).content.decode()
     assert f"{report.slug}.pdf" not in page
     assert "imprimez cette page" in plain_text(page)
+    with pytest.raises(CommandError, match="WeasyPrint ou Pango manque"):
+        call_command("render_report_pdfs")
+
+
+def test_render_report_pdfs_renders_the_missing_pdfs_once(client, roadmap, administrator, capsys):
+    march = published(roadmap, administrator, MARCH, pdf=True)
+    june = published(roadmap, administrator, JUNE)  # published without its PDF
+    kept = bytes(march.pdf)
+    response = client.get(f"/rapports/{june.slug}.pdf")
+    assert response.status_code == 503
+    assert "n'a pas encore été produit" in plain_text(response.content.decode())
+
+    call_command("render_report_pdfs")
+
+    assert capsys.readouterr().out == (
+        f"PDF produit\u00a0: {june.title} (/rapports/{june.slug}.pdf).\n"
+    )
+    response = client.get(f"/rapports/{june.slug}.pdf")
+    assert response.status_code == 200
+    assert response.content == bytes(Report.objects.get(pk=june.pk).pdf)
+    assert "Ce qui a changé depuis la séance du 12 mars 2026" in " ".join(
+        pdf_text(response.content).split()
+    )
+    # The March PDF, kept already, was left alone; a second run has nothing to do.
+    assert bytes(Report.objects.get(pk=march.pk).pdf) == kept
+    call_command("render_report_pdfs")
+    assert capsys.readouterr().out == "Tous les rapports publiés ont leur PDF.\n"
 
 
 def test_the_pdf_is_a4_with_the_report(client, roadmap, administrator, prepared):
-    report = published(roadmap, administrator)
-    response = client.get(f"/rapports/{report.slug}.pdf")
+    report = published(roadmap, administrator, pdf=True)
+    # Served without a renderer: the stored bytes, never rendered again.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(report_pdf, "pdf_renderer", lambda: None)
+        response = client.get(f"/rapports/{report.slug}.pdf")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{report.slug}.pdf"'
+    assert response.content == bytes(report.pdf)
     reader = PdfReader(io.BytesIO(response.content))
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width) / 72 * 25.4), round(float(height) / 72 * 25.4)) == (210, 297)
@@ -398,6 +483,116 @@ def test_members_and_readers_may_not_prepare_reports(client, roadmap, has_member
     assert not Report.objects.exists()
 
 
+def proposed(row_kind, **fields):
+    """A measurement or a note proposed by a member and not yet reviewed."""
+    from django.utils import timezone
+
+    return row_kind.objects.create(
+        review_state=ReviewState.PROPOSED, proposed_at=timezone.now(), **fields
+    )
+
+
+def propose_some(has_member) -> None:
+    """Two values of IA 2-1 and a note of IA 2-4 awaiting review; a published value and a
+    returned note, which do not await it."""
+    for on, value in ((datetime.date(2025, 9, 30), 64000), (datetime.date(2025, 12, 31), 66000)):
+        proposed(
+            Measurement,
+            indicator=Indicator.objects.get(code="IA2-1-APP-AN"),
+            date=on,
+            value=Decimal(value),
+            source="DGOS",
+            proposed_by=has_member,
+        )
+    measure("IA2-1-APP-AN", datetime.date(2025, 6, 30), 63000)
+    proposed(
+        ProgressNote,
+        action=action("IA 2-4"),
+        author=has_member,
+        written_on=datetime.date(2026, 2, 1),
+        done="Relecture du guide.",
+        proposed_by=has_member,
+    )
+    note(
+        action("IA 2-4"),
+        has_member,
+        done="Renvoyé.",
+        review_state=ReviewState.RETURNED,
+        proposed_by=has_member,
+    )
+
+
+def test_the_preparation_shows_what_awaits_review(client, roadmap, administrator, has_member):
+    opened(roadmap, administrator)
+    client.force_login(administrator)
+    page = client.get(PREPARATION).content.decode()
+    assert text_of(page, "en-attente") == plain_text(
+        "En attente de validation Aucune proposition n'attend de validation."
+    )
+
+    propose_some(has_member)
+    # A member's new indicator awaits review too (a report freezes published ones only).
+    Indicator.objects.create(
+        roadmap=roadmap,
+        action=action("IA 2-4"),
+        code="IA2-4-GUIDES",
+        label="Guides publiés",
+        unit="guides",
+        kind="cumulative",
+        baseline_value=0,
+        target_value=3,
+        target_date=datetime.date(2027, 12, 31),
+        review_state=ReviewState.PROPOSED,
+        is_public=False,
+        proposed_by=has_member,
+    )
+    page = client.get(PREPARATION).content.decode()
+
+    section = element(page, "en-attente")
+    assert plain_text(section).startswith(
+        plain_text(
+            "En attente de validation 4 propositions en attente de validation : le rapport ne "
+            "montrera que ce qui est publié."
+        )
+    )
+    assert text_of(page, "en-attente-actions") == plain_text(
+        f"IA 2-1 {action('IA 2-1').title} : 2 valeurs "
+        f"IA 2-4 {action('IA 2-4').title} : 1 point d'avancement, 1 indicateur"
+    )
+    assert 'href="/actions/ia-2-1/"' in section
+    assert 'href="/a-valider/"' in section
+    # Reading it wrote nothing: the proposals still await review.
+    assert Measurement.objects.filter(review_state=ReviewState.PROPOSED).count() == 2
+
+
+def test_the_preparation_takes_as_many_queries_for_a_roadmap_ten_times_bigger(
+    client, roadmap, administrator, has_member
+):
+    opened(roadmap, administrator)
+    propose_some(has_member)
+    client.force_login(administrator)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(PREPARATION).status_code == 200
+
+    grow_everything(roadmap)
+    for code in ("IA 2-100", "IA 3-100"):
+        proposed(
+            ProgressNote,
+            action=action(code),
+            author=has_member,
+            written_on=datetime.date(2026, 2, 1),
+            done="Proposé.",
+            proposed_by=has_member,
+        )
+    with CaptureQueriesContext(connection) as big:
+        page = client.get(PREPARATION).content.decode()
+
+    listed = element(page, "en-attente-actions")
+    assert listed.count("<li>") == 4
+    assert "IA 2-100" in listed and "IA 3-100" in listed
+    assert len(big) == len(small), [query["sql"] for query in big.captured_queries]
+
+
 def test_an_administrator_publishes_the_report(client, roadmap, administrator, prepared):
     client.force_login(administrator)
     url = reverse("roadmap:report-publish", args=[prepared.slug])
@@ -410,6 +605,9 @@ def test_an_administrator_publishes_the_report(client, roadmap, administrator, p
     assert prepared.state == ReportState.PUBLISHED
     assert prepared.published_by == administrator
     assert json.loads(prepared.snapshot)["report"]["published_by"] == administrator.display_name
+    # Its PDF rendered at publication and kept: the PDF address serves those bytes.
+    assert bytes(prepared.pdf).startswith(b"%PDF-")
+    assert client.get(f"/rapports/{prepared.slug}.pdf").content == bytes(prepared.pdf)
     # Published once: again is a conflict, and nothing changes.
     snapshot = prepared.snapshot
     assert client.post(url, {"version": prepared.version}).status_code == 409
@@ -434,6 +632,7 @@ def test_publish_report_freezes_and_publishes_at_once(roadmap, administrator, ca
 
     report = Report.objects.get()
     assert (report.title, report.state) == ("Séance de mars", ReportState.PUBLISHED)
+    assert bytes(report.pdf).startswith(b"%PDF-")  # rendered and kept at publication
     assert capsys.readouterr().out == (
         "Rapport publié\u00a0: Séance de mars (/rapports/seance-2026-03-12/).\n"
     )
