@@ -165,7 +165,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         if "browser" in getattr(report, "keywords", {})
     )
     if any(outcomes.values()) or errors:
+        # French plurals: 0 and 1 are singular (the suite's own words, not the catalogue's).
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {many if n > 1 else one}"
+
         terminalreporter.write_line(
-            f"Tests navigateur (Chromium) : {outcomes['passed']} réussi(s), "
-            f"{outcomes['failed']} échoué(s), {errors} en erreur, {outcomes['skipped']} ignoré(s)."
+            "Tests navigateur (Chromium)\u00a0: "
+            f"{count(outcomes['passed'], 'réussi', 'réussis')}, "
+            f"{count(outcomes['failed'], 'échoué', 'échoués')}, {errors} en erreur, "
+            f"{count(outcomes['skipped'], 'ignoré', 'ignorés')}."
         )

@@ -79,7 +79,7 @@ def test_the_dashboard_first_screen(page: Page, demonstration):
     expect(title).to_have_text(demonstration.title)
     expect(title).to_be_in_viewport(ratio=1)
     last_update = page.locator("#derniere-mise-a-jour")
-    expect(last_update).to_have_text(re.compile(r"^\s*Dernière mise à jour : \d"))
+    expect(last_update).to_have_text(re.compile(r"^\s*Dernière mise à jour\u00a0: \d"))
     expect(last_update).to_be_in_viewport(ratio=1)
     expect(page.get_by_text("Document source", exact=True)).to_be_in_viewport(ratio=1)
     expect(page.get_by_text("Publié le 11 février 2025", exact=True)).to_be_in_viewport()
