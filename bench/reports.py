@@ -42,6 +42,7 @@ class ReportResult:
     rss_before_mb: float | None = None
     peak_mb: float | None = None
     times_s: dict[str, float] = field(default_factory=dict)
+    queries: dict[str, int] = field(default_factory=dict)
     pdf_pages: int | None = None
     pdf_kb: float | None = None
     note: str = ""
@@ -96,6 +97,9 @@ def render_in_child(report_pk: int) -> dict:
 
 
 def report_benchmark(size: str, admin, meeting: datetime.date) -> ReportResult:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from bench.render import client_for
     from roadmap.models import Action, Report, Roadmap
     from roadmap.reports import default_title, open_report, publish
@@ -131,8 +135,11 @@ def report_benchmark(size: str, admin, meeting: datetime.date) -> ReportResult:
     for name, suffix in (("page", "/"), ("classeur", ".xlsx"), ("PDF", ".pdf")):
         log(f"{size} : rapport, {name}…")
         started = time.perf_counter()
-        response = client.get(f"/rapports/{report.slug}{suffix}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/rapports/{report.slug}{suffix}")
         elapsed = time.perf_counter() - started
+        # Bounded: the same count whatever the roadmap's size (the cache's own reads included).
+        result.queries[name] = len(queries)
         if response.status_code != 200:
             result.note += f"{name} : {response.status_code} ; "
             continue
@@ -161,13 +168,15 @@ def report_lines(results: list[ReportResult], context: dict | None = None) -> li
         "premier (toutes ses actions sont « sans mise à jour depuis ») : la publication de ce "
         "second rapport (son instantané), le rendu unique de son PDF A4 (WeasyPrint, dans un "
         "processus fils : durée, temps CPU, mémoire résidente au départ et pic VmHWM), puis sa "
-        "page, son classeur et son PDF gardé, servis chacun seul, dans le processus.",
+        "page, son classeur et son PDF gardé, servis chacun seul, dans le processus, avec le "
+        "nombre de requêtes SQL de chacun (celles du cache comprises) : le même à chaque taille.",
         "",
         "| Taille | Actions | Publication (s) | Instantané (Kio) | Rendu du PDF (s) | "
         "CPU du rendu (s) | Mémoire au départ (Mo) | Pic du rendu (Mo) | Pages du PDF | "
-        "PDF (Kio) | Page (s) | Classeur (s) | PDF servi (s) | Remarque |",
+        "PDF (Kio) | Page (s) | Classeur (s) | PDF servi (s) | Requêtes SQL (page, classeur, "
+        "PDF) | Remarque |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | --- |",
+        "| ---: | ---: | --- |",
     ]
     for item in results:
         times = item.times_s
@@ -177,7 +186,9 @@ def report_lines(results: list[ReportResult], context: dict | None = None) -> li
             f"{fmt(item.render_cpu_s, 1)} | {fmt(item.rss_before_mb, 0)} | "
             f"{fmt(item.peak_mb, 0)} | {fmt(item.pdf_pages, 0)} | {fmt(item.pdf_kb, 0)} | "
             f"{fmt(times.get('page'), 2)} | {fmt(times.get('classeur'), 2)} | "
-            f"{fmt(times.get('PDF'), 3)} | {item.note} |"
+            f"{fmt(times.get('PDF'), 3)} | "
+            f"{', '.join(str(item.queries.get(name, '–')) for name in ('page', 'classeur', 'PDF'))}"
+            f" | {item.note} |"
         )
     return [*lines, "", END]
 
