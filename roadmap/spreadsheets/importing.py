@@ -23,7 +23,7 @@ from roadmap.models import Roadmap
 from .cells import display
 from .errors import CellError, SpreadsheetError
 from .reading import SheetData, read_spreadsheet
-from .resources import SheetResource
+from .sheet import SheetResource
 
 logger = logging.getLogger(__name__)
 

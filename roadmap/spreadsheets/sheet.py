@@ -1,0 +1,294 @@
+"""What every sheet's django-import-export resource shares (`SheetResource`): scoped to one
+roadmap, French headers matched loosely, rows found by natural key (`NaturalKeyLoader`), every
+problem a row error, unchanged rows left alone, saves signed in the history.
+
+Every problem is a row error (a `ValidationError`), an unchanged row is not saved, and each save
+is signed in the history with the importing user and the file's name (docs/contract.md). A
+column added after the first version of the format is optional (`optional_columns`): a file
+without it leaves what it holds as it is, so that older workbooks still import. The sheets
+themselves are in `structure` (Actions, Jalons, Indicateurs) and `dated` (Mesures, Cibles);
+their order is `sheets.SHEETS`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
+
+from roadmap.french import fold
+from roadmap.models import Roadmap
+
+from .cells import display
+from .widgets import OrganisationListWidget, References, ReferenceWidget
+
+
+class NaturalKeyLoader(BaseInstanceLoader):
+    """The sheet's existing rows, read in one query with what they refer to, found by natural
+    key: one query per sheet instead of one per row. A key appears once per sheet at most
+    (duplicates are row errors), so rows created by the sheet itself need no lookup."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.instances = {resource.natural_key(obj): obj for obj in resource.existing_rows()}
+
+    def get_instance(self, row):
+        key = self.resource.row_key(row)
+        return None if key is None else self.instances.get(key)
+
+
+class SheetResource(resources.ModelResource):
+    """What the four sheets share: scoped to one roadmap, French headers matched loosely,
+    every problem a row error, unchanged rows left alone, saves signed in the history."""
+
+    # Where errors about the row as a whole (a constraint across columns) are shown.
+    row_error_column = ""
+    # Model fields that are not columns, and the column their errors belong to.
+    extra_error_columns: dict[str, str] = {}
+    # Columns a file may leave out: the rows then keep what these columns hold.
+    optional_columns: frozenset[str] = frozenset()
+
+    class Meta:
+        instance_loader_class = NaturalKeyLoader
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        skip_html_diff = True
+        use_transactions = True
+
+    def iter_queryset(self, queryset):
+        # django-import-export pages a prefetching queryset (two queries per 100 rows), so an
+        # export's query count would grow with the roadmap; one pass keeps it fixed, and a
+        # roadmap's rows fit in memory.
+        if isinstance(queryset, QuerySet):
+            yield from queryset
+        else:
+            yield from super().iter_queryset(queryset)
+
+    def __init__(self, roadmap: Roadmap | None = None, user=None, file_name: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.roadmap = roadmap if roadmap is not None else Roadmap.objects.current()
+        self.user = user
+        self.file_name = file_name
+        self.references = References(self.roadmap)
+        for resource_field in self.fields.values():
+            if isinstance(resource_field.widget, ReferenceWidget | OrganisationListWidget):
+                resource_field.widget.references = self.references
+        self.line_numbers: list[int] | None = None
+        self._seen_keys: dict[tuple, int] = {}
+        self._instance = None
+        self._before: dict[str, object] = {}
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        """The sheet's headers, in order: the public contract of docs/contract.md."""
+        return [cls.fields[name].column_name for name in cls._meta.fields]
+
+    @classmethod
+    def required_columns(cls) -> list[str]:
+        """The headers a file must have (every column but the optional ones)."""
+        return [column for column in cls.columns() if column not in cls.optional_columns]
+
+    # --- rows -> instances
+
+    def line_number(self, row_number: int) -> int:
+        """The row as Excel numbers it, from import-export's count of data rows."""
+        if self.line_numbers and 0 < row_number <= len(self.line_numbers):
+            return self.line_numbers[row_number - 1]
+        return row_number + 1  # right under a header row
+
+    def before_import(self, dataset, **kwargs):
+        # The per-model admin import hands over the file's own headers: match them loosely.
+        canonical = {fold(column): column for column in self.columns()}
+        dataset.headers = [
+            canonical.get(fold(header), header) if header is not None else ""
+            for header in (dataset.headers or [])
+        ]
+        missing = [column for column in self.required_columns() if column not in dataset.headers]
+        if missing:
+            raise ValueError(
+                _("Colonnes obligatoires manquantes : %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        self.line_numbers = getattr(dataset, "line_numbers", None)
+        self.user = kwargs.get("user") or self.user
+        self.file_name = kwargs.get("file_name") or self.file_name
+
+    def after_import(self, dataset, result, **kwargs):
+        # ModelResource resets the primary key sequences here, for imports that set ids. Ours
+        # never do, and resetting a PostgreSQL sequence to the max id this transaction sees
+        # could hand out ids that a concurrent transaction already took.
+        pass
+
+    def get_queryset(self):
+        return self._meta.model.objects.filter(roadmap=self.roadmap)
+
+    def init_instance(self, row=None):
+        return self._meta.model(roadmap=self.roadmap)
+
+    def existing_rows(self):
+        """The rows the sheet may update, with what `natural_key` reads already fetched."""
+        return self.get_queryset()
+
+    def natural_key(self, instance) -> tuple:
+        return tuple(getattr(instance, name) for name in self.get_import_id_fields())
+
+    def row_key(self, row) -> tuple | None:
+        """A row's natural key, as `natural_key` gives it; None when unreadable (a new row,
+        whose validation then reports the bad value)."""
+        parts = []
+        for name in self.get_import_id_fields():
+            resource_field = self.fields[name]
+            widget = resource_field.widget
+            try:
+                raw = row.get(resource_field.column_name)
+                parts.append(widget.key(raw) if hasattr(widget, "key") else widget.clean(raw))
+            except ValueError:
+                return None
+        return tuple(parts)
+
+    def before_import_row(self, row, **kwargs):
+        # A key twice in the same sheet would silently update the first row with the second.
+        key = self.row_key(row)
+        number = self.line_number(kwargs.get("row_number", 0))
+        if key is None or not any(key):
+            return
+        if key in self._seen_keys:
+            first = self.fields[self.get_import_id_fields()[0]]
+            raise ValidationError(
+                {
+                    first.attribute: _(
+                        "Doublon : même %(columns)s qu'à la ligne %(line)d de cette feuille."
+                    )
+                    % {
+                        "line": self._seen_keys[key],
+                        "columns": " + ".join(
+                            self.fields[name].column_name for name in self.get_import_id_fields()
+                        ),
+                    }
+                }
+            )
+        self._seen_keys[key] = number
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        self._instance = instance
+        self._before = {} if new else self.snapshot(instance)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for resource_field in self.get_import_fields():
+            # import-export reads many-to-many columns only when saving, where a bad value
+            # would be a crash, not a row error: read them now.
+            if isinstance(resource_field.widget, widgets.ManyToManyWidget):
+                try:
+                    resource_field.clean(row)
+                except ValueError as error:
+                    errors[resource_field.attribute] = ValidationError(str(error), code="invalid")
+        self.prepare_instance(instance)
+        if errors:
+            raise ValidationError(errors)
+
+    def prepare_instance(self, instance) -> None:
+        """Fill what the model derives before it is validated (a hook for subclasses)."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The row's own errors, then the model's about anything else: a column the sheet
+        already found wrong is not reported a second time in the model's words."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=set(errors), validate_unique=validate_unique)
+        except ValidationError as error:
+            for key, messages in error.update_error_dict({}).items():
+                errors.setdefault(key, messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def change_reason(self) -> str:
+        if self.file_name:
+            reason = _("Import du fichier « %(name)s »") % {"name": self.file_name}
+        else:
+            reason = _("Import d'un classeur")
+        return reason[:100]  # simple-history keeps at most 100 characters
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user if getattr(self.user, "pk", None) else None
+        instance._change_reason = self.change_reason()
+
+    def snapshot(self, instance) -> dict[str, object]:
+        return {f.column_name: f.export(instance) for f in self.get_import_fields()}
+
+    def describe(self, instance) -> str:
+        """The row's name in the preview, from its natural key (« IA2-1-APP-AN au 31/08/2026 »)."""
+        return str(instance)
+
+    def described_columns(self) -> set[str]:
+        """The columns `describe` already names, left out of a new row's values."""
+        return {self.fields[name].column_name for name in self.get_import_id_fields()}
+
+    def new_value(self, resource_field, instance, row):
+        """A column's value in a new row, as an export would write it. Many-to-many columns
+        are read from the row (the organisations are in memory), not from the instance: its
+        saved relation would cost a query per row."""
+        if isinstance(resource_field.widget, widgets.ManyToManyWidget):
+            return ", ".join(sorted(org.acronym for org in resource_field.clean(row)))
+        return resource_field.export(instance)
+
+    def value_text(self, column: str, value, instance) -> str:
+        """One value of a new row as the preview says it: the column, lower case, then the
+        value, text between guillemets (« source « Enquête DGOS » », « échéance 31/12/2025 »)."""
+        name = column[:1].lower() + column[1:]
+        if isinstance(value, str):
+            # A text on several lines is shown on one, within display's bounded length.
+            return f"{name} « {' '.join(display(value).split())} »"
+        return f"{name} {display(value)}"
+
+    def new_values(self, instance, row) -> list[str]:
+        """What a new row holds beside its name: each filled column, parsed, in the sheet's
+        order, numbers and dates written the French way."""
+        described = self.described_columns()
+        values = []
+        for resource_field in self.get_import_fields():
+            column = resource_field.column_name
+            value = self.new_value(resource_field, instance, row)
+            if column in described or display(value) == "":
+                continue
+            values.append(self.value_text(column, value, instance))
+        return values
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # What the preview shows: the row's number and name, for a new row what it holds, and
+        # for a change, old -> new.
+        row_result.number = self.line_number(kwargs.get("row_number", 0))
+        row_result.label = self.describe(self._instance)
+        row_result.values = []
+        row_result.changes = []
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            row_result.values = self.new_values(self._instance, row)
+        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            after = self.snapshot(self._instance)
+            row_result.changes = [
+                (column, display(self._before.get(column)), display(value))
+                for column, value in after.items()
+                if value != self._before.get(column)
+            ]
+
+    def column_for(self, key: str) -> str:
+        """The column of an error keyed by a model field name."""
+        for resource_field in self.fields.values():
+            if resource_field.attribute == key:
+                return resource_field.column_name
+        if key == NON_FIELD_ERRORS:
+            return self.row_error_column
+        return self.extra_error_columns.get(key, self.row_error_column)
+
+    # --- export
+
+    def export_queryset(self):
+        return self.get_queryset()
