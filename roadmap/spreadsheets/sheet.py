@@ -23,6 +23,7 @@ from roadmap.french import fold
 from roadmap.models import Roadmap
 
 from .cells import display
+from .constraints import RowConstraints
 from .widgets import OrganisationListWidget, References, ReferenceWidget
 
 
@@ -57,6 +58,8 @@ class SheetResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         skip_html_diff = True
+        # No deep copy of each row to compare it with: `skip_row` compares the row's snapshot.
+        skip_diff = True
         use_transactions = True
 
     def iter_queryset(self, queryset):
@@ -81,6 +84,7 @@ class SheetResource(resources.ModelResource):
         self._seen_keys: dict[tuple, int] = {}
         self._instance = None
         self._before: dict[str, object] = {}
+        self.constraints = RowConstraints(self._meta.model)
 
     @classmethod
     def columns(cls) -> list[str]:
@@ -177,6 +181,18 @@ class SheetResource(resources.ModelResource):
         self._instance = instance
         self._before = {} if new else self.snapshot(instance)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An existing row whose every column reads as it was: left alone, not saved. The
+        columns are compared as an export writes them, many-to-many ones read from the row
+        (they are saved after this)."""
+        if import_validation_errors or not self._before:
+            return False
+        before = self._before
+        return all(
+            self.new_value(resource_field, instance, row) == before[resource_field.column_name]
+            for resource_field in self.get_import_fields()
+        )
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:
@@ -200,15 +216,48 @@ class SheetResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The row's own errors, then the model's about anything else: a column the sheet
-        already found wrong is not reported a second time in the model's words."""
+        already found wrong is not reported a second time in the model's words.
+
+        What `full_clean` checks, without its queries per row: a reference the sheet found
+        among the rows of this roadmap (`References`) is not looked up again, and the model's
+        constraints are checked by `RowConstraints`, in Django's words."""
         errors = dict(import_validation_errors or {})
+        model_errors: dict = {}
         try:
-            instance.full_clean(exclude=set(errors), validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=set(errors) | self.found_references(instance),
+                validate_unique=validate_unique,
+                validate_constraints=False,
+            )
         except ValidationError as error:
-            for key, messages in error.update_error_dict({}).items():
-                errors.setdefault(key, messages)
+            model_errors = error.update_error_dict(model_errors)
+        try:
+            self.constraints.validate(
+                instance, exclude={*errors, *model_errors} - {NON_FIELD_ERRORS}
+            )
+        except ValidationError as error:
+            model_errors = error.update_error_dict(model_errors)
+        for key, messages in model_errors.items():
+            errors.setdefault(key, messages)
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def found_references(instance) -> set[str]:
+        """The foreign keys of `instance` that hold a row read from the database (the sheet's
+        `References`): `full_clean` would query each to see that it exists."""
+        found = set()
+        for model_field in instance._meta.concrete_fields:
+            if not model_field.many_to_one or model_field.remote_field.limit_choices_to:
+                continue
+            related = model_field.get_cached_value(instance, default=None)
+            if (
+                related is not None
+                and not related._state.adding
+                and related.pk == getattr(instance, model_field.attname)
+            ):
+                found.add(model_field.name)
+        return found
 
     def change_reason(self) -> str:
         if self.file_name:
