@@ -12,6 +12,8 @@ their order is `sheets.SHEETS`.
 
 from __future__ import annotations
 
+import itertools
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -81,6 +83,10 @@ class SheetResource(resources.ModelResource):
             if isinstance(resource_field.widget, ReferenceWidget | OrganisationListWidget):
                 resource_field.widget.references = self.references
         self.line_numbers: list[int] | None = None
+        # The new rows whose values the preview may show (`_describes_new_row`); None: all.
+        self.described_rows: int | None = None
+        self._new_rows = 0
+        self._in_sheet_order: bool | None = None
         self._seen_keys: dict[tuple, int] = {}
         self._instance = None
         self._before: dict[str, object] = {}
@@ -318,7 +324,7 @@ class SheetResource(resources.ModelResource):
         row_result.label = self.describe(self._instance)
         row_result.values = []
         row_result.changes = []
-        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and self._describes_new_row():
             row_result.values = self.new_values(self._instance, row)
         elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
             after = self.snapshot(self._instance)
@@ -327,6 +333,19 @@ class SheetResource(resources.ModelResource):
                 for column, value in after.items()
                 if value != self._before.get(column)
             ]
+
+    def _describes_new_row(self) -> bool:
+        """Whether the preview may show this new row's values: it shows the first
+        `described_rows` new rows of the sheet and counts the others, so that a restore of
+        100 000 rows does not describe each. A sheet imported in another order than its own
+        (a sum's source first) describes every row, for the preview to find its first ones."""
+        if self.described_rows is None:
+            return True
+        if self._in_sheet_order is None:
+            numbers = self.line_numbers or []
+            self._in_sheet_order = all(a < b for a, b in itertools.pairwise(numbers))
+        self._new_rows += 1
+        return self._new_rows <= self.described_rows or not self._in_sheet_order
 
     def column_for(self, key: str) -> str:
         """The column of an error keyed by a model field name."""

@@ -573,6 +573,7 @@ def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others
     (sheet,) = report.sheets
     assert len(sheet.new) == 5  # all counted
     assert [row.row for row in sheet.shown_new] == [2, 3]
+    assert [row.values for row in sheet.new[2:]] == [[], [], []]  # never shown: not described
     assert sheet.more_new == "… et 3 autres lignes"
     assert (sheet.shown_changed, sheet.more_changed) == ([], "")
     assert sheet.preview_lines() == [
