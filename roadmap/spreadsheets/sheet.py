@@ -16,6 +16,7 @@ import itertools
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -91,6 +92,7 @@ class SheetResource(resources.ModelResource):
         self._instance = None
         self._before: dict[str, object] = {}
         self.constraints = RowConstraints(self._meta.model)
+        self._reasons: dict[tuple, str] = {}
 
     @classmethod
     def columns(cls) -> list[str]:
@@ -266,11 +268,15 @@ class SheetResource(resources.ModelResource):
         return found
 
     def change_reason(self) -> str:
-        if self.file_name:
-            reason = _("Import du fichier « %(name)s »") % {"name": self.file_name}
-        else:
-            reason = _("Import d'un classeur")
-        return reason[:100]  # simple-history keeps at most 100 characters
+        # Once per file and language, not once per row (a restore signs 100 000 of them).
+        key = (self.file_name, translation.get_language())
+        if key not in self._reasons:
+            if self.file_name:
+                reason = _("Import du fichier « %(name)s »") % {"name": self.file_name}
+            else:
+                reason = _("Import d'un classeur")
+            self._reasons[key] = reason[:100]  # simple-history keeps at most 100 characters
+        return self._reasons[key]
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user if getattr(self.user, "pk", None) else None
