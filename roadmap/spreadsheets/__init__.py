@@ -7,7 +7,9 @@ What lives here, from the ground up, one module each:
   `errors` says in French what is wrong where;
 - `widgets`: one column's value, and `References`, what foreign keys point to (by code,
   number or acronym); `sheet`: what every sheet's django-import-export resource shares
-  (scoped to one roadmap, rows found by natural key, every problem a row error); `structure`:
+  (scoped to one roadmap, rows found by natural key, every problem a row error; Jalons,
+  Mesures and Cibles written in batches with their history, `BulkWritten`); `constraints`: the
+  models' constraints checked without a query per row; `structure`:
   the resources of Actions, Jalons and Indicateurs (keyed by action code; action code +
   milestone title; indicator code); `dated`: those of Mesures and Cibles (indicator code +
   date); `sheets`: `SHEETS`, the five in import order. The columns added since the first

@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.fields import Field
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from roadmap.french import date_text
 from roadmap.models import Measurement, ReviewState, Target
 
 from .cells import display
-from .sheet import SheetResource
+from .sheet import BulkWritten, SheetResource
 from .widgets import DateWidget, DecimalWidget, ReferenceWidget, TextWidget
 
 
@@ -38,7 +37,7 @@ class DatedByIndicator:
         return self.existing_rows().order_by("indicator__code", self.date_field)
 
 
-class MeasurementResource(DatedByIndicator, SheetResource):
+class MeasurementResource(DatedByIndicator, BulkWritten, SheetResource):
     row_error_column = "Date"
     extra_error_columns = {"recorded_by": "Indicateur"}
 
@@ -113,10 +112,6 @@ class MeasurementResource(DatedByIndicator, SheetResource):
         super().before_save_instance(instance, row, **kwargs)
         if instance._state.adding:
             instance.recorded_by = instance._history_user
-        else:
-            # What `VersionedModel.save` and `auto_now` do, which a bulk update skips.
-            instance.version += 1
-            instance.updated_at = timezone.now()
         if instance.review_state != ReviewState.PUBLISHED:
             # What an administrator imports publishes at once, a proposal it overwrites too.
             instance.review_state = ReviewState.PUBLISHED
@@ -126,52 +121,10 @@ class MeasurementResource(DatedByIndicator, SheetResource):
     def get_bulk_update_fields(self):
         return [
             *super().get_bulk_update_fields(),
-            "version",
-            "updated_at",
             "review_state",
             "reviewed_by",
             "reviewed_at",
         ]
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        self._write_batch(
-            bulk_create_with_history,
-            self.create_instances,
-            result=result,
-            raise_errors=raise_errors,
-            batch_size=batch_size,
-        )
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        self._write_batch(
-            bulk_update_with_history,
-            self.update_instances,
-            result=result,
-            raise_errors=raise_errors,
-            fields=self.get_bulk_update_fields(),
-            batch_size=batch_size,
-        )
-
-    def _write_batch(self, write, instances: list, *, result, raise_errors, **options) -> None:
-        """Write `instances` with their signed history rows. An error (a row another import
-        wrote meanwhile) is the sheet's, as import-export reports its own bulk writes' errors:
-        the import is then rolled back."""
-        if instances:
-            try:
-                write(
-                    instances,
-                    Measurement,
-                    default_user=self._importing_user(),
-                    default_change_reason=self.change_reason(),
-                    **options,
-                )
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-            finally:
-                instances.clear()
-
-    def _importing_user(self):
-        return self.user if getattr(self.user, "pk", None) else None
 
     def value_text(self, column: str, value, instance) -> str:
         if column == "Valeur":  # « 35 000 apprenants »
@@ -179,7 +132,7 @@ class MeasurementResource(DatedByIndicator, SheetResource):
         return super().value_text(column, value, instance)
 
 
-class TargetResource(DatedByIndicator, SheetResource):
+class TargetResource(DatedByIndicator, BulkWritten, SheetResource):
     """Dated targets besides an indicator's final one: intermediate steps of its trajectory,
     or, for a per-period indicator, the own target of the period containing the date."""
 
@@ -201,6 +154,8 @@ class TargetResource(DatedByIndicator, SheetResource):
         model = Target
         fields = ("indicator", "on", "value", "source", "interpretation")
         import_id_fields = ["indicator", "on"]
+        use_bulk = True
+        batch_size = 1000
 
     def get_queryset(self):
         return Target.objects.filter(indicator__roadmap=self.roadmap)

@@ -16,11 +16,12 @@ import itertools
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from roadmap.french import fold
 from roadmap.models import Roadmap
@@ -366,3 +367,59 @@ class SheetResource(resources.ModelResource):
 
     def export_queryset(self):
         return self.get_queryset()
+
+
+class BulkWritten:
+    """A sheet whose rows are written in batches (`use_bulk`), with their signed history rows,
+    rather than one save and one history row at a time: the sheets whose rows refer to no row
+    of their own sheet. A batch skips `save()`: what it and `auto_now` do is done here."""
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if not instance._state.adding:
+            # What `VersionedModel.save` and `auto_now` do, which a bulk update skips.
+            instance.version += 1
+            instance.updated_at = timezone.now()
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_create_with_history,
+            self.create_instances,
+            result=result,
+            raise_errors=raise_errors,
+            batch_size=batch_size,
+        )
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._write_batch(
+            bulk_update_with_history,
+            self.update_instances,
+            result=result,
+            raise_errors=raise_errors,
+            fields=self.get_bulk_update_fields(),
+            batch_size=batch_size,
+        )
+
+    def _write_batch(self, write, instances: list, *, result, raise_errors, **options) -> None:
+        """Write `instances` with their signed history rows. An error (a row another import
+        wrote meanwhile) is the sheet's, as import-export reports its own bulk writes' errors:
+        the import is then rolled back."""
+        if instances:
+            try:
+                write(
+                    instances,
+                    self._meta.model,
+                    default_user=self._importing_user(),
+                    default_change_reason=self.change_reason(),
+                    **options,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                instances.clear()
+
+    def _importing_user(self):
+        return self.user if getattr(self.user, "pk", None) else None

@@ -23,7 +23,7 @@ from roadmap.models import (
 )
 
 from .cells import clean_code
-from .sheet import SheetResource
+from .sheet import BulkWritten, SheetResource
 from .widgets import (
     ChoiceWidget,
     CountWidget,
@@ -109,7 +109,7 @@ class ActionResource(SheetResource):
         return self.existing_rows().order_by("axis__number", "code")
 
 
-class MilestoneResource(SheetResource):
+class MilestoneResource(BulkWritten, SheetResource):
     row_error_column = "Jalon"
     extra_error_columns = {"original_due_date": "Échéance", "roadmap": "Action"}
 
@@ -132,6 +132,18 @@ class MilestoneResource(SheetResource):
         fields = ("action", "title", "due_date", "done_on", "interpretation")
         # An empty Action cell is a milestone of the roadmap itself.
         import_id_fields = ["action", "title"]
+        # Milestones refer to actions only: written in batches (`BulkWritten`).
+        use_bulk = True
+        batch_size = 1000
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        # What `Milestone.save` does, which a batch skips: the first due date is kept.
+        if instance.original_due_date is None:
+            instance.original_due_date = instance.due_date
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "original_due_date"]
 
     def existing_rows(self):
         return self.get_queryset().select_related("action")
