@@ -31,7 +31,7 @@ def test_stored_texts_are_normalised_once_and_for_all(roadmap, administrator):
     )
     Measurement.objects.filter(pk=measurement.pk).update(comment=DIRTY)
     organisation = Organisation.objects.get(acronym="HAS")
-    Organisation.objects.filter(pk=organisation.pk).update(name="Haute\r\nAutorité\x00")
+    Organisation.objects.filter(pk=organisation.pk).update(name="Haute\r\nAutorité\x0b")
     untouched = Action.objects.get(roadmap=roadmap, code="IA 2-4")
     versions = dict(Action.objects.values_list("pk", "version"))
     history = Action.history.count() + Measurement.history.count()
