@@ -13,6 +13,9 @@ admin, sign-in, URLs and query strings, `roadmap.site.middleware.InputPolicyMidd
 - A text holds at most `TEXT_MAX_CHARS` characters, what one workbook cell holds, so that the
   spreadsheet backup never truncates; a column with a shorter `max_length` keeps its own.
 - A date lies between `FIRST_DATE` and `LAST_DATE`, the years the importer reads.
+
+Text stored before the policy is made to follow it by a data migration, through
+`conforming_text` (line breaks normalised, refused characters removed).
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ def forbidden_character(value: str, *, in_url: bool = False) -> str | None:
     """The first character of `value` the policy refuses, as « U+0007 », or None."""
     match = (_FORBIDDEN_IN_URL if in_url else _FORBIDDEN).search(value)
     return f"U+{ord(match.group()):04X}" if match else None
+
+
+def conforming_text(value: str) -> str:
+    """`value` as the policy lets text in: line breaks normalised and every character it refuses
+    removed. For text stored before the policy, or written around it (a data migration)."""
+    return _FORBIDDEN.sub("", normalise_text(value))
 
 
 def control_message(code: str) -> str:

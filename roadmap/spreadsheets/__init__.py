@@ -5,11 +5,15 @@ What lives here, from the ground up, one module each:
 - French values (« 70 000 », « 31/12/2025 », labels in any case or accents) are read and
   written by `roadmap.french`; `cells` turns any cell into text and shows it in a preview;
   `errors` says in French what is wrong where;
-- `widgets`, `resources`: the django-import-export resources of the five sheets (Actions,
-  Jalons, Indicateurs, Mesures, Cibles), keyed by natural keys (action code; action code +
-  milestone title; indicator code; indicator code + date, twice) and scoped to one roadmap;
-  foreign keys by code, number or acronym; the columns added since the first version of the
-  format are optional, so that older workbooks still import;
+- `widgets`: one column's value, and `References`, what foreign keys point to (by code,
+  number or acronym); `sheet`: what every sheet's django-import-export resource shares
+  (scoped to one roadmap, rows found by natural key, every problem a row error; Jalons,
+  Mesures and Cibles written in batches with their history, `BulkWritten`); `constraints`: the
+  models' constraints checked without a query per row; `structure`:
+  the resources of Actions, Jalons and Indicateurs (keyed by action code; action code +
+  milestone title; indicator code); `dated`: those of Mesures and Cibles (indicator code +
+  date); `sheets`: `SHEETS`, the five in import order. The columns added since the first
+  version of the format are optional, so that older workbooks still import;
 - `reading`, `read_spreadsheet`: an uploaded `.xlsx` workbook (several sheets) or one `.csv`
   sheet (recognised by its headers), with the guard rails: size, row count, zip bomb, password,
   content that is not what the extension says, missing headers;
@@ -49,6 +53,7 @@ import openpyxl  # tests replace openpyxl.load_workbook through this name
 from roadmap.french import fold, parse_date, parse_decimal
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, clean_code, column_letter, display
+from .dated import MeasurementResource, TargetResource
 from .errors import CellError, SpreadsheetError, file_error
 from .formats import CSVSheetFormat, SheetFormat, XLSXSheetFormat, sheet_formats
 from .importing import PREVIEW_ROWS, ImportReport, RowPreview, SheetReport, import_file
@@ -70,18 +75,9 @@ from .reading import (
     max_uncompressed_bytes,
     read_spreadsheet,
 )
-from .resources import (
-    SHEETS,
-    ActionResource,
-    IndicatorResource,
-    MeasurementResource,
-    MilestoneResource,
-    NaturalKeyLoader,
-    SheetResource,
-    SheetSpec,
-    TargetResource,
-    sheet_spec,
-)
+from .sheet import NaturalKeyLoader, SheetResource
+from .sheets import SHEETS, SheetSpec, sheet_spec
+from .structure import ActionResource, IndicatorResource, MilestoneResource
 from .uploads import UPLOAD_LIFETIME, keep_upload
 from .widgets import ChoiceWidget
 from .writing import (

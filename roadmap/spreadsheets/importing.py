@@ -23,7 +23,7 @@ from roadmap.models import Roadmap
 from .cells import display
 from .errors import CellError, SpreadsheetError
 from .reading import SheetData, read_spreadsheet
-from .resources import SheetResource
+from .sheet import SheetResource
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +265,7 @@ def import_file(
                 resource = sheet.spec.resource_class(
                     roadmap=report.roadmap, user=user, file_name=filename
                 )
+                resource.described_rows = PREVIEW_ROWS
                 result = resource.import_data(
                     sheet.dataset(),
                     dry_run=False,  # rolled back below: see the package docstring

@@ -27,7 +27,7 @@ from roadmap.inputs import TEXT_MAX_CHARS
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, cell_text, column_letter, display
 from .errors import CellError, SpreadsheetError, file_error
 from .periods import PERIODS
-from .resources import SHEETS, SheetSpec, sheet_spec
+from .sheets import SHEETS, SheetSpec, sheet_spec
 
 logger = logging.getLogger(__name__)
 

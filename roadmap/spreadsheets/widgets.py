@@ -98,12 +98,21 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
         self.choices = choices
         self.blank_labels = blank_labels
+        self._lookups: dict[str | None, dict[str, str]] = {}
 
     def french_labels(self) -> list[str]:
         with translation.override("fr"):
             return [str(label) for label in self.choices.labels]
 
     def lookup(self) -> dict[str, str]:
+        """The codes by folded label or code, built once per language (it holds the labels
+        in the reader's language too), not once per cell."""
+        language = translation.get_language()
+        if language not in self._lookups:
+            self._lookups[language] = self._build_lookup()
+        return self._lookups[language]
+
+    def _build_lookup(self) -> dict[str, str]:
         table = {fold(label): "" for label in self.blank_labels}
         with translation.override("fr"):
             table.update({fold(str(label)): "" for label in self.blank_labels})

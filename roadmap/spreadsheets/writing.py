@@ -37,7 +37,8 @@ from roadmap.site.legal import OPEN_LICENCE
 
 from .cells import CSV_ESCAPE, FORMULA_TRIGGERS, column_letter, display
 from .periods import PERIODS, period_rows
-from .resources import SHEETS, SheetResource, SheetSpec
+from .sheet import SheetResource
+from .sheets import SHEETS, SheetSpec
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_SHEET = "Valeurs autorisées"

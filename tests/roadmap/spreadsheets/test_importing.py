@@ -596,6 +596,7 @@ def test_the_preview_of_a_large_sheet_shows_its_first_rows_and_counts_the_others
     (sheet,) = report.sheets
     assert len(sheet.new) == 5  # all counted
     assert [row.row for row in sheet.shown_new] == [2, 3]
+    assert [row.values for row in sheet.new[2:]] == [[], [], []]  # never shown: not described
     assert sheet.more_new == "… et 3 autres lignes"
     assert (sheet.shown_changed, sheet.more_changed) == ([], "")
     assert sheet.preview_lines() == [
@@ -994,3 +995,33 @@ def test_damaged_workbooks_never_raise_nor_write_half(roadmap, administrator, cu
     for position in flips:
         content[position % len(content)] ^= 0xFF
     assert_all_or_nothing(bytes(content[: len(content) - cut]), "abime.xlsx", administrator)
+
+
+def test_milestones_written_in_batches_keep_their_first_due_date_version_and_history(
+    roadmap, administrator
+):
+    headers = HEADERS["Jalons"]
+    first = xlsx_file({"Jalons": [["IA 2-1", "Lancement", "31/03/2026", None, ""]]})
+    assert import_file(first, "un.xlsx", user=administrator).committed
+    milestone = Milestone.objects.get(action__code="IA 2-1", title="Lancement")
+    assert (milestone.due_date, milestone.original_due_date) == (date(2026, 3, 31),) * 2
+    assert milestone.roadmap == roadmap
+    assert milestone.version == 1
+
+    later = xlsx_file({"Jalons": [["IA 2-1", "Lancement", "30/06/2026", "15/06/2026", ""]]})
+    report = import_file(later, "deux.xlsx", user=administrator)
+
+    assert report.committed and len(report.sheets[0].changed) == 1
+    assert headers[2] == "Échéance"
+    milestone.refresh_from_db()
+    assert milestone.due_date == date(2026, 6, 30)
+    assert milestone.original_due_date == date(2026, 3, 31)  # the slippage stays visible
+    assert milestone.done_on == date(2026, 6, 15)
+    assert milestone.version == 2
+    assert [
+        (row.history_type, row.history_user, row.history_change_reason)
+        for row in milestone.history.order_by("history_id")
+    ] == [
+        ("+", administrator, "Import du fichier «\u202fun.xlsx\u202f»"),
+        ("~", administrator, "Import du fichier «\u202fdeux.xlsx\u202f»"),
+    ]
