@@ -25,7 +25,9 @@ def update_and_mark_ready(page: Page, slug: str, decisions: str) -> None:
     page.goto(f"/actions/{slug}/")
     page.get_by_label("Nouveau statut").select_option(label="En cours")
     page.get_by_role("button", name="Changer le statut").click()
-    expect(page.locator("#resume")).to_contain_text("En cours")
+    # The badge, not the form's list of statuses (whose « En cours » is there from the start):
+    # the change is saved before the member goes on.
+    expect(page.locator("#resume dd .fr-badge").first).to_have_text("En cours")
     # … then, on « Mes actions », marks it ready for the session.
     page.goto("/mes-actions/")
     item = page.locator(f"#seance-{slug}")
